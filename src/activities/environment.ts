@@ -1,0 +1,26 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { DeployConfig } from '../config';
+import type { EnvironmentSettings } from '../settings';
+
+export interface ResolveEnvironmentInput {
+  environment: string;
+  stackName?: string;
+}
+
+/** Reads the environment's settings from the worker's config once; the workflow history keeps the answer. */
+export function createResolveEnvironment(config: DeployConfig) {
+  return async function resolveEnvironment({
+    environment,
+    stackName,
+  }: ResolveEnvironmentInput): Promise<EnvironmentSettings> {
+    const settings = config.environments[environment];
+    if (!settings) {
+      const known = Object.keys(config.environments).join(', ') || 'none';
+      throw ApplicationFailure.nonRetryable(
+        `unknown environment ${JSON.stringify(environment)} (the worker's config has: ${known})`,
+        'UnknownEnvironment',
+      );
+    }
+    return stackName === undefined ? settings : { ...settings, stackName };
+  };
+}

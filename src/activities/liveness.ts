@@ -1,0 +1,19 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+
+export interface IsDeploymentOpenInput {
+  workflowId: string;
+}
+
+/** Whether a deployment workflow is still running: a closed holder can no longer release its turn. */
+export function createIsDeploymentOpen(client: Client) {
+  return async function isDeploymentOpen({ workflowId }: IsDeploymentOpenInput): Promise<boolean> {
+    try {
+      const description = await client.workflow.getHandle(workflowId).describe();
+      return description.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { parseDuration } from './durations';
+import { ENVIRONMENT_NAME, STACK_NAME } from './names';
+import type { EnvironmentSettings } from './settings';
+
+export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const value = parseDuration(text);
+  if (value === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${JSON.stringify(text)} is not a duration: use a number and a unit, e.g. 30s, 10m, 1h`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const commandDeploy = z.strictObject({
+  type: z.literal('command'),
+  command: z.array(z.string().min(1, 'an argument must not be empty')).min(1, 'give at least the program to run'),
+  cwd: z.string().min(1).optional(),
+  killGracePeriod: duration.prefault('10s'),
+});
+
+const environment = z.strictObject({
+  stackName: z.string().regex(STACK_NAME, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
+  lockWaitTimeout: duration.prefault('30m'),
+  expectedDuration: duration.prefault('30m'),
+  queueMode: z.enum(['queue', 'supersede']).default('queue'),
+  livenessCheckInterval: duration.prefault('60s'),
+  deployTimeout: duration.prefault('2h'),
+  deploy: z.discriminatedUnion('type', [commandDeploy]),
+});
+
+const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  environments: z.record(
+    z.string().regex(ENVIRONMENT_NAME, 'environment names use lowercase letters, digits and "-"'),
+    environment,
+  ),
+});
+
+export interface DeployConfig {
+  environments: Record<string, EnvironmentSettings>;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+  return `${where}: ${issue.message}`;
+}
+
+/** Validates a parsed config document; throws ConfigError naming the first bad field. */
+export function parseConfig(document: unknown, source = 'config'): DeployConfig {
+  const result = configSchema.safeParse(document);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new ConfigError(`${source}: ${first ? describeIssue(first) : 'invalid'}`);
+  }
+  const environments: Record<string, EnvironmentSettings> = {};
+  for (const [name, env] of Object.entries(result.data.environments)) {
+    environments[name] = {
+      environment: name,
+      stackName: env.stackName,
+      lockWaitTimeoutMs: env.lockWaitTimeout,
+      expectedDurationMs: env.expectedDuration,
+      queueMode: env.queueMode,
+      livenessCheckIntervalMs: env.livenessCheckInterval,
+      deployTimeoutMs: env.deployTimeout,
+      deploy: {
+        type: env.deploy.type,
+        command: env.deploy.command,
+        ...(env.deploy.cwd === undefined ? {} : { cwd: env.deploy.cwd }),
+        killGracePeriodMs: env.deploy.killGracePeriod,
+      },
+    };
+  }
+  return { environments };
+}
+
+/** The config path: an explicit one, else DEPLOY_CONFIG, else deploy.config.json in the working directory. */
+export function configPath(explicit?: string): string {
+  return resolve(explicit ?? process.env.DEPLOY_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+export function loadConfig(path: string): DeployConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(document, path);
+}

@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { DeployConfig } from './config';
+
+export const DEFAULT_TASK_QUEUE = 'deployments';
+
+export function taskQueueName(): string {
+  return process.env.DEPLOY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+}
+
+export interface CoordinatorWorkerOptions {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  config: DeployConfig;
+  /** A prebuilt workflow bundle (tests build one for all); else the workflows are bundled at start-up. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  interceptors?: WorkerOptions['interceptors'];
+}
+
+export function createCoordinatorWorker(options: CoordinatorWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ client: options.client, config: options.config, taskQueue: options.taskQueue }),
+    // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
+    maxHeartbeatThrottleInterval: '2s',
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+  });
+}

@@ -1,0 +1,35 @@
+// Pure validation of the names that reach workflow IDs and CloudFormation.
+// Workflow code imports this too, so it must stay free of I/O.
+
+export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+export const CORRELATION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+const RULES = {
+  environment: {
+    pattern: ENVIRONMENT_NAME,
+    rule: 'lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters',
+  },
+  stack: {
+    pattern: STACK_NAME,
+    rule: 'letters, digits and "-", starting with a letter, at most 128 characters (CloudFormation stack names)',
+  },
+  'correlation ID': { pattern: CORRELATION_ID, rule: 'letters, digits, ".", "_" and "-", 1 to 128 characters' },
+} as const;
+
+export type NameKind = keyof typeof RULES;
+
+/** Returns why `value` is not a valid name of this kind, or undefined when it is. */
+export function nameProblem(kind: NameKind, value: string): string | undefined {
+  const { pattern, rule } = RULES[kind];
+  if (pattern.test(value)) return undefined;
+  return `invalid ${kind} ${JSON.stringify(value)}: use ${rule}`;
+}
+
+export function deploymentWorkflowId(environment: string, correlationId: string): string {
+  return `deploy/${environment}/${correlationId}`;
+}
+
+export function lockWorkflowId(environment: string): string {
+  return `env-lock/${environment}`;
+}

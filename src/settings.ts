@@ -1,0 +1,26 @@
+// Types of an environment's resolved settings. Workflows receive these from an activity and keep them in history,
+// so this file holds types only: no config reads happen in workflow code.
+
+export type QueueMode = 'queue' | 'supersede';
+
+export interface CommandDeploySettings {
+  type: 'command';
+  /** argv, run without a shell. */
+  command: string[];
+  cwd?: string;
+  /** How long a cancelled command gets between SIGTERM and SIGKILL. */
+  killGracePeriodMs: number;
+}
+
+export type DeploySettings = CommandDeploySettings;
+
+export interface EnvironmentSettings {
+  environment: string;
+  stackName: string;
+  lockWaitTimeoutMs: number;
+  expectedDurationMs: number;
+  queueMode: QueueMode;
+  livenessCheckIntervalMs: number;
+  deployTimeoutMs: number;
+  deploy: DeploySettings;
+}

@@ -1,0 +1,105 @@
+// Starts the coordinator: an embedded Temporal dev server when TEMPORAL_ADDRESS is unset, then the worker.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ConfigError, configPath, loadConfig } from './config';
+import { createCoordinatorWorker, taskQueueName } from './coordinator-worker';
+import { installRuntimeLogger, logger } from './logger';
+import { ensureSearchAttributes } from './search-attributes';
+import { temporalExecutable } from './temporal-cli';
+import { temporalTarget } from './temporal-connection';
+import { SEARCH_ATTRIBUTES } from './workflows/messages';
+
+const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
+
+async function startEmbeddedServer() {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const port = Number(process.env.TEMPORAL_PORT ?? 7233);
+  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalExecutable(),
+      dbFilename: resolve(DATA_DIR, 'temporal.db'),
+      ip: '127.0.0.1',
+      port,
+      ui: true,
+      uiPort,
+      searchAttributes: [...SEARCH_ATTRIBUTES],
+    },
+  });
+  logger.info({ address: env.address, ui: `http://localhost:${uiPort}` }, 'Embedded Temporal dev server started');
+  return {
+    connection: env.connection,
+    nativeConnection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    uiUrl: `http://localhost:${uiPort}`,
+    stop: () => env.teardown(),
+  };
+}
+
+async function connectToServer() {
+  const { target, options } = temporalTarget();
+  const connectionOptions = { ...options.connectionOptions, address: target.address };
+  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
+  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  return {
+    connection,
+    nativeConnection,
+    namespace: target.namespace,
+    uiUrl: process.env.TEMPORAL_UI_URL ?? '(the Web UI of your Temporal server)',
+    stop: async () => {
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(configPath(process.argv[2]));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`deployment-coordinator: ${err.message}\n`);
+      return 64;
+    }
+    throw err;
+  }
+  installRuntimeLogger();
+  const server = process.env.TEMPORAL_ADDRESS ? await connectToServer() : await startEmbeddedServer();
+  try {
+    const added = await ensureSearchAttributes(server.connection, server.namespace).catch((err: unknown) => {
+      logger.warn({ error: String(err) }, 'Could not add search attributes; add them on the server by hand');
+      return [];
+    });
+    if (added.length > 0) logger.info({ added }, 'Added search attributes');
+    const taskQueue = taskQueueName();
+    const worker = await createCoordinatorWorker({
+      connection: server.nativeConnection,
+      client: new Client({ connection: server.connection, namespace: server.namespace }),
+      namespace: server.namespace,
+      taskQueue,
+      config,
+    });
+    logger.info(
+      { taskQueue, namespace: server.namespace, environments: Object.keys(config.environments) },
+      `Worker running. Web UI: ${server.uiUrl}`,
+    );
+    process.stdout.write(`\nDeployment coordinator is running. Web UI: ${server.uiUrl}\n\n`);
+    // Worker.run resolves after SIGINT/SIGTERM, once running activities have been cancelled.
+    await worker.run();
+    return 0;
+  } finally {
+    await server.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    logger.error({ error: err instanceof Error ? err.message : String(err) }, 'Worker stopped');
+    process.exit(1);
+  },
+);

@@ -1,0 +1,207 @@
+// One workflow per deployment request: wait for the environment's turn, deploy, and always give the turn back.
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  getExternalWorkflowHandle,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { formatDuration } from '../durations';
+import { lockWorkflowId, nameProblem } from '../names';
+import type { EnvironmentSettings } from '../settings';
+import { runDeployStep } from './deploy-step';
+import {
+  cancelDeploymentSignal,
+  CORRELATION_ID,
+  DEPLOYMENT_ENVIRONMENT,
+  DEPLOYMENT_STATUS,
+  type DeploymentInput,
+  type DeploymentResult,
+  type DeploymentState,
+  type DeploymentStatus,
+  grantedSignal,
+  releaseTurnSignal,
+  revokedSignal,
+  STACK_NAME,
+  stateQuery,
+  supersededSignal,
+  withdrawSignal,
+} from './messages';
+
+const { resolveEnvironment, requestTurn } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+function inputProblem(input: DeploymentInput): string | undefined {
+  return (
+    nameProblem('environment', input.environment) ??
+    nameProblem('correlation ID', input.correlationId) ??
+    (input.stackName === undefined ? undefined : nameProblem('stack', input.stackName))
+  );
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    // Activity failures wrap the real reason in `cause`.
+    const cause = (err as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : err.message;
+  }
+  return String(err);
+}
+
+export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
+  const { workflowId } = workflowInfo();
+  const state: DeploymentState = {
+    workflowId,
+    environment: input.environment,
+    correlationId: input.correlationId,
+    ...(input.stackName === undefined ? {} : { stackName: input.stackName }),
+    ...(input.ref === undefined ? {} : { ref: input.ref }),
+    priority: input.priority,
+    status: 'pending',
+    requestedAt: Date.now(),
+  };
+  let leaseId: string | undefined;
+  let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
+  const work = new CancellationScope();
+
+  const setStatus = (status: DeploymentStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: DEPLOYMENT_STATUS, value: status }]);
+    const stack = state.stackName ?? '(stack pending)';
+    setCurrentDetails(`${status}: ${stack} → ${state.environment} (${state.correlationId})`);
+  };
+  const stop = (status: 'cancelled' | 'revoked' | 'superseded', reason: string) => {
+    endReason ??= { status, reason };
+    work.cancel();
+  };
+
+  setHandler(stateQuery, () => state);
+  setHandler(grantedSignal, ({ leaseId: granted }) => {
+    leaseId ??= granted;
+  });
+  setHandler(revokedSignal, ({ leaseId: revoked, reason }) => {
+    if (leaseId !== undefined && leaseId !== revoked) return;
+    leaseId ??= revoked;
+    stop('revoked', `force-released: ${reason}`);
+  });
+  setHandler(supersededSignal, ({ byWorkflowId }) => {
+    if (leaseId !== undefined) return;
+    stop('superseded', `superseded by ${byWorkflowId}`);
+  });
+  setHandler(cancelDeploymentSignal, ({ reason }) => stop('cancelled', reason));
+
+  upsertSearchAttributes([
+    { key: DEPLOYMENT_ENVIRONMENT, value: input.environment },
+    { key: CORRELATION_ID, value: input.correlationId },
+  ]);
+  setStatus('pending');
+
+  const problem = inputProblem(input);
+  if (problem !== undefined) {
+    state.error = problem;
+    state.finishedAt = Date.now();
+    setStatus('failed');
+    return resultOf(state);
+  }
+
+  let requested = false;
+  try {
+    await work.run(async () => {
+      const settings: EnvironmentSettings = await resolveEnvironment({
+        environment: input.environment,
+        ...(input.stackName === undefined ? {} : { stackName: input.stackName }),
+      });
+      state.settings = settings;
+      state.stackName = settings.stackName;
+      upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
+
+      state.queuedAt = Date.now();
+      setStatus('queued');
+      requested = true;
+      await requestTurn({
+        environment: input.environment,
+        request: {
+          workflowId,
+          correlationId: input.correlationId,
+          stackName: settings.stackName,
+          priority: input.priority,
+          requestedAt: state.requestedAt,
+          queueMode: settings.queueMode,
+          livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
+          expectedDurationMs: settings.expectedDurationMs,
+        },
+      });
+      const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
+      if (!(await condition(() => leaseId !== undefined, waitMs))) {
+        state.error = `gave up waiting for environment ${input.environment} after ${formatDuration(waitMs)}`;
+        setStatus('timed-out');
+        return;
+      }
+      state.leaseId = leaseId;
+      state.startedAt = Date.now();
+      setStatus('deploying');
+      await runDeployStep(settings, input);
+      setStatus('succeeded');
+    });
+  } catch (err) {
+    if (isCancellation(err)) {
+      const end = endReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
+      state.reason = end.reason;
+      setStatus(end.status);
+    } else {
+      state.error = errorMessage(err);
+      setStatus('failed');
+    }
+  } finally {
+    state.finishedAt = Date.now();
+    // Runs even when the workflow itself is cancelled: the environment must not stay locked.
+    if (requested) {
+      await CancellationScope.nonCancellable(() => giveBackTurn(input.environment, workflowId, leaseId, state));
+    }
+  }
+  log.info('Deployment finished', { workflowId, status: state.status });
+  return resultOf(state);
+}
+
+async function giveBackTurn(
+  environment: string,
+  workflowId: string,
+  leaseId: string | undefined,
+  state: DeploymentState,
+): Promise<void> {
+  const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
+  try {
+    if (leaseId !== undefined) {
+      const durationMs = (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs });
+    } else {
+      await lock.signal(withdrawSignal, { workflowId });
+    }
+  } catch (err) {
+    // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
+    log.warn('Could not give the turn back', { workflowId, error: String(err) });
+  }
+}
+
+function resultOf(state: DeploymentState): DeploymentResult {
+  const startedAt = state.startedAt;
+  const finishedAt = state.finishedAt ?? null;
+  return {
+    correlationId: state.correlationId,
+    workflowId: state.workflowId,
+    environment: state.environment,
+    stackName: state.stackName ?? null,
+    status: state.status,
+    queuedMs: state.queuedAt === undefined || finishedAt === null ? null : (startedAt ?? finishedAt) - state.queuedAt,
+    durationMs: startedAt === undefined || finishedAt === null ? null : finishedAt - startedAt,
+    error: state.error ?? state.reason ?? null,
+  };
+}

@@ -1,0 +1,194 @@
+// One long-lived workflow per environment that owns its waiting list and grants the turn by signal.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { QueueMode } from '../settings';
+import {
+  forceReleaseSignal,
+  grantedSignal,
+  type Holder,
+  queueQuery,
+  releaseTurnSignal,
+  requestTurnSignal,
+  revokedSignal,
+  supersededSignal,
+  type TurnRequest,
+  withdrawSignal,
+} from './messages';
+import { enqueue, queueView } from './queue-order';
+
+/** Everything the lock carries across continue-as-new. */
+export interface EnvironmentLockInput {
+  environment: string;
+  holder?: Holder;
+  waiting?: TurnRequest[];
+  nextLease?: number;
+  recentDurationsMs?: number[];
+  queueMode?: QueueMode;
+  livenessCheckIntervalMs?: number;
+  lastLivenessCheckAt?: number;
+}
+
+type Notice =
+  | { kind: 'superseded'; workflowId: string; byWorkflowId: string }
+  | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string };
+
+const RECENT_DURATIONS_KEPT = 20;
+const DEFAULT_LIVENESS_CHECK_MS = 60_000;
+
+const { isDeploymentOpen } = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+
+export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
+  const { environment } = input;
+  let holder = input.holder;
+  let waiting = input.waiting ?? [];
+  let nextLease = input.nextLease ?? 1;
+  let recentDurationsMs = input.recentDurationsMs ?? [];
+  let queueMode: QueueMode = input.queueMode ?? 'queue';
+  let livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
+  let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
+  const notices: Notice[] = [];
+
+  const isKnown = (workflowId: string) =>
+    holder?.workflowId === workflowId || waiting.some((entry) => entry.workflowId === workflowId);
+
+  setHandler(requestTurnSignal, (request) => {
+    // The newest request carries the environment's current settings.
+    queueMode = request.queueMode;
+    livenessCheckIntervalMs = request.livenessCheckIntervalMs;
+    // An activity retry may repeat a request: never queue one deployment twice.
+    if (isKnown(request.workflowId)) return;
+    if (queueMode === 'supersede') {
+      for (const entry of waiting) {
+        notices.push({ kind: 'superseded', workflowId: entry.workflowId, byWorkflowId: request.workflowId });
+      }
+      waiting = [];
+    }
+    waiting = enqueue(waiting, request);
+  });
+
+  setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => {
+    if (holder?.leaseId !== leaseId) {
+      log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
+      return;
+    }
+    recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
+    holder = undefined;
+  });
+
+  setHandler(withdrawSignal, ({ workflowId }) => {
+    waiting = waiting.filter((entry) => entry.workflowId !== workflowId);
+    // A grant may have crossed the withdrawal in flight: the deployment will not use it.
+    if (holder?.workflowId === workflowId) holder = undefined;
+  });
+
+  setHandler(forceReleaseSignal, ({ reason }) => {
+    if (!holder) return;
+    log.warn('Turn force-released', { environment, workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
+    notices.push({ kind: 'revoked', workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
+    holder = undefined;
+  });
+
+  setHandler(queueQuery, () => queueView(environment, holder, waiting, recentDurationsMs, Date.now()));
+
+  const hasWork = () => notices.length > 0 || (!holder && waiting.length > 0) || workflowInfo().continueAsNewSuggested;
+
+  async function deliverNotices(): Promise<void> {
+    while (notices.length > 0) {
+      const notice = notices.shift();
+      if (!notice) break;
+      const target = getExternalWorkflowHandle(notice.workflowId);
+      try {
+        if (notice.kind === 'superseded') {
+          await target.signal(supersededSignal, { byWorkflowId: notice.byWorkflowId });
+        } else {
+          await target.signal(revokedSignal, { leaseId: notice.leaseId, reason: notice.reason });
+        }
+      } catch (err) {
+        // The deployment has closed already: nothing left to tell it.
+        log.info('Could not notify a deployment', { environment, notice, error: String(err) });
+      }
+    }
+  }
+
+  async function grantNext(): Promise<void> {
+    while (!holder && waiting.length > 0) {
+      const [next, ...rest] = waiting;
+      if (!next) break;
+      waiting = rest;
+      const granted: Holder = { ...next, leaseId: `${environment}#${nextLease}`, grantedAt: Date.now() };
+      nextLease += 1;
+      holder = granted;
+      lastLivenessCheckAt = granted.grantedAt;
+      try {
+        await getExternalWorkflowHandle(granted.workflowId).signal(grantedSignal, { leaseId: granted.leaseId });
+      } catch (err) {
+        // Closed before its turn came (terminated, timed out): pass the turn on instead of failing the lock.
+        log.warn('Turn could not be granted; passing it on', {
+          environment,
+          workflowId: granted.workflowId,
+          error: String(err),
+        });
+        if (holder?.leaseId === granted.leaseId) holder = undefined;
+      }
+    }
+  }
+
+  async function checkHolderAlive(): Promise<void> {
+    const checked = holder;
+    if (!checked) return;
+    lastLivenessCheckAt = Date.now();
+    let open = true;
+    try {
+      open = await isDeploymentOpen({ workflowId: checked.workflowId });
+    } catch (err) {
+      // Unknown is not dead: dropping a live holder would let two deployments run at once.
+      log.warn('Liveness check failed; keeping the holder', { environment, error: String(err) });
+    }
+    if (!open && holder?.leaseId === checked.leaseId) {
+      log.warn('Holder closed without releasing; passing the turn on', {
+        environment,
+        workflowId: checked.workflowId,
+        leaseId: checked.leaseId,
+      });
+      holder = undefined;
+    }
+  }
+
+  for (;;) {
+    if (!hasWork()) {
+      if (holder) {
+        const untilCheck = Math.max(1, lastLivenessCheckAt + livenessCheckIntervalMs - Date.now());
+        if (!(await condition(hasWork, untilCheck))) await checkHolderAlive();
+      } else {
+        await condition(hasWork);
+      }
+    }
+    await deliverNotices();
+    await grantNext();
+    if (workflowInfo().continueAsNewSuggested && notices.length === 0) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof environmentLock>({
+        environment,
+        holder,
+        waiting,
+        nextLease,
+        recentDurationsMs,
+        queueMode,
+        livenessCheckIntervalMs,
+        lastLivenessCheckAt,
+      });
+    }
+  }
+}

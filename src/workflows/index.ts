@@ -1,0 +1,2 @@
+export { deployment } from './deployment';
+export { environmentLock } from './environment-lock';

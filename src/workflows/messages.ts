@@ -1,0 +1,126 @@
+// Signals, queries, search attributes and the shapes they carry: shared by workflows, activities and the CLI.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { EnvironmentSettings, QueueMode } from '../settings';
+
+export type Priority = 'normal' | 'high';
+
+export type DeploymentStatus =
+  | 'pending'
+  | 'queued'
+  | 'deploying'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'superseded'
+  | 'revoked'
+  | 'timed-out';
+
+export const FINAL_STATUSES: readonly DeploymentStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'revoked',
+  'timed-out',
+];
+
+export interface DeploymentInput {
+  environment: string;
+  correlationId: string;
+  /** Overrides the environment's configured stack. */
+  stackName?: string;
+  ref?: string;
+  priority: Priority;
+  /** Overrides the environment's lock wait timeout. */
+  waitTimeoutMs?: number;
+  /** Link to the CI run that asked for this deployment. */
+  ciRunUrl?: string;
+}
+
+export interface DeploymentState {
+  workflowId: string;
+  environment: string;
+  correlationId: string;
+  stackName?: string;
+  ref?: string;
+  priority: Priority;
+  status: DeploymentStatus;
+  /** Epoch milliseconds (workflow time). */
+  requestedAt: number;
+  queuedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  leaseId?: string;
+  error?: string;
+  /** Why it was cancelled, revoked or superseded. */
+  reason?: string;
+  settings?: EnvironmentSettings;
+}
+
+export interface DeploymentResult {
+  correlationId: string;
+  workflowId: string;
+  environment: string;
+  stackName: string | null;
+  status: DeploymentStatus;
+  queuedMs: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
+
+/** A deployment's request for its environment's turn. */
+export interface TurnRequest {
+  workflowId: string;
+  correlationId: string;
+  stackName: string;
+  priority: Priority;
+  requestedAt: number;
+  queueMode: QueueMode;
+  livenessCheckIntervalMs: number;
+  expectedDurationMs: number;
+}
+
+export interface Holder extends TurnRequest {
+  leaseId: string;
+  grantedAt: number;
+}
+
+export interface QueueEntryView {
+  position: number;
+  workflowId: string;
+  correlationId: string;
+  stackName: string;
+  priority: Priority;
+  requestedAt: number;
+  /** Estimated milliseconds until this entry gets the turn. */
+  etaMs: number;
+}
+
+export interface QueueView {
+  environment: string;
+  holder: (Holder & { runningMs: number }) | null;
+  waiting: QueueEntryView[];
+}
+
+// deployment → lock
+export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
+export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
+export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
+// operator → lock
+export const forceReleaseSignal = defineSignal<[{ reason: string }]>('forceRelease');
+// lock → deployment
+export const grantedSignal = defineSignal<[{ leaseId: string }]>('granted');
+export const revokedSignal = defineSignal<[{ leaseId: string; reason: string }]>('revoked');
+export const supersededSignal = defineSignal<[{ byWorkflowId: string }]>('superseded');
+// operator → deployment (the Web UI's cancel works too; this one carries a reason)
+export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
+
+export const queueQuery = defineQuery<QueueView>('queue');
+export const stateQuery = defineQuery<DeploymentState>('state');
+
+export const DEPLOYMENT_ENVIRONMENT = defineSearchAttributeKey('DeploymentEnvironment', SearchAttributeType.KEYWORD);
+export const STACK_NAME = defineSearchAttributeKey('StackName', SearchAttributeType.KEYWORD);
+export const CORRELATION_ID = defineSearchAttributeKey('CorrelationId', SearchAttributeType.KEYWORD);
+export const DEPLOYMENT_STATUS = defineSearchAttributeKey('DeploymentStatus', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [DEPLOYMENT_ENVIRONMENT, STACK_NAME, CORRELATION_ID, DEPLOYMENT_STATUS] as const;

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { parseConfig } from '../../src/config';
+import { createCoordinatorWorker } from '../../src/coordinator-worker';
+import { deploymentWorkflowId } from '../../src/names';
+import type { deployment } from '../../src/workflows';
+import type { DeploymentInput } from '../../src/workflows/messages';
+
+export const DEPLOY_STEP = join(__dirname, '..', 'fixtures', 'deploy-step.js');
+
+export interface RunRecord {
+  event: 'start' | 'end' | 'terminated';
+  at: number;
+  pid: number;
+  correlationId: string;
+  environment: string;
+  stackName: string;
+  ref: string;
+}
+
+/** A file the deploy-step fixture records its runs into. */
+export function runLog(): string {
+  return join(tmpdir(), `deploy-runs-${randomUUID()}.jsonl`);
+}
+
+export function readRuns(path: string): RunRecord[] {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as RunRecord);
+}
+
+/** Config document for one environment whose deploy step is the fixture. */
+export function environmentDocument(log: string, overrides: Record<string, unknown> = {}, sleepMs = 200) {
+  return {
+    stackName: 'TestStack',
+    lockWaitTimeout: '5m',
+    expectedDuration: '1m',
+    livenessCheckInterval: '60s',
+    deploy: { type: 'command', command: ['node', DEPLOY_STEP, '--log', log, '--sleep', String(sleepMs)] },
+    ...overrides,
+  };
+}
+
+export interface Coordinator {
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+/** A real worker of the coordinator on the test server, with a config built from `environments`. */
+export async function startCoordinator(
+  env: TestWorkflowEnvironment,
+  environments: Record<string, unknown>,
+): Promise<Coordinator> {
+  const taskQueue = `deployments-${randomUUID()}`;
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const worker = await createCoordinatorWorker({
+    connection: env.nativeConnection,
+    client: env.client,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    config: parseConfig({ environments }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+export function startDeployment(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  input: Partial<DeploymentInput> & { environment: string; correlationId: string },
+): Promise<WorkflowHandle<typeof deployment>> {
+  return env.client.workflow.start('deployment', {
+    taskQueue,
+    workflowId: deploymentWorkflowId(input.environment, input.correlationId),
+    args: [{ priority: 'normal', ...input }],
+  }) as Promise<WorkflowHandle<typeof deployment>>;
+}
+
+/** Polls until `check` returns a value, for states that arrive asynchronously (a queue filling up). */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
