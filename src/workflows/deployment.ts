@@ -16,6 +16,7 @@ import { formatDuration } from '../durations';
 import { lockWorkflowId, nameProblem } from '../names';
 import type { EnvironmentSettings } from '../settings';
 import { runDeployStep } from './deploy-step';
+import { resultOf } from './result';
 import {
   cancelDeploymentSignal,
   CORRELATION_ID,
@@ -189,19 +190,4 @@ async function giveBackTurn(
     // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
     log.warn('Could not give the turn back', { workflowId, error: String(err) });
   }
-}
-
-function resultOf(state: DeploymentState): DeploymentResult {
-  const startedAt = state.startedAt;
-  const finishedAt = state.finishedAt ?? null;
-  return {
-    correlationId: state.correlationId,
-    workflowId: state.workflowId,
-    environment: state.environment,
-    stackName: state.stackName ?? null,
-    status: state.status,
-    queuedMs: state.queuedAt === undefined || finishedAt === null ? null : (startedAt ?? finishedAt) - state.queuedAt,
-    durationMs: startedAt === undefined || finishedAt === null ? null : finishedAt - startedAt,
-    error: state.error ?? state.reason ?? null,
-  };
 }

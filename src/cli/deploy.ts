@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { formatDuration } from '../durations';
+import { deploymentWorkflowId, lockWorkflowId } from '../names';
+import { taskQueueName } from '../coordinator-worker';
+import { webUiLink } from '../temporal-connection';
+import type { deployment } from '../workflows';
+import {
+  type DeploymentInput,
+  type DeploymentResult,
+  type DeploymentState,
+  FINAL_STATUSES,
+  type Priority,
+  queueQuery,
+  stateQuery,
+} from '../workflows/messages';
+import { resultOf } from '../workflows/result';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { checkDuration, checkEnvironment, checkName, loadCliConfig } from './inputs';
+import { connectOrExit } from './temporal';
+
+export interface DeployOptions {
+  env: string;
+  stack?: string;
+  correlationId?: string;
+  ref?: string;
+  priority: Priority;
+  waitTimeout?: string;
+  detach?: boolean;
+  json?: boolean;
+  config?: string;
+}
+
+const FOLLOW_EVERY_MS = 1000;
+
+/** deploy-YYYYMMDD-HHMMSS-<GITHUB_RUN_ID or random>, as the CI jobs of the bash design named them. */
+export function defaultCorrelationId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `deploy-${stamp}-${process.env.GITHUB_RUN_ID ?? randomBytes(4).toString('hex')}`;
+}
+
+function ciRunUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function deployCommand(options: DeployOptions): Promise<number> {
+  const config = loadCliConfig(options.config);
+  checkEnvironment(config, options.env);
+  if (options.stack !== undefined) checkName('stack', options.stack);
+  const correlationId = checkName('correlation ID', options.correlationId ?? defaultCorrelationId());
+  const waitTimeoutMs =
+    options.waitTimeout === undefined ? undefined : checkDuration('--wait-timeout', options.waitTimeout);
+  const ciRun = ciRunUrl();
+  const input: DeploymentInput = {
+    environment: options.env,
+    correlationId,
+    priority: options.priority,
+    ...(options.stack === undefined ? {} : { stackName: options.stack }),
+    ...(options.ref === undefined ? {} : { ref: options.ref }),
+    ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
+    ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
+  };
+
+  const { client, namespace, close } = await connectOrExit();
+  try {
+    const workflowId = deploymentWorkflowId(options.env, correlationId);
+    const stackShown = options.stack ?? config?.environments[options.env]?.stackName;
+    const handle = await startOrAttach(client, workflowId, input, stackShown);
+    const link = webUiLink(namespace, workflowId);
+    if (options.detach) {
+      const state = await waitUntilQueued(handle);
+      if (options.json) process.stdout.write(`${JSON.stringify(resultOf(state))}\n`);
+      else say(`${correlationId}: ${state.status}; follow it at ${link}`);
+      return EXIT.ok;
+    }
+    const result = await follow(client, handle, options.env);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const took = result.durationMs === null ? '' : ` in ${formatDuration(result.durationMs)}`;
+      const why = result.error ? `: ${result.error}` : '';
+      process.stdout.write(`${correlationId} ${result.status}${took}${why}\n${link}\n`);
+    }
+    return exitCodeFor(result.status);
+  } finally {
+    await close();
+  }
+}
+
+async function startOrAttach(
+  client: Client,
+  workflowId: string,
+  input: DeploymentInput,
+  stackShown: string | undefined,
+): Promise<WorkflowHandle<typeof deployment>> {
+  try {
+    const handle = await client.workflow.start<typeof deployment>('deployment', {
+      workflowId,
+      taskQueue: taskQueueName(),
+      args: [input],
+      // A correlation ID names one deployment forever: resubmitting it attaches, never deploys twice.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `Deploy ${stackShown ?? 'the configured stack'} to ${input.environment}`,
+      staticDetails: [
+        `correlation ID: ${input.correlationId}`,
+        `ref: ${input.ref ?? '-'}`,
+        `priority: ${input.priority}`,
+        ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
+      ].join('\n'),
+    });
+    say(`${input.correlationId}: requested ${workflowId}`);
+    return handle;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    say(`${input.correlationId}: already requested; attaching to ${workflowId}`);
+    return client.workflow.getHandle<typeof deployment>(workflowId);
+  }
+}
+
+async function waitUntilQueued(handle: WorkflowHandle<typeof deployment>): Promise<DeploymentState> {
+  for (;;) {
+    const state = await handle.query(stateQuery);
+    if (state.status !== 'pending') return state;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Prints queue position and state changes until the deployment ends; returns its result. */
+async function follow(
+  client: Client,
+  handle: WorkflowHandle<typeof deployment>,
+  environment: string,
+): Promise<DeploymentResult> {
+  let done = false;
+  const result = handle
+    .result()
+    .catch((err: unknown) => endedAbnormally(handle.workflowId, environment, err))
+    .finally(() => {
+      done = true;
+    });
+  let last = '';
+  const lock = client.workflow.getHandle(lockWorkflowId(environment));
+  while (!done) {
+    const line = await progressLine(handle, lock).catch(() => undefined);
+    if (line !== undefined && line !== last) {
+      say(line);
+      last = line;
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS))]);
+  }
+  return result;
+}
+
+async function progressLine(
+  handle: WorkflowHandle<typeof deployment>,
+  lock: WorkflowHandle,
+): Promise<string | undefined> {
+  const state = await handle.query(stateQuery);
+  if (FINAL_STATUSES.includes(state.status)) return undefined;
+  if (state.status !== 'queued') return `${state.correlationId}: ${state.status}`;
+  const queue = await lock.query(queueQuery).catch(() => undefined);
+  const entry = queue?.waiting.find((waiting) => waiting.workflowId === state.workflowId);
+  if (!queue || !entry) return `${state.correlationId}: queued`;
+  const behind = queue.holder ? `, behind ${queue.holder.correlationId}` : '';
+  return `${state.correlationId}: queued at position ${entry.position} of ${queue.waiting.length}${behind} (ETA ${formatDuration(entry.etaMs)})`;
+}
+
+/** A workflow terminated or timed out from outside (the Web UI, a server timeout) never returned its result. */
+function endedAbnormally(workflowId: string, environment: string, err: unknown): DeploymentResult {
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  return {
+    correlationId: workflowId.slice(`deploy/${environment}/`.length),
+    workflowId,
+    environment,
+    stackName: null,
+    status: 'failed',
+    queuedMs: null,
+    durationMs: null,
+    error: `the deployment workflow ended without a result: ${err.cause?.message ?? err.message}`,
+  };
+}

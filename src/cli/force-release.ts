@@ -1,0 +1,25 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { lockWorkflowId } from '../names';
+import { forceReleaseSignal } from '../workflows/messages';
+import { EXIT } from './exit-codes';
+import { checkName, checkReason } from './inputs';
+import { connectOrExit } from './temporal';
+
+export async function forceReleaseCommand(options: { env: string; reason?: string }): Promise<number> {
+  checkName('environment', options.env);
+  const reason = checkReason(options.reason);
+  const { client, close } = await connectOrExit();
+  try {
+    try {
+      await client.workflow.getHandle(lockWorkflowId(options.env)).signal(forceReleaseSignal, { reason });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);
+      return EXIT.ok;
+    }
+    process.stderr.write(`environment ${options.env}: turn force-released (${reason})\n`);
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,48 @@
+// Validation of what people type: each failure names the value and why, and ends deployctl with 64.
+import { existsSync } from 'node:fs';
+import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config';
+import { parseDuration } from '../durations';
+import { type NameKind, nameProblem } from '../names';
+import { usageError } from './exit-codes';
+
+export function checkName(kind: NameKind, value: string): string {
+  const problem = nameProblem(kind, value);
+  if (problem !== undefined) throw usageError(problem);
+  return value;
+}
+
+export function checkDuration(option: string, value: string): number {
+  const parsed = parseDuration(value);
+  if (parsed === undefined) {
+    throw usageError(`invalid ${option} ${JSON.stringify(value)}: use a number and a unit, e.g. 30s, 10m, 1h`);
+  }
+  return parsed;
+}
+
+export function checkReason(value: string | undefined, option = '--reason'): string {
+  if (value === undefined || value.trim() === '') throw usageError(`${option} must not be empty`);
+  return value.trim();
+}
+
+/**
+ * The config deployctl checks requests against: --config, DEPLOY_CONFIG, or deploy.config.json when present.
+ * Without any, the worker's config alone decides (the CLI may run far from the worker).
+ */
+export function loadCliConfig(explicit: string | undefined): DeployConfig | undefined {
+  const named = explicit ?? process.env.DEPLOY_CONFIG;
+  if (named === undefined && !existsSync(DEFAULT_CONFIG_FILE)) return undefined;
+  try {
+    return loadConfig(configPath(named));
+  } catch (err) {
+    if (err instanceof ConfigError) throw usageError(err.message);
+    throw err;
+  }
+}
+
+export function checkEnvironment(config: DeployConfig | undefined, environment: string): void {
+  checkName('environment', environment);
+  if (config && !(environment in config.environments)) {
+    const known = Object.keys(config.environments).join(', ') || 'none';
+    throw usageError(`unknown environment ${JSON.stringify(environment)}: the config has ${known}`);
+  }
+}

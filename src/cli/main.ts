@@ -1,0 +1,89 @@
+// deployctl: asks the coordinator for deployments and reports on them. Exit codes: see exit-codes.ts.
+import { Command, CommanderError, Option } from 'commander';
+import { cancelCommand } from './cancel';
+import { deployCommand } from './deploy';
+import { EXIT, ExitError } from './exit-codes';
+import { forceReleaseCommand } from './force-release';
+import { queueCommand } from './queue';
+import { statusCommand } from './status';
+import { isUnavailable } from './temporal';
+
+let exitCode: number = EXIT.ok;
+const run =
+  <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    exitCode = await action(...args);
+  };
+
+const program = new Command('deployctl')
+  .description('Queue and follow CloudFormation/CDK deployments: one per environment at a time.')
+  .exitOverride()
+  .showHelpAfterError('(run deployctl --help for usage)');
+
+program
+  .command('deploy')
+  .description('request a deployment and follow it to its outcome')
+  .requiredOption('--env <environment>', 'environment to deploy to')
+  .option('--stack <stack>', "stack name (default: the environment's)")
+  .option('--correlation-id <id>', 'names this deployment; resubmitting it attaches instead of deploying again')
+  .option('--ref <ref>', 'the commit or tag being deployed (DEPLOY_REF for the deploy step)')
+  .addOption(new Option('--priority <level>', 'queue priority').choices(['normal', 'high']).default('normal'))
+  .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
+  .option('--detach', 'return once the deployment is queued')
+  .option('--json', 'print one JSON object with the outcome')
+  .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+  .action(run(deployCommand));
+
+program
+  .command('status')
+  .description("show one deployment's state")
+  .argument('<correlation-id>')
+  .requiredOption('--env <environment>')
+  .option('--json', 'print JSON')
+  .action(run(statusCommand));
+
+program
+  .command('queue')
+  .description("show an environment's current deployment and waiting list")
+  .requiredOption('--env <environment>')
+  .option('--json', 'print JSON')
+  .action(run(queueCommand));
+
+program
+  .command('cancel')
+  .description('cancel a waiting or running deployment')
+  .argument('<correlation-id>')
+  .requiredOption('--env <environment>')
+  .option('--reason <text>', 'why, for the history and notifications')
+  .action(run(cancelCommand));
+
+program
+  .command('force-release')
+  .description("take the turn from an environment's current deployment and pass it on")
+  .requiredOption('--env <environment>')
+  .requiredOption('--reason <text>', 'why, for the history and notifications')
+  .action(run(forceReleaseCommand));
+
+async function main(): Promise<number> {
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; every other parse problem is bad usage.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof ExitError) {
+      process.stderr.write(`deployctl: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isUnavailable(err)) {
+      process.stderr.write(`deployctl: Temporal is unreachable: ${(err as Error).message}\n`);
+      return EXIT.unavailable;
+    }
+    process.stderr.write(`deployctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failed;
+  }
+}
+
+void main().then((code) => process.exit(code));

@@ -1,0 +1,26 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { lockWorkflowId } from '../names';
+import { queueQuery, type QueueView } from '../workflows/messages';
+import { EXIT } from './exit-codes';
+import { checkName } from './inputs';
+import { renderQueue } from './render';
+import { connectOrExit } from './temporal';
+
+export async function queueCommand(options: { env: string; json?: boolean }): Promise<number> {
+  checkName('environment', options.env);
+  const { client, close } = await connectOrExit();
+  try {
+    const view: QueueView = await client.workflow
+      .getHandle(lockWorkflowId(options.env))
+      .query(queueQuery)
+      .catch((err: unknown) => {
+        // No lock workflow yet: nobody has deployed to this environment.
+        if (err instanceof WorkflowNotFoundError) return { environment: options.env, holder: null, waiting: [] };
+        throw err;
+      });
+    process.stdout.write(`${options.json ? JSON.stringify(view) : renderQueue(view)}\n`);
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}

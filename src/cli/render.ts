@@ -1,0 +1,38 @@
+import { formatDuration } from '../durations';
+import type { DeploymentState, QueueView } from '../workflows/messages';
+
+export function renderQueue(view: QueueView): string {
+  const lines = [`environment ${view.environment}`];
+  if (view.holder) {
+    const h = view.holder;
+    lines.push(
+      `  deploying: ${h.correlationId} (${h.stackName}, lease ${h.leaseId}, running ${formatDuration(h.runningMs)})`,
+    );
+  } else {
+    lines.push('  deploying: nobody');
+  }
+  if (view.waiting.length === 0) lines.push('  waiting: nobody');
+  for (const entry of view.waiting) {
+    const priority = entry.priority === 'high' ? ', high priority' : '';
+    lines.push(`  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)})`);
+  }
+  return lines.join('\n');
+}
+
+export function renderState(state: DeploymentState): string {
+  const at = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString());
+  const lines = [
+    `deployment ${state.correlationId} (${state.workflowId})`,
+    `  status:      ${state.status}`,
+    `  environment: ${state.environment}`,
+    `  stack:       ${state.stackName ?? '-'}`,
+    `  ref:         ${state.ref ?? '-'}`,
+    `  priority:    ${state.priority}`,
+    `  requested:   ${at(state.requestedAt)}`,
+    `  started:     ${at(state.startedAt)}`,
+    `  finished:    ${at(state.finishedAt)}`,
+  ];
+  if (state.error) lines.push(`  error:       ${state.error}`);
+  if (state.reason) lines.push(`  reason:      ${state.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,23 @@
+import { deploymentWorkflowId } from '../names';
+import { stateQuery } from '../workflows/messages';
+import { EXIT } from './exit-codes';
+import { checkName } from './inputs';
+import { renderState } from './render';
+import { connectOrExit, notFound } from './temporal';
+
+export async function statusCommand(id: string, options: { env: string; json?: boolean }): Promise<number> {
+  checkName('environment', options.env);
+  checkName('correlation ID', id);
+  const { client, close } = await connectOrExit();
+  try {
+    const workflowId = deploymentWorkflowId(options.env, id);
+    const state = await client.workflow
+      .getHandle(workflowId)
+      .query(stateQuery)
+      .catch((err: unknown) => notFound(err, `deployment ${id} in environment ${options.env}`));
+    process.stdout.write(`${options.json ? JSON.stringify(state) : renderState(state)}\n`);
+    return EXIT.ok;
+  } finally {
+    await close();
+  }
+}

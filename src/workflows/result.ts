@@ -1,0 +1,17 @@
+import type { DeploymentResult, DeploymentState } from './messages';
+
+/** The summary a deployment ends with (and deployctl --json prints). Pure: used by workflow and CLI alike. */
+export function resultOf(state: DeploymentState): DeploymentResult {
+  const { startedAt, queuedAt } = state;
+  const finishedAt = state.finishedAt ?? null;
+  return {
+    correlationId: state.correlationId,
+    workflowId: state.workflowId,
+    environment: state.environment,
+    stackName: state.stackName ?? null,
+    status: state.status,
+    queuedMs: queuedAt === undefined || finishedAt === null ? null : (startedAt ?? finishedAt) - queuedAt,
+    durationMs: startedAt === undefined || finishedAt === null ? null : finishedAt - startedAt,
+    error: state.error ?? state.reason ?? null,
+  };
+}
