@@ -1,0 +1,141 @@
+// Every bad input ends deployctl with 64, a message naming the value and why, and nothing started.
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type CliTarget, deployctl, writeConfig } from './helpers/cli';
+import { type Coordinator, environmentDocument, runLog, startCoordinator } from './helpers/coordinator';
+import { startServer } from './helpers/server';
+
+let env: TestWorkflowEnvironment;
+let coordinator: Coordinator;
+let target: CliTarget;
+const environments = { staging: environmentDocument(runLog()) };
+
+beforeAll(async () => {
+  env = await startServer();
+  coordinator = await startCoordinator(env, environments);
+  target = { address: env.address, taskQueue: coordinator.taskQueue, configPath: writeConfig(environments) };
+});
+afterAll(async () => {
+  await coordinator?.stop();
+  await env?.teardown();
+});
+
+async function workflowCount(): Promise<number> {
+  let count = 0;
+  for await (const _execution of env.client.workflow.list()) count += 1;
+  return count;
+}
+
+function badConfig(document: unknown): string {
+  const path = join(tmpdir(), `bad-config-${process.hrtime.bigint()}.json`);
+  writeFileSync(path, typeof document === 'string' ? document : JSON.stringify(document));
+  return path;
+}
+
+const cases: Array<{ name: string; args: string[]; says: RegExp; config?: () => string }> = [
+  { name: 'environment with capitals', args: ['deploy', '--env', 'Staging'], says: /invalid environment "Staging"/ },
+  { name: 'environment with a slash', args: ['deploy', '--env', 'a/b'], says: /invalid environment "a\/b"/ },
+  { name: 'environment not in the config', args: ['deploy', '--env', 'qa'], says: /unknown environment "qa"/ },
+  {
+    name: 'stack starting with a digit',
+    args: ['deploy', '--env', 'staging', '--stack', '1Stack'],
+    says: /invalid stack "1Stack"/,
+  },
+  {
+    name: 'stack with an underscore',
+    args: ['deploy', '--env', 'staging', '--stack', 'My_Stack'],
+    says: /invalid stack "My_Stack"/,
+  },
+  {
+    name: 'correlation ID with a space',
+    args: ['deploy', '--env', 'staging', '--correlation-id', 'a b'],
+    says: /invalid correlation ID "a b"/,
+  },
+  {
+    name: 'correlation ID over 128 characters',
+    args: ['deploy', '--env', 'staging', '--correlation-id', 'x'.repeat(129)],
+    says: /invalid correlation ID/,
+  },
+  {
+    name: 'unknown priority',
+    args: ['deploy', '--env', 'staging', '--priority', 'urgent'],
+    says: /'urgent' is invalid.*normal, high/,
+  },
+  {
+    name: 'wait timeout without a unit',
+    args: ['deploy', '--env', 'staging', '--wait-timeout', '30'],
+    says: /invalid --wait-timeout "30"/,
+  },
+  {
+    name: 'wait timeout that is not a duration',
+    args: ['deploy', '--env', 'staging', '--wait-timeout', 'soon'],
+    says: /invalid --wait-timeout "soon"/,
+  },
+  { name: 'missing --env', args: ['deploy'], says: /required option '--env <environment>'/ },
+  { name: 'unknown option', args: ['deploy', '--env', 'staging', '--force'], says: /unknown option '--force'/ },
+  { name: 'unknown command', args: ['destroy'], says: /unknown command 'destroy'/ },
+  { name: 'force-release without a reason', args: ['force-release', '--env', 'staging'], says: /--reason/ },
+  {
+    name: 'force-release with an empty reason',
+    args: ['force-release', '--env', 'staging', '--reason', ' '],
+    says: /--reason must not be empty/,
+  },
+  { name: 'status of a bad ID', args: ['status', '--env', 'staging', 'a b'], says: /invalid correlation ID/ },
+  {
+    name: 'status of an unknown deployment',
+    args: ['status', '--env', 'staging', 'never-deployed'],
+    says: /deployment never-deployed in environment staging not found/,
+  },
+  { name: 'cancel of a bad environment', args: ['cancel', '--env', 'PROD', 'x'], says: /invalid environment "PROD"/ },
+  {
+    name: 'config that is not JSON',
+    args: ['deploy', '--env', 'staging'],
+    says: /not valid JSON/,
+    config: () => badConfig('{ environments: '),
+  },
+  {
+    name: 'config with an unknown key',
+    args: ['deploy', '--env', 'staging'],
+    says: /environments\.staging: Unrecognized key: "lockWaitTimout"/,
+    config: () => badConfig({ environments: { staging: { ...environments.staging, lockWaitTimout: '5m' } } }),
+  },
+  {
+    name: 'config with a bad duration',
+    args: ['deploy', '--env', 'staging'],
+    says: /environments\.staging\.lockWaitTimeout: "half an hour" is not a duration/,
+    config: () => badConfig({ environments: { staging: { ...environments.staging, lockWaitTimeout: 'half an hour' } } }),
+  },
+  {
+    name: 'config with a bad queue mode',
+    args: ['deploy', '--env', 'staging'],
+    says: /environments\.staging\.queueMode/,
+    config: () => badConfig({ environments: { staging: { ...environments.staging, queueMode: 'lifo' } } }),
+  },
+  {
+    name: 'config with a bad environment name',
+    args: ['deploy', '--env', 'staging'],
+    says: /environments\.Prod/,
+    config: () => badConfig({ environments: { Prod: environments.staging } }),
+  },
+  {
+    name: 'config file that does not exist',
+    args: ['deploy', '--env', 'staging', '--config', '/nonexistent/deploy.config.json'],
+    says: /cannot read config .*ENOENT/,
+  },
+];
+
+test.each(cases)('$name: exit 64 and nothing started', async ({ args, says, config }) => {
+  const before = await workflowCount();
+  const result = await deployctl(args, { ...target, ...(config ? { configPath: config() } : {}) });
+  expect(result.code).toBe(64);
+  expect(result.stderr).toMatch(says);
+  expect(await workflowCount()).toBe(before);
+});
+
+test('an unreachable Temporal server exits 69 and names the address', async () => {
+  const result = await deployctl(['deploy', '--env', 'staging'], { ...target, address: '127.0.0.1:1' });
+  expect(result.code).toBe(69);
+  expect(result.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+});

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+const DEPLOYCTL = join(__dirname, '..', '..', 'bin', 'deployctl.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliTarget {
+  address: string;
+  taskQueue: string;
+  configPath: string;
+}
+
+/** Writes a config document to a temporary file for deployctl and the worker to read. */
+export function writeConfig(environments: Record<string, unknown>): string {
+  const path = join(tmpdir(), `deploy-config-${randomUUID()}.json`);
+  writeFileSync(path, JSON.stringify({ environments }, null, 2));
+  return path;
+}
+
+/** Runs the built deployctl as CI would, against the test server. */
+export function deployctl(args: string[], target: Partial<CliTarget>, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+  delete env.GITHUB_RUN_ID;
+  if (target.address) env.TEMPORAL_ADDRESS = target.address;
+  if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
+  if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DEPLOYCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
