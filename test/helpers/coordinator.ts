@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -7,9 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { parseConfig } from '../../src/config';
 import { createCoordinatorWorker } from '../../src/coordinator-worker';
-import { deploymentWorkflowId } from '../../src/names';
+import { deploymentWorkflowId, lockWorkflowId } from '../../src/names';
 import type { deployment } from '../../src/workflows';
-import type { DeploymentInput } from '../../src/workflows/messages';
+import { type DeploymentInput, queueQuery, type QueueView } from '../../src/workflows/messages';
 
 export const DEPLOY_STEP = join(__dirname, '..', 'fixtures', 'deploy-step.js');
 
@@ -41,16 +41,28 @@ export function readRuns(path: string): RunRecord[] {
     .map((line) => JSON.parse(line) as RunRecord);
 }
 
-/** Config document for one environment whose deploy step is the fixture. */
-export function environmentDocument(log: string, overrides: Record<string, unknown> = {}, sleepMs = 200) {
+/** Config document for one environment whose deploy step is the fixture (held while `holds` has its ID). */
+export function environmentDocument(log: string, overrides: Record<string, unknown> = {}, sleepMs = 200, holds?: Holds) {
+  const hold = holds ? ['--hold-dir', holds.dir] : [];
   return {
     stackName: 'TestStack',
     lockWaitTimeout: '5m',
     expectedDuration: '1m',
     livenessCheckInterval: '60s',
-    deploy: { type: 'command', command: ['node', DEPLOY_STEP, '--log', log, '--sleep', String(sleepMs)] },
+    deploy: { type: 'command', command: ['node', DEPLOY_STEP, '--log', log, '--sleep', String(sleepMs), ...hold] },
     ...overrides,
   };
+}
+
+/** Keeps chosen deployments' fixture runs going until released. */
+export class Holds {
+  readonly dir = mkdtempSync(join(tmpdir(), 'deploy-holds-'));
+  hold(correlationId: string): void {
+    writeFileSync(join(this.dir, correlationId), '');
+  }
+  release(correlationId: string): void {
+    rmSync(join(this.dir, correlationId), { force: true });
+  }
 }
 
 export interface Coordinator {
@@ -106,4 +118,30 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits until the environment's queue satisfies `check`; returns that view. */
+export function queueWhen(
+  env: TestWorkflowEnvironment,
+  environment: string,
+  check: (view: QueueView) => boolean,
+  timeoutMs?: number,
+): Promise<QueueView> {
+  return eventually(async () => {
+    const view = await env.client.workflow.getHandle(lockWorkflowId(environment)).query(queueQuery);
+    return check(view) ? view : undefined;
+  }, timeoutMs);
+}
+
+/** Start and end time of each correlation ID's run, in the order the runs started. */
+export function runIntervals(path: string): Array<{ correlationId: string; start: number; end?: number; terminated?: number }> {
+  const byId = new Map<string, { correlationId: string; start: number; end?: number; terminated?: number }>();
+  for (const run of readRuns(path)) {
+    const entry = byId.get(run.correlationId) ?? { correlationId: run.correlationId, start: run.at };
+    if (run.event === 'start') entry.start = run.at;
+    if (run.event === 'end') entry.end = run.at;
+    if (run.event === 'terminated') entry.terminated = run.at;
+    byId.set(run.correlationId, entry);
+  }
+  return [...byId.values()].sort((a, b) => a.start - b.start);
 }
