@@ -1,0 +1,132 @@
+// Determinism guard: recorded histories of every kind of ending replay against the current workflow code.
+// RECORD_HISTORIES=1 npx jest test/replay.test.ts re-records test/fixtures/histories (after an intended change
+// that old histories can no longer replay, which needs patching first: see README).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { cancelDeploymentSignal, forceReleaseSignal } from '../src/workflows/messages';
+import { lockWorkflowId } from '../src/names';
+import {
+  type Coordinator,
+  environmentDocument,
+  eventually,
+  Holds,
+  queueWhen,
+  readRuns,
+  runLog,
+  startCoordinator,
+  startDeployment,
+} from './helpers/coordinator';
+import { startServer } from './helpers/server';
+
+const HISTORIES = join(__dirname, 'fixtures', 'histories');
+let env: TestWorkflowEnvironment;
+let coordinator: Coordinator;
+const log = runLog();
+const holds = new Holds();
+
+beforeAll(async () => {
+  env = await startServer();
+  coordinator = await startCoordinator(env, {
+    staging: environmentDocument(log, { lockWaitTimeout: '3s' }, 100, holds),
+    preview: environmentDocument(log, { queueMode: 'supersede' }, 100, holds),
+    broken: environmentDocument(log, { deploy: { type: 'command', command: ['false'] } }),
+  });
+});
+afterAll(async () => {
+  await coordinator?.stop();
+  await env?.teardown();
+});
+
+function replayOptions() {
+  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../src/workflows') };
+}
+
+async function replayAll(histories: Array<{ workflowId: string; history: unknown }>) {
+  const failures: string[] = [];
+  const replayable = histories.map(({ workflowId, history }) => ({ workflowId, history: historyFromJSON(history) }));
+  for await (const result of Worker.runReplayHistories(replayOptions(), replayable)) {
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
+  }
+  return failures;
+}
+
+/** Runs one deployment of each ending, so that their histories cover every branch of the workflows. */
+async function runEveryEnding() {
+  const start = (environment: string, correlationId: string) =>
+    startDeployment(env, coordinator.taskQueue, { environment, correlationId, ref: 'abc123' });
+  const running = (id: string) => eventually(async () => readRuns(log).find((run) => run.correlationId === id));
+
+  holds.hold('holder');
+  const holder = await start('staging', 'holder');
+  await running('holder');
+  const timedOut = await start('staging', 'timed-out');
+  const cancelledWaiting = await start('staging', 'cancelled-waiting');
+  await queueWhen(env, 'staging', (view) => view.waiting.length === 2);
+  await cancelledWaiting.signal(cancelDeploymentSignal, { reason: 'not needed' });
+  expect(await timedOut.result()).toMatchObject({ status: 'timed-out' });
+  await env.client.workflow.getHandle(lockWorkflowId('staging')).signal(forceReleaseSignal, { reason: 'replay' });
+  expect(await holder.result()).toMatchObject({ status: 'revoked' });
+  holds.release('holder');
+
+  holds.hold('cancelled-running');
+  const cancelledRunning = await start('staging', 'cancelled-running');
+  await running('cancelled-running');
+  await cancelledRunning.cancel();
+  expect(await cancelledRunning.result()).toMatchObject({ status: 'cancelled' });
+  holds.release('cancelled-running');
+
+  holds.hold('p1');
+  const p1 = await start('preview', 'p1');
+  await running('p1');
+  const p2 = await start('preview', 'p2');
+  await queueWhen(env, 'preview', (view) => view.waiting.length === 1);
+  const p3 = await start('preview', 'p3');
+  expect(await p2.result()).toMatchObject({ status: 'superseded' });
+  holds.release('p1');
+  expect(await p3.result()).toMatchObject({ status: 'succeeded' });
+  expect(await p1.result()).toMatchObject({ status: 'succeeded' });
+
+  expect(await (await start('broken', 'failed')).result()).toMatchObject({ status: 'failed' });
+  expect(await cancelledWaiting.result()).toMatchObject({ status: 'cancelled' });
+}
+
+test('histories recorded now replay deterministically', async () => {
+  await runEveryEnding();
+  const histories: Array<{ workflowId: string; history: unknown }> = [];
+  for await (const execution of env.client.workflow.list()) {
+    const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    histories.push({ workflowId: execution.workflowId, history: JSON.parse(historyToJSON(history)) });
+  }
+  expect(histories.length).toBeGreaterThanOrEqual(9);
+  expect(await replayAll(histories)).toEqual([]);
+
+  if (process.env.RECORD_HISTORIES === '1') {
+    mkdirSync(HISTORIES, { recursive: true });
+    for (const { workflowId, history } of histories) {
+      // Paths of the recording machine are scrubbed, in stack traces and in base64 payloads (replay ignores both).
+      const scrub = (text: string) => text.split(join(__dirname, '..')).join('<repo>').split(tmpdir()).join('<tmp>');
+      const scrubbed = scrub(
+        JSON.stringify(history).replace(/"data":"([A-Za-z0-9+/=]*)"/g, (_match, data: string) => {
+          const text = scrub(Buffer.from(data, 'base64').toString('utf8'));
+          return `"data":"${Buffer.from(text).toString('base64')}"`;
+        }),
+      );
+      writeFileSync(join(HISTORIES, `${workflowId.replace(/\//g, '_')}.json`), `${scrubbed}\n`);
+    }
+  }
+});
+
+test('histories recorded by earlier versions still replay', async () => {
+  const files = readdirSync(HISTORIES).filter((name) => name.endsWith('.json'));
+  expect(files.length).toBeGreaterThanOrEqual(9);
+  const histories = files.map((name) => ({
+    workflowId: name.replace(/\.json$/, ''),
+    history: JSON.parse(readFileSync(join(HISTORIES, name), 'utf8')) as unknown,
+  }));
+  expect(await replayAll(histories)).toEqual([]);
+});
