@@ -3,14 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError, configPath, loadConfig } from './config';
 import { createCoordinatorWorker, taskQueueName } from './coordinator-worker';
+import { startDevServer } from './dev-server';
 import { installRuntimeLogger, logger } from './logger';
 import { ensureSearchAttributes } from './search-attributes';
-import { temporalExecutable } from './temporal-cli';
 import { temporalTarget } from './temporal-connection';
-import { SEARCH_ATTRIBUTES } from './workflows/messages';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -18,17 +16,7 @@ async function startEmbeddedServer() {
   mkdirSync(DATA_DIR, { recursive: true });
   const port = Number(process.env.TEMPORAL_PORT ?? 7233);
   const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: temporalExecutable(),
-      dbFilename: resolve(DATA_DIR, 'temporal.db'),
-      ip: '127.0.0.1',
-      port,
-      ui: true,
-      uiPort,
-      searchAttributes: [...SEARCH_ATTRIBUTES],
-    },
-  });
+  const env = await startDevServer({ dbFilename: resolve(DATA_DIR, 'temporal.db'), port, uiPort });
   logger.info({ address: env.address, ui: `http://localhost:${uiPort}` }, 'Embedded Temporal dev server started');
   return {
     connection: env.connection,

@@ -1,0 +1,80 @@
+// npm run bench: measures the coordinator on a local Temporal dev server and writes bench/results.md.
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startDevServer } from '../src/dev-server';
+import { findTemporalCli } from '../src/temporal-cli';
+import { measureFanOut } from './fan-out';
+import { measureHandoff } from './handoff';
+import { median } from './stats';
+
+const HANDOFF_DEPLOYMENTS = Number(process.env.BENCH_HANDOFFS ?? 301);
+const FAN_OUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const POLLING_QUEUE_INTERVAL_MS = 60_000;
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  console.error(`handoff, server defaults: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
+  const untuned = await startDevServer({ defaultTuning: true });
+  const handoffDefaults = await measureHandoff(untuned, HANDOFF_DEPLOYMENTS).finally(() => untuned.teardown());
+  console.error(`  p50 ${ms(handoffDefaults.p50)}, p99 ${ms(handoffDefaults.p99)}`);
+  const env = await startDevServer();
+  try {
+    console.error(`handoff, tuned server: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
+    const handoff = await measureHandoff(env, HANDOFF_DEPLOYMENTS);
+    console.error(`  p50 ${ms(handoff.p50)}, p99 ${ms(handoff.p99)} over ${handoff.handoffs.length}`);
+    const rounds = [];
+    for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
+      console.error(`fan-out round ${round + 1}/${FAN_OUT_ROUNDS}: 50 environments x 10 deployments...`);
+      rounds.push(await measureFanOut(env, 50, 10, round));
+      console.error(`  ${ms(rounds[round]!.totalMs)}, worker peak RSS ${rounds[round]!.workerPeakRssMb.toFixed(0)} MiB`);
+    }
+    const cli = findTemporalCli();
+    const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';
+    const cpu = cpus();
+    const report = `# Benchmark results
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Shared, noisy machine: read medians and ratios.
+
+## Machine
+- CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}
+- Memory: ${(totalmem() / 2 ** 30).toFixed(0)} GiB
+- Node ${process.version}; Temporal dev server: ${serverVersion} (SQLite in memory), on the same machine as the worker and the benchmark's client
+
+## Handoff latency
+From one deployment's deploy step ending to the next waiting deployment's deploy step starting, same environment,
+timed inside the worker (activity interceptor). ${HANDOFF_DEPLOYMENTS} deployments queued at once, ${handoff.handoffs.length} handoffs.
+
+| dev server | p50 | p99 | max | goal (p99) | a 60 s polling queue's interval ÷ p50 |
+|---|---|---|---|---|---|
+| tuned (\`FAST_HANDOFF_ARGS\`: what \`npm start\` and the tests run) | ${ms(handoff.p50)} | ${ms(handoff.p99)} | ${ms(handoff.max)} | < 250 ms | ${(POLLING_QUEUE_INTERVAL_MS / handoff.p50).toFixed(0)}× |
+| server defaults | ${ms(handoffDefaults.p50)} | ${ms(handoffDefaults.p99)} | ${ms(handoffDefaults.max)} | < 250 ms | ${(POLLING_QUEUE_INTERVAL_MS / handoffDefaults.p50).toFixed(0)}× |
+
+A handoff crosses four server hops (release signal, lock workflow task, grant signal, deployment workflow task)
+and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
+second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain.
+
+## Many environments
+50 environments × 10 deployments of a no-op deploy command, all requested at once; the worker is the real
+\`dist/src/worker.js\` in its own process. ${FAN_OUT_ROUNDS} rounds.
+
+| round | total | per deployment | worker peak RSS |
+|---|---|---|---|
+${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${ms(r.totalMs / 500)} | ${r.workerPeakRssMb.toFixed(0)} MiB |`).join('\n')}
+| **median** | **${(median(rounds.map((r) => r.totalMs)) / 1000).toFixed(1)} s** | | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
+`;
+    writeFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), report);
+    console.log(report);
+  } finally {
+    await env.teardown();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
