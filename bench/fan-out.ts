@@ -26,7 +26,8 @@ export async function measureFanOut(
   perEnvironment: number,
   round: number,
 ): Promise<FanOutResult> {
-  const names = Array.from({ length: environments }, (_, i) => `env-${i}`);
+  // Fresh names each round: a lock workflow stays on the task queue it was started on.
+  const names = Array.from({ length: environments }, (_, i) => `env-${round}-${i}`);
   const configPath = join(tmpdir(), `bench-fan-out-${process.pid}-${round}.json`);
   writeFileSync(
     configPath,

@@ -31,7 +31,11 @@ export async function measureHandoff(env: TestWorkflowEnvironment, deployments: 
         try {
           return await next(input);
         } finally {
-          timings.push({ workflowId: ctx.info.workflowExecution?.workflowId ?? "", start, end: performance.timeOrigin + performance.now() });
+          timings.push({
+            workflowId: ctx.info.workflowExecution?.workflowId ?? '',
+            start,
+            end: performance.timeOrigin + performance.now(),
+          });
         }
       },
     },

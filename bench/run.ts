@@ -31,7 +31,9 @@ async function main() {
     for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
       console.error(`fan-out round ${round + 1}/${FAN_OUT_ROUNDS}: 50 environments x 10 deployments...`);
       rounds.push(await measureFanOut(env, 50, 10, round));
-      console.error(`  ${ms(rounds[round]!.totalMs)}, worker peak RSS ${rounds[round]!.workerPeakRssMb.toFixed(0)} MiB`);
+      console.error(
+        `  ${ms(rounds[round]!.totalMs)}, worker peak RSS ${rounds[round]!.workerPeakRssMb.toFixed(0)} MiB`,
+      );
     }
     const cli = findTemporalCli();
     const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 npm ci --no-audit --no-fund # also builds dist/ (the prepare script), which the CLI tests run
 bash scripts/ensure-temporal-cli.sh
+npm run --silent lint
 
 mkdir -p .test-results
 rm -f .test-results/jest.json

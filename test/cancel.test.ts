@@ -37,9 +37,15 @@ const started = (correlationId: string) =>
 
 test('a cancelled waiting deployment leaves the queue without deploying', async () => {
   holds.hold('w-holder');
-  const holder = await startDeployment(env, coordinator.taskQueue, { environment: 'staging', correlationId: 'w-holder' });
+  const holder = await startDeployment(env, coordinator.taskQueue, {
+    environment: 'staging',
+    correlationId: 'w-holder',
+  });
   await started('w-holder');
-  const waiter = await startDeployment(env, coordinator.taskQueue, { environment: 'staging', correlationId: 'w-waiter' });
+  const waiter = await startDeployment(env, coordinator.taskQueue, {
+    environment: 'staging',
+    correlationId: 'w-waiter',
+  });
   await queueWhen(env, 'staging', (view) => view.waiting.some((entry) => entry.correlationId === 'w-waiter'));
 
   const cancel = await deployctl(['cancel', '--env', 'staging', 'w-waiter', '--reason', 'wrong branch'], target);

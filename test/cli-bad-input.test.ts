@@ -105,7 +105,8 @@ const cases: Array<{ name: string; args: string[]; says: RegExp; config?: () => 
     name: 'config with a bad duration',
     args: ['deploy', '--env', 'staging'],
     says: /environments\.staging\.lockWaitTimeout: "half an hour" is not a duration/,
-    config: () => badConfig({ environments: { staging: { ...environments.staging, lockWaitTimeout: 'half an hour' } } }),
+    config: () =>
+      badConfig({ environments: { staging: { ...environments.staging, lockWaitTimeout: 'half an hour' } } }),
   },
   {
     name: 'config with a bad queue mode',

@@ -23,7 +23,12 @@ beforeAll(async () => {
   coordinator = await startCoordinator(env, {
     staging: environmentDocument(log, { stackName: 'Shop-Staging' }),
     missing: environmentDocument(log, { deploy: { type: 'command', command: ['./no-such-deploy-script'] } }),
-    literal: environmentDocument(log, { deploy: { type: 'command', command: ['node', '-e', 'process.exit(process.argv[1] === "$HOME;" ? 0 : 9)', '$HOME;'] } }),
+    literal: environmentDocument(log, {
+      deploy: {
+        type: 'command',
+        command: ['node', '-e', 'process.exit(process.argv[1] === "$HOME;" ? 0 : 9)', '$HOME;'],
+      },
+    }),
     // A shell that starts the real work as a grandchild, as deploy scripts do.
     nested: environmentDocument(log, {
       deploy: {
@@ -98,5 +103,7 @@ test('cancelling stops the whole process group, grandchildren included', async (
       return 'gone';
     }
   };
-  expect(await eventually(async () => (['gone', 'Z'].includes(state() ?? '') ? state() : undefined), 5000)).toBeTruthy();
+  expect(
+    await eventually(async () => (['gone', 'Z'].includes(state() ?? '') ? state() : undefined), 5000),
+  ).toBeTruthy();
 });

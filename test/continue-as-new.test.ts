@@ -41,14 +41,13 @@ test('the queue survives several continue-as-new runs of the lock with no deploy
   const handles = [];
   for (const correlationId of ids) {
     handles.push(await startDeployment(env, coordinator.taskQueue, { environment: 'staging', correlationId }));
-    if (correlationId === 'can-00') await queueWhen(env, 'staging', (queue) => queue.holder?.correlationId === 'can-00');
+    if (correlationId === 'can-00')
+      await queueWhen(env, 'staging', (queue) => queue.holder?.correlationId === 'can-00');
   }
   // While the first holds the turn and 24 wait, the lock has already continued as new: the queue was carried.
   const view = await queueWhen(env, 'staging', (queue) => queue.waiting.length === ids.length - 1);
   expect(view.holder?.correlationId).toBe('can-00');
-  await eventually(async () =>
-    (await lockRunStatuses()).includes('CONTINUED_AS_NEW') ? true : undefined,
-  );
+  await eventually(async () => ((await lockRunStatuses()).includes('CONTINUED_AS_NEW') ? true : undefined));
   holds.release('can-00');
 
   const results = await Promise.all(handles.map((handle) => handle.result()));

@@ -34,7 +34,10 @@ afterAll(async () => {
 
 test('force-release revokes the holder and hands the turn to the next deployment', async () => {
   holds.hold('stuck');
-  const stuck = await startDeployment(env, coordinator.taskQueue, { environment: 'production', correlationId: 'stuck' });
+  const stuck = await startDeployment(env, coordinator.taskQueue, {
+    environment: 'production',
+    correlationId: 'stuck',
+  });
   await eventually(async () => readRuns(log).find((run) => run.correlationId === 'stuck'));
   const next = await startDeployment(env, coordinator.taskQueue, { environment: 'production', correlationId: 'next' });
   await queueWhen(env, 'production', (view) => view.waiting.some((entry) => entry.correlationId === 'next'));

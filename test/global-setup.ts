@@ -7,7 +7,14 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows'),
-    logger: { info: () => undefined, warn: console.warn, error: console.error, debug: () => undefined, trace: () => undefined, log: () => undefined },
+    logger: {
+      info: () => undefined,
+      warn: console.warn,
+      error: console.error,
+      debug: () => undefined,
+      trace: () => undefined,
+      log: () => undefined,
+    },
   });
   const path = join(mkdtempSync(join(tmpdir(), 'deploy-bundle-')), 'workflows.js');
   writeFileSync(path, code);

@@ -49,7 +49,10 @@ async function enqueueInOrder(environment: string, requests: Array<[string, Prio
 
 test('deployments run in the order they asked for the environment', async () => {
   const ids = ['fifo-a', 'fifo-b', 'fifo-c', 'fifo-d', 'fifo-e'];
-  const handles = await enqueueInOrder('fifo', ids.map((id) => [id, 'normal']));
+  const handles = await enqueueInOrder(
+    'fifo',
+    ids.map((id) => [id, 'normal']),
+  );
   const results = await Promise.all(handles.map((handle) => handle.result()));
   expect(results.every((result) => result.status === 'succeeded')).toBe(true);
   expect(runIntervals(fifoLog).map((run) => run.correlationId)).toEqual(ids);

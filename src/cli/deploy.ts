@@ -84,6 +84,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
     const result = await follow(client, handle, options.env);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
+      say(link);
     } else {
       const took = result.durationMs === null ? '' : ` in ${formatDuration(result.durationMs)}`;
       const why = result.error ? `: ${result.error}` : '';

@@ -14,7 +14,9 @@ export function renderQueue(view: QueueView): string {
   if (view.waiting.length === 0) lines.push('  waiting: nobody');
   for (const entry of view.waiting) {
     const priority = entry.priority === 'high' ? ', high priority' : '';
-    lines.push(`  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)})`);
+    lines.push(
+      `  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)})`,
+    );
   }
   return lines.join('\n');
 }

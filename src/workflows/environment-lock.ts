@@ -38,6 +38,7 @@ export interface EnvironmentLockInput {
 }
 
 type Notice =
+  | { kind: 'granted'; workflowId: string; leaseId: string }
   | { kind: 'superseded'; workflowId: string; byWorkflowId: string }
   | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string };
 
@@ -60,15 +61,17 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
   const notices: Notice[] = [];
 
-  const isKnown = (workflowId: string) =>
-    holder?.workflowId === workflowId || waiting.some((entry) => entry.workflowId === workflowId);
-
   setHandler(requestTurnSignal, (request) => {
     // The newest request carries the environment's current settings.
     queueMode = request.queueMode;
     livenessCheckIntervalMs = request.livenessCheckIntervalMs;
-    // An activity retry may repeat a request: never queue one deployment twice.
-    if (isKnown(request.workflowId)) return;
+    // An activity retry may repeat a request: never queue one deployment twice. The holder asking again (a retry,
+    // or a run reset from the Web UI) is told its lease again, so that a reset run is not left waiting.
+    if (holder?.workflowId === request.workflowId) {
+      notices.push({ kind: 'granted', workflowId: holder.workflowId, leaseId: holder.leaseId });
+      return;
+    }
+    if (waiting.some((entry) => entry.workflowId === request.workflowId)) return;
     if (queueMode === 'supersede') {
       for (const entry of waiting) {
         notices.push({ kind: 'superseded', workflowId: entry.workflowId, byWorkflowId: request.workflowId });
@@ -110,7 +113,9 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       if (!notice) break;
       const target = getExternalWorkflowHandle(notice.workflowId);
       try {
-        if (notice.kind === 'superseded') {
+        if (notice.kind === 'granted') {
+          await target.signal(grantedSignal, { leaseId: notice.leaseId });
+        } else if (notice.kind === 'superseded') {
           await target.signal(supersededSignal, { byWorkflowId: notice.byWorkflowId });
         } else {
           await target.signal(revokedSignal, { leaseId: notice.leaseId, reason: notice.reason });

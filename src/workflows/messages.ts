@@ -6,15 +6,7 @@ import type { EnvironmentSettings, QueueMode } from '../settings';
 export type Priority = 'normal' | 'high';
 
 export type DeploymentStatus =
-  | 'pending'
-  | 'queued'
-  | 'deploying'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'superseded'
-  | 'revoked'
-  | 'timed-out';
+  'pending' | 'queued' | 'deploying' | 'succeeded' | 'failed' | 'cancelled' | 'superseded' | 'revoked' | 'timed-out';
 
 export const FINAL_STATUSES: readonly DeploymentStatus[] = [
   'succeeded',

@@ -26,7 +26,11 @@ export function writeConfig(environments: Record<string, unknown>): string {
 }
 
 /** Runs the built deployctl as CI would, against the test server. */
-export function deployctl(args: string[], target: Partial<CliTarget>, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function deployctl(
+  args: string[],
+  target: Partial<CliTarget>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.GITHUB_RUN_ID;
   if (target.address) env.TEMPORAL_ADDRESS = target.address;

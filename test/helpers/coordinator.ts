@@ -29,7 +29,7 @@ export function runLog(): string {
 }
 
 export function readRuns(path: string): RunRecord[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
@@ -42,7 +42,12 @@ export function readRuns(path: string): RunRecord[] {
 }
 
 /** Config document for one environment whose deploy step is the fixture (held while `holds` has its ID). */
-export function environmentDocument(log: string, overrides: Record<string, unknown> = {}, sleepMs = 200, holds?: Holds) {
+export function environmentDocument(
+  log: string,
+  overrides: Record<string, unknown> = {},
+  sleepMs = 200,
+  holds?: Holds,
+) {
   const hold = holds ? ['--hold-dir', holds.dir] : [];
   return {
     stackName: 'TestStack',
@@ -134,7 +139,9 @@ export function queueWhen(
 }
 
 /** Start and end time of each correlation ID's run, in the order the runs started. */
-export function runIntervals(path: string): Array<{ correlationId: string; start: number; end?: number; terminated?: number }> {
+export function runIntervals(
+  path: string,
+): Array<{ correlationId: string; start: number; end?: number; terminated?: number }> {
   const byId = new Map<string, { correlationId: string; start: number; end?: number; terminated?: number }>();
   for (const run of readRuns(path)) {
     const entry = byId.get(run.correlationId) ?? { correlationId: run.correlationId, start: run.at };

@@ -1,0 +1,102 @@
+// The coordinator as users run it: `npm start`'s worker process with its embedded dev server, Web UI and SQLite.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployctl, writeConfig } from './helpers/cli';
+import { environmentDocument, runLog } from './helpers/coordinator';
+
+const WORKER = join(__dirname, '..', 'dist', 'src', 'worker.js');
+const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-data-'));
+const environments = { staging: environmentDocument(runLog()) };
+const configPath = writeConfig(environments);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface RunningWorker {
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+async function startWorker(env: NodeJS.ProcessEnv): Promise<RunningWorker> {
+  const child = spawn(process.execPath, [WORKER, configPath], {
+    env: { ...process.env, DEPLOY_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('Deployment coordinator is running')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`worker exited with ${code}: ${output}`));
+    });
+  });
+  return {
+    process: child,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+test('npm start runs a dev server with the Web UI and persistent history, and the worker deploys', async () => {
+  const port = await freePort();
+  const uiPort = await freePort();
+  const target = { address: `127.0.0.1:${port}`, configPath };
+  const env = { TEMPORAL_ADDRESS: '', TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort) };
+
+  const first = await startWorker(env);
+  try {
+    expect(first.output()).toContain(`Web UI: http://localhost:${uiPort}`);
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+    expect(ui.status).toBe(200);
+
+    const deployed = await deployctl(['deploy', '--env', 'staging', '--correlation-id', 'persisted'], target, {
+      TEMPORAL_UI_URL: `http://localhost:${uiPort}`,
+    });
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain('persisted succeeded');
+    const link = `http://localhost:${uiPort}/namespaces/default/workflows/deploy%2Fstaging%2Fpersisted`;
+    expect(deployed.stdout).toContain(link);
+    expect((await fetch(link.replace('localhost', '127.0.0.1'))).status).toBe(200);
+    // The deploy step's output is streamed into the worker's log, tagged with its correlation ID.
+    const streamed = first
+      .output()
+      .split('\n')
+      .find((line) => line.includes('deploying TestStack to staging'));
+    expect(streamed).toContain('"correlationId":"persisted"');
+  } finally {
+    expect(await first.stop()).toBe(0);
+  }
+
+  // Restarted on the same data folder, the server still knows the deployment.
+  const second = await startWorker(env);
+  try {
+    const status = await deployctl(['status', '--env', 'staging', 'persisted', '--json'], target);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ correlationId: 'persisted', status: 'succeeded' });
+  } finally {
+    await second.stop();
+  }
+});
