@@ -28,6 +28,7 @@ const commandDeploy = z.strictObject({
   command: z.array(z.string().min(1, 'an argument must not be empty')).min(1, 'give at least the program to run'),
   cwd: z.string().min(1).optional(),
   killGracePeriod: duration.prefault('10s'),
+  heartbeatTimeout: duration.prefault('30s'),
 });
 
 const environment = z.strictObject({
@@ -79,6 +80,7 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
         command: env.deploy.command,
         ...(env.deploy.cwd === undefined ? {} : { cwd: env.deploy.cwd }),
         killGracePeriodMs: env.deploy.killGracePeriod,
+        heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
       },
     };
   }

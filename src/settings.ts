@@ -10,6 +10,8 @@ export interface CommandDeploySettings {
   cwd?: string;
   /** How long a cancelled command gets between SIGTERM and SIGKILL. */
   killGracePeriodMs: number;
+  /** A worker silent for this long is taken as lost, and the deploy step fails. */
+  heartbeatTimeoutMs: number;
 }
 
 export type DeploySettings = CommandDeploySettings;

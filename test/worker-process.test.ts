@@ -1,13 +1,12 @@
 // The coordinator as users run it: `npm start`'s worker process with its embedded dev server, Web UI and SQLite.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployctl, writeConfig } from './helpers/cli';
 import { environmentDocument, runLog } from './helpers/coordinator';
+import { startWorkerProcess } from './helpers/worker-process';
 
-const WORKER = join(__dirname, '..', 'dist', 'src', 'worker.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-data-'));
 const environments = { staging: environmentDocument(runLog()) };
 const configPath = writeConfig(environments);
@@ -23,42 +22,7 @@ function freePort(): Promise<number> {
   });
 }
 
-interface RunningWorker {
-  process: ChildProcess;
-  output: () => string;
-  stop: () => Promise<number | null>;
-}
-
-async function startWorker(env: NodeJS.ProcessEnv): Promise<RunningWorker> {
-  const child = spawn(process.execPath, [WORKER, configPath], {
-    env: { ...process.env, DEPLOY_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('Deployment coordinator is running')) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 100);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`worker exited with ${code}: ${output}`));
-    });
-  });
-  return {
-    process: child,
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
+const startWorker = (env: NodeJS.ProcessEnv) => startWorkerProcess(configPath, { DEPLOY_DATA_DIR: dataDir, ...env });
 
 test('npm start runs a dev server with the Web UI and persistent history, and the worker deploys', async () => {
   const port = await freePort();

@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 
@@ -11,60 +12,52 @@ export interface RunDeployCommandInput {
   killGracePeriodMs: number;
 }
 
+type SupervisorReport =
+  { type: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { type: 'spawn-error'; code: string };
+
+const SUPERVISOR = join(__dirname, 'process-supervisor.js');
 const HEARTBEAT_EVERY_MS = 1000;
 const LAST_OUTPUT_CHARS = 300;
 
-/** Stops the whole process group: deploy scripts start children (cdk, node, aws) that must stop too. */
-function terminate(child: ChildProcess, graceMs: number): void {
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  signalGroup('SIGTERM');
-  const killer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
-  child.once('close', () => clearTimeout(killer));
-}
-
-/** Runs the environment's deploy command, streams its output to the worker log, heartbeats, honours cancellation. */
+/**
+ * Runs the environment's deploy command, streams its output to the worker log, heartbeats, honours cancellation.
+ * The command runs under a supervisor that stops its whole process group when the step is cancelled or the worker
+ * dies, so a lost worker can never leave a deploy running beside the next one.
+ */
 export async function runDeployCommand(input: RunDeployCommandInput): Promise<void> {
   const context = Context.current();
   const [program, ...args] = input.command;
   if (program === undefined) throw ApplicationFailure.nonRetryable('the deploy command is empty', 'BadDeployCommand');
 
-  const child = spawn(program, args, {
+  const supervisor = spawn(process.execPath, [SUPERVISOR, String(input.killGracePeriodMs), program, ...args], {
     cwd: input.cwd,
     env: { ...process.env, ...input.environment },
-    // Its own process group, so that cancellation reaches every process the command starts.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  let report: SupervisorReport | undefined;
+  supervisor.on('message', (message: SupervisorReport) => (report = message));
   let lastOutput = '';
   for (const [name, stream] of [
-    ['stdout', child.stdout],
-    ['stderr', child.stderr],
+    ['stdout', supervisor.stdout],
+    ['stderr', supervisor.stderr],
   ] as const) {
+    if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
       context.log.info(line, { stream: name, correlationId: input.environment.CORRELATION_ID });
       if (line.trim() !== '') lastOutput = line.slice(0, LAST_OUTPUT_CHARS);
     });
   }
 
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
+  const closed = new Promise<void>((resolve, reject) => {
+    supervisor.once('error', reject);
+    supervisor.once('close', () => resolve());
   });
-  const onCancel = () => terminate(child, input.killGracePeriodMs);
+  const onCancel = () => supervisor.kill('SIGTERM');
   context.cancellationSignal.addEventListener('abort', onCancel);
   const heartbeats = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   context.heartbeat();
-
-  let outcome: Awaited<typeof exited>;
   try {
-    outcome = await exited;
+    await closed;
   } finally {
     clearInterval(heartbeats);
     context.cancellationSignal.removeEventListener('abort', onCancel);
@@ -74,19 +67,21 @@ export async function runDeployCommand(input: RunDeployCommandInput): Promise<vo
     // Rethrows the cancellation itself, now that the process group is gone.
     await context.cancelled;
   }
-  if (outcome.error) {
-    const code = (outcome.error as NodeJS.ErrnoException).code ?? outcome.error.message;
+  if (report?.type === 'spawn-error') {
     throw ApplicationFailure.nonRetryable(
-      `cannot run deploy command ${JSON.stringify(program)}: ${code}`,
+      `cannot run deploy command ${JSON.stringify(program)}: ${report.code}`,
       'DeployCommandNotRunnable',
     );
   }
-  if (outcome.code !== 0) {
-    const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
+  if (report === undefined) {
+    throw ApplicationFailure.nonRetryable('the deploy command supervisor ended without a report', 'DeployCommandLost');
+  }
+  if (report.code !== 0) {
+    const how = report.signal ? `was killed by ${report.signal}` : `exited with code ${report.code}`;
     const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
     throw ApplicationFailure.nonRetryable(`deploy command ${how}${tail}`, 'DeployCommandFailed', {
-      exitCode: outcome.code,
-      signal: outcome.signal,
+      exitCode: report.code,
+      signal: report.signal,
     });
   }
 }

@@ -7,8 +7,8 @@ import type { DeploymentInput } from './messages';
 export async function runDeployStep(settings: EnvironmentSettings, input: DeploymentInput): Promise<void> {
   const deployer = proxyActivities<Activities>({
     startToCloseTimeout: settings.deployTimeoutMs,
-    // A lost worker shows as a missed heartbeat well before the deploy timeout.
-    heartbeatTimeout: '30s',
+    // A lost worker shows as a missed heartbeat well before the deploy timeout (older histories lack the setting).
+    heartbeatTimeout: settings.deploy.heartbeatTimeoutMs ?? 30_000,
     // A deploy is not retried blindly: the first attempt may still be changing the stack.
     retry: { maximumAttempts: 1 },
     // Release the turn only once the deploy process is really gone.

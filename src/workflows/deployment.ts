@@ -1,5 +1,6 @@
 // One workflow per deployment request: wait for the environment's turn, deploy, and always give the turn back.
 import {
+  ActivityFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -7,6 +8,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
   getExternalWorkflowHandle,
@@ -49,12 +51,15 @@ function inputProblem(input: DeploymentInput): string | undefined {
 }
 
 function errorMessage(err: unknown): string {
-  if (err instanceof Error) {
+  if (err instanceof ActivityFailure) {
     // Activity failures wrap the real reason in `cause`.
-    const cause = (err as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? cause.message : err.message;
+    const cause = err.cause;
+    if (cause instanceof TimeoutFailure && cause.timeoutType === 'HEARTBEAT') {
+      return 'lost the worker running the deploy step (its heartbeat stopped); the deploy command was stopped with it';
+    }
+    return cause?.message ?? err.message;
   }
-  return String(err);
+  return err instanceof Error ? err.message : String(err);
 }
 
 export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
