@@ -1,26 +1,15 @@
 // The coordinator as users run it: `npm start`'s worker process with its embedded dev server, Web UI and SQLite.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployctl, writeConfig } from './helpers/cli';
+import { freePort } from './helpers/ports';
 import { environmentDocument, runLog } from './helpers/coordinator';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-data-'));
 const environments = { staging: environmentDocument(runLog()) };
 const configPath = writeConfig(environments);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const startWorker = (env: NodeJS.ProcessEnv) => startWorkerProcess(configPath, { DEPLOY_DATA_DIR: dataDir, ...env });
 
