@@ -2,29 +2,15 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type CliTarget, deployctl, writeConfig } from './helpers/cli';
-import { type Coordinator, environmentDocument, runLog, startCoordinator } from './helpers/coordinator';
-import { startServer } from './helpers/server';
+import { deployctl } from './helpers/cli';
+import { environmentDocument, runLog, useCoordinator } from './helpers/coordinator';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
-let target: CliTarget;
 const environments = { staging: environmentDocument(runLog()) };
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, environments);
-  target = { address: env.address, taskQueue: coordinator.taskQueue, configPath: writeConfig(environments) };
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
-});
+const coordinator = useCoordinator(environments);
 
 async function workflowCount(): Promise<number> {
   let count = 0;
-  for await (const _execution of env.client.workflow.list()) count += 1;
+  for await (const _execution of coordinator.env.client.workflow.list()) count += 1;
   return count;
 }
 
@@ -129,14 +115,14 @@ const cases: Array<{ name: string; args: string[]; says: RegExp; config?: () => 
 
 test.each(cases)('$name: exit 64 and nothing started', async ({ args, says, config }) => {
   const before = await workflowCount();
-  const result = await deployctl(args, { ...target, ...(config ? { configPath: config() } : {}) });
+  const result = await deployctl(args, { ...coordinator.cli, ...(config ? { configPath: config() } : {}) });
   expect(result.code).toBe(64);
   expect(result.stderr).toMatch(says);
   expect(await workflowCount()).toBe(before);
 });
 
 test('an unreachable Temporal server exits 69 and names the address', async () => {
-  const result = await deployctl(['deploy', '--env', 'staging'], { ...target, address: '127.0.0.1:1' });
+  const result = await deployctl(['deploy', '--env', 'staging'], { ...coordinator.cli, address: '127.0.0.1:1' });
   expect(result.code).toBe(69);
   expect(result.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
 });

@@ -1,35 +1,20 @@
 // deployctl deploy end to end: outcome, --json, attaching to an existing correlation ID, exit codes 0/1/2.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { type CliTarget, deployctl, writeConfig } from './helpers/cli';
-import { type Coordinator, environmentDocument, readRuns, runLog, startCoordinator } from './helpers/coordinator';
-import { startServer } from './helpers/server';
+import { deployctl } from './helpers/cli';
+import { environmentDocument, readRuns, runLog, useCoordinator } from './helpers/coordinator';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
-let target: CliTarget;
 const log = runLog();
-const environments = {
+const coordinator = useCoordinator({
   staging: environmentDocument(log, {}, 300),
   broken: environmentDocument(log, {
     deploy: { type: 'command', command: ['node', '-e', 'console.error("boom: template invalid"); process.exit(3)'] },
   }),
   slow: environmentDocument(log, { lockWaitTimeout: '2s' }, 6000),
-};
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, environments);
-  target = { address: env.address, taskQueue: coordinator.taskQueue, configPath: writeConfig(environments) };
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
 });
 
 test('a successful deployment exits 0 and prints the JSON outcome', async () => {
   const result = await deployctl(
     ['deploy', '--env', 'staging', '--correlation-id', 'cli-ok', '--ref', 'v1.2.3', '--json'],
-    target,
+    coordinator.cli,
   );
   expect(result.code).toBe(0);
   const outcome = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -49,22 +34,30 @@ test('a successful deployment exits 0 and prints the JSON outcome', async () => 
 });
 
 test('resubmitting a correlation ID attaches to the same deployment and starts nothing new', async () => {
-  const first = await deployctl(['deploy', '--env', 'staging', '--correlation-id', 'cli-again'], target);
+  const first = await deployctl(['deploy', '--env', 'staging', '--correlation-id', 'cli-again'], coordinator.cli);
   expect(first.code).toBe(0);
-  const again = await deployctl(['deploy', '--env', 'staging', '--correlation-id', 'cli-again', '--json'], target);
+  const again = await deployctl(
+    ['deploy', '--env', 'staging', '--correlation-id', 'cli-again', '--json'],
+    coordinator.cli,
+  );
   expect(again.code).toBe(0);
   expect(again.stderr).toContain('attaching');
   expect(JSON.parse(again.stdout)).toMatchObject({ correlationId: 'cli-again', status: 'succeeded' });
   expect(readRuns(log).filter((run) => run.correlationId === 'cli-again' && run.event === 'start')).toHaveLength(1);
   const executions = [];
-  for await (const execution of env.client.workflow.list({ query: `WorkflowId = 'deploy/staging/cli-again'` })) {
+  for await (const execution of coordinator.env.client.workflow.list({
+    query: `WorkflowId = 'deploy/staging/cli-again'`,
+  })) {
     executions.push(execution);
   }
   expect(executions).toHaveLength(1);
 });
 
 test('a failed deploy step exits 1 and says why', async () => {
-  const result = await deployctl(['deploy', '--env', 'broken', '--correlation-id', 'cli-fail', '--json'], target);
+  const result = await deployctl(
+    ['deploy', '--env', 'broken', '--correlation-id', 'cli-fail', '--json'],
+    coordinator.cli,
+  );
   expect(result.code).toBe(1);
   const outcome = JSON.parse(result.stdout) as { status: string; error: string };
   expect(outcome.status).toBe('failed');
@@ -73,12 +66,18 @@ test('a failed deploy step exits 1 and says why', async () => {
 });
 
 test('giving up on the lock wait timeout exits 2, and the queue forgets the deployment', async () => {
-  const holder = await deployctl(['deploy', '--env', 'slow', '--correlation-id', 'slow-holder', '--detach'], target);
+  const holder = await deployctl(
+    ['deploy', '--env', 'slow', '--correlation-id', 'slow-holder', '--detach'],
+    coordinator.cli,
+  );
   expect(holder.code).toBe(0);
-  const waiter = await deployctl(['deploy', '--env', 'slow', '--correlation-id', 'slow-waiter', '--json'], target);
+  const waiter = await deployctl(
+    ['deploy', '--env', 'slow', '--correlation-id', 'slow-waiter', '--json'],
+    coordinator.cli,
+  );
   expect(waiter.code).toBe(2);
   expect(JSON.parse(waiter.stdout)).toMatchObject({ status: 'timed-out', durationMs: null });
-  const queue = await deployctl(['queue', '--env', 'slow', '--json'], target);
+  const queue = await deployctl(['queue', '--env', 'slow', '--json'], coordinator.cli);
   const view = JSON.parse(queue.stdout) as { holder: { correlationId: string } | null; waiting: unknown[] };
   expect(view.holder?.correlationId).toBe('slow-holder');
   expect(view.waiting).toEqual([]);
@@ -86,18 +85,24 @@ test('giving up on the lock wait timeout exits 2, and the queue forgets the depl
 });
 
 test('--wait-timeout overrides the environment and detach returns while queued', async () => {
-  const holder = await deployctl(['deploy', '--env', 'slow', '--correlation-id', 'slow-holder-2', '--detach'], target);
+  const holder = await deployctl(
+    ['deploy', '--env', 'slow', '--correlation-id', 'slow-holder-2', '--detach'],
+    coordinator.cli,
+  );
   expect(holder.code).toBe(0);
   const detached = await deployctl(
     ['deploy', '--env', 'slow', '--correlation-id', 'slow-detached', '--wait-timeout', '1m', '--detach', '--json'],
-    target,
+    coordinator.cli,
   );
   expect(detached.code).toBe(0);
   expect(JSON.parse(detached.stdout)).toMatchObject({ status: 'queued' });
-  const status = await deployctl(['status', '--env', 'slow', 'slow-detached', '--json'], target);
+  const status = await deployctl(['status', '--env', 'slow', 'slow-detached', '--json'], coordinator.cli);
   expect(status.code).toBe(0);
   expect(JSON.parse(status.stdout)).toMatchObject({ status: 'queued', settings: { lockWaitTimeoutMs: 2000 } });
-  const followed = await deployctl(['deploy', '--env', 'slow', '--correlation-id', 'slow-detached', '--json'], target);
+  const followed = await deployctl(
+    ['deploy', '--env', 'slow', '--correlation-id', 'slow-detached', '--json'],
+    coordinator.cli,
+  );
   expect(followed.code).toBe(0);
   expect(JSON.parse(followed.stdout)).toMatchObject({ status: 'succeeded' });
 });

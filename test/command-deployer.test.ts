@@ -1,51 +1,38 @@
 // The `command` deployer: argv without a shell, the deployment's variables, clear failures, and cancellation
 // that reaches every process the command started.
 import { readFileSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
-  type Coordinator,
   DEPLOY_STEP,
   environmentDocument,
   eventually,
   readRuns,
   runLog,
-  startCoordinator,
-  startDeployment,
+  useCoordinator,
+  waitForRun,
 } from './helpers/coordinator';
-import { startServer } from './helpers/server';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
 const log = runLog();
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, {
-    staging: environmentDocument(log, { stackName: 'Shop-Staging' }),
-    missing: environmentDocument(log, { deploy: { type: 'command', command: ['./no-such-deploy-script'] } }),
-    literal: environmentDocument(log, {
-      deploy: {
-        type: 'command',
-        command: ['node', '-e', 'process.exit(process.argv[1] === "$HOME;" ? 0 : 9)', '$HOME;'],
-      },
-    }),
-    // A shell that starts the real work as a grandchild, as deploy scripts do.
-    nested: environmentDocument(log, {
-      deploy: {
-        type: 'command',
-        command: ['sh', '-c', `node ${DEPLOY_STEP} --log ${log} --sleep 60000 & wait`],
-        killGracePeriod: '2s',
-      },
-    }),
-  });
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
+const coordinator = useCoordinator({
+  staging: environmentDocument(log, { stackName: 'Shop-Staging' }),
+  missing: environmentDocument(log, { deploy: { type: 'command', command: ['./no-such-deploy-script'] } }),
+  literal: environmentDocument(log, {
+    deploy: {
+      type: 'command',
+      command: ['node', '-e', 'process.exit(process.argv[1] === "$HOME;" ? 0 : 9)', '$HOME;'],
+    },
+  }),
+  // A shell that starts the real work as a grandchild, as deploy scripts do.
+  nested: environmentDocument(log, {
+    deploy: {
+      type: 'command',
+      command: ['sh', '-c', `node ${DEPLOY_STEP} --log ${log} --sleep 60000 & wait`],
+      killGracePeriod: '2s',
+    },
+  }),
 });
 
 test('the deploy step gets the correlation ID, environment, stack and ref', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, {
+  const handle = await coordinator.deploy({
     environment: 'staging',
     correlationId: 'vars',
     ref: 'refs/tags/v9',
@@ -59,7 +46,7 @@ test('the deploy step gets the correlation ID, environment, stack and ref', asyn
 });
 
 test('a --stack override reaches the deploy step', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, {
+  const handle = await coordinator.deploy({
     environment: 'staging',
     correlationId: 'override',
     stackName: 'Shop-Canary',
@@ -69,12 +56,12 @@ test('a --stack override reaches the deploy step', async () => {
 });
 
 test('arguments are passed as they are, never through a shell', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, { environment: 'literal', correlationId: 'argv' });
+  const handle = await coordinator.deploy({ environment: 'literal', correlationId: 'argv' });
   expect(await handle.result()).toMatchObject({ status: 'succeeded' });
 });
 
 test('a command that cannot be run fails the deployment with the reason', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, { environment: 'missing', correlationId: 'enoent' });
+  const handle = await coordinator.deploy({ environment: 'missing', correlationId: 'enoent' });
   expect(await handle.result()).toMatchObject({
     status: 'failed',
     error: 'cannot run deploy command "./no-such-deploy-script": ENOENT',
@@ -82,15 +69,15 @@ test('a command that cannot be run fails the deployment with the reason', async 
 });
 
 test('an environment the worker does not know fails the deployment and names it', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, { environment: 'qa', correlationId: 'unknown' });
+  const handle = await coordinator.deploy({ environment: 'qa', correlationId: 'unknown' });
   const result = await handle.result();
   expect(result.status).toBe('failed');
   expect(result.error).toContain('unknown environment "qa"');
 });
 
 test('cancelling stops the whole process group, grandchildren included', async () => {
-  const handle = await startDeployment(env, coordinator.taskQueue, { environment: 'nested', correlationId: 'tree' });
-  await eventually(async () => readRuns(log).find((run) => run.correlationId === 'tree' && run.event === 'start'));
+  const handle = await coordinator.deploy({ environment: 'nested', correlationId: 'tree' });
+  await waitForRun(log, 'tree');
   await handle.cancel();
   expect(await handle.result()).toMatchObject({ status: 'cancelled' });
   const runs = readRuns(log).filter((run) => run.correlationId === 'tree');

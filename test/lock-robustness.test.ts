@@ -1,33 +1,11 @@
 // The lock survives what broke the official mutex sample: a repeated request, and a grant to a closed deployment.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { lockWorkflowId } from '../src/names';
 import { requestTurnSignal, type TurnRequest } from '../src/workflows/messages';
-import {
-  type Coordinator,
-  environmentDocument,
-  eventually,
-  Holds,
-  queueWhen,
-  readRuns,
-  runLog,
-  startCoordinator,
-  startDeployment,
-} from './helpers/coordinator';
-import { startServer } from './helpers/server';
+import { environmentDocument, Holds, readRuns, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
 const log = runLog();
 const holds = new Holds();
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, { staging: environmentDocument(log, {}, 100, holds) });
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
-});
+const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 100, holds) });
 
 function request(workflowId: string): TurnRequest {
   return {
@@ -44,7 +22,7 @@ function request(workflowId: string): TurnRequest {
 
 /** The request an activity sends, sent again as a retry would. */
 function sendRequest(workflowId: string) {
-  return env.client.workflow.signalWithStart('environmentLock', {
+  return coordinator.env.client.workflow.signalWithStart('environmentLock', {
     workflowId: lockWorkflowId('staging'),
     taskQueue: coordinator.taskQueue,
     args: [{ environment: 'staging' }],
@@ -55,20 +33,20 @@ function sendRequest(workflowId: string) {
 
 test('a repeated request does not queue the same deployment twice', async () => {
   holds.hold('dup-holder');
-  const holder = await startDeployment(env, coordinator.taskQueue, {
+  const holder = await coordinator.deploy({
     environment: 'staging',
     correlationId: 'dup-holder',
   });
-  await eventually(async () => readRuns(log).find((run) => run.correlationId === 'dup-holder'));
-  const waiter = await startDeployment(env, coordinator.taskQueue, {
+  await waitForRun(log, 'dup-holder');
+  const waiter = await coordinator.deploy({
     environment: 'staging',
     correlationId: 'dup-waiter',
   });
-  await queueWhen(env, 'staging', (view) => view.waiting.length === 1);
+  await coordinator.queueWhen('staging', (view) => view.waiting.length === 1);
 
   await sendRequest('deploy/staging/dup-waiter');
   await sendRequest('deploy/staging/dup-holder');
-  const view = await queueWhen(env, 'staging', () => true);
+  const view = await coordinator.queueWhen('staging', () => true);
   expect(view.holder?.correlationId).toBe('dup-holder');
   expect(view.waiting.map((entry) => entry.correlationId)).toEqual(['dup-waiter']);
 
@@ -80,21 +58,21 @@ test('a repeated request does not queue the same deployment twice', async () => 
 
 test('a grant to a deployment that no longer runs passes the turn on instead of failing the lock', async () => {
   holds.hold('g-holder');
-  const holder = await startDeployment(env, coordinator.taskQueue, {
+  const holder = await coordinator.deploy({
     environment: 'staging',
     correlationId: 'g-holder',
   });
-  await eventually(async () => readRuns(log).find((run) => run.correlationId === 'g-holder'));
+  await waitForRun(log, 'g-holder');
   // Queued by a deployment that has since closed (here: one that never existed).
   await sendRequest('deploy/staging/ghost');
-  const next = await startDeployment(env, coordinator.taskQueue, { environment: 'staging', correlationId: 'g-next' });
-  await queueWhen(env, 'staging', (view) => view.waiting.length === 2);
+  const next = await coordinator.deploy({ environment: 'staging', correlationId: 'g-next' });
+  await coordinator.queueWhen('staging', (view) => view.waiting.length === 2);
 
   holds.release('g-holder');
   expect(await holder.result()).toMatchObject({ status: 'succeeded' });
   expect(await next.result()).toMatchObject({ status: 'succeeded' });
-  const description = await env.client.workflow.getHandle(lockWorkflowId('staging')).describe();
+  const description = await coordinator.env.client.workflow.getHandle(lockWorkflowId('staging')).describe();
   expect(description.status.name).toBe('RUNNING');
-  const view = await queueWhen(env, 'staging', (queue) => queue.holder === null);
+  const view = await coordinator.queueWhen('staging', (queue) => queue.holder === null);
   expect(view.waiting).toEqual([]);
 });

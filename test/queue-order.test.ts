@@ -1,43 +1,21 @@
 // Waiting deployments run first come, first served; high priority goes ahead of normal, behind earlier high ones.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  type Coordinator,
-  Holds,
-  environmentDocument,
-  queueWhen,
-  runIntervals,
-  runLog,
-  startCoordinator,
-  startDeployment,
-} from './helpers/coordinator';
 import type { Priority } from '../src/workflows/messages';
-import { startServer } from './helpers/server';
+import { environmentDocument, Holds, runIntervals, runLog, useCoordinator } from './helpers/coordinator';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
 const fifoLog = runLog();
 const priorityLog = runLog();
 const holds = new Holds();
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, {
-    fifo: environmentDocument(fifoLog, {}, 400),
-    priority: environmentDocument(priorityLog, {}, 100, holds),
-  });
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
+const coordinator = useCoordinator({
+  fifo: environmentDocument(fifoLog, {}, 400),
+  priority: environmentDocument(priorityLog, {}, 100, holds),
 });
 
 /** Starts deployments one by one, each only once the previous one is in the queue, so arrival order is known. */
 async function enqueueInOrder(environment: string, requests: Array<[string, Priority]>) {
   const handles = [];
   for (const [correlationId, priority] of requests) {
-    handles.push(await startDeployment(env, coordinator.taskQueue, { environment, correlationId, priority }));
-    await queueWhen(
-      env,
+    handles.push(await coordinator.deploy({ environment, correlationId, priority }));
+    await coordinator.queueWhen(
       environment,
       (view) =>
         view.holder?.correlationId === correlationId ||
@@ -67,7 +45,7 @@ test('high priority goes ahead of normal requests but behind earlier high ones',
     ['high-1', 'high'],
     ['high-2', 'high'],
   ]);
-  const view = await queueWhen(env, 'priority', (queue) => queue.waiting.length === 4);
+  const view = await coordinator.queueWhen('priority', (queue) => queue.waiting.length === 4);
   expect(view.waiting.map((entry) => [entry.position, entry.correlationId])).toEqual([
     [1, 'high-1'],
     [2, 'high-2'],

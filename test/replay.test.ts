@@ -5,40 +5,18 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { cancelDeploymentSignal, forceReleaseSignal } from '../src/workflows/messages';
 import { lockWorkflowId } from '../src/names';
-import {
-  type Coordinator,
-  environmentDocument,
-  eventually,
-  Holds,
-  queueWhen,
-  readRuns,
-  runLog,
-  startCoordinator,
-  startDeployment,
-} from './helpers/coordinator';
-import { startServer } from './helpers/server';
+import { cancelDeploymentSignal, forceReleaseSignal } from '../src/workflows/messages';
+import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
 
 const HISTORIES = join(__dirname, 'fixtures', 'histories');
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
 const log = runLog();
 const holds = new Holds();
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, {
-    staging: environmentDocument(log, { lockWaitTimeout: '3s' }, 100, holds),
-    preview: environmentDocument(log, { queueMode: 'supersede' }, 100, holds),
-    broken: environmentDocument(log, { deploy: { type: 'command', command: ['false'] } }),
-  });
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
+const coordinator = useCoordinator({
+  staging: environmentDocument(log, { lockWaitTimeout: '3s' }, 100, holds),
+  preview: environmentDocument(log, { queueMode: 'supersede' }, 100, holds),
+  broken: environmentDocument(log, { deploy: { type: 'command', command: ['false'] } }),
 });
 
 function replayOptions() {
@@ -58,18 +36,20 @@ async function replayAll(histories: Array<{ workflowId: string; history: unknown
 /** Runs one deployment of each ending, so that their histories cover every branch of the workflows. */
 async function runEveryEnding() {
   const start = (environment: string, correlationId: string) =>
-    startDeployment(env, coordinator.taskQueue, { environment, correlationId, ref: 'abc123' });
-  const running = (id: string) => eventually(async () => readRuns(log).find((run) => run.correlationId === id));
+    coordinator.deploy({ environment, correlationId, ref: 'abc123' });
+  const running = (id: string) => waitForRun(log, id);
 
   holds.hold('holder');
   const holder = await start('staging', 'holder');
   await running('holder');
   const timedOut = await start('staging', 'timed-out');
   const cancelledWaiting = await start('staging', 'cancelled-waiting');
-  await queueWhen(env, 'staging', (view) => view.waiting.length === 2);
+  await coordinator.queueWhen('staging', (view) => view.waiting.length === 2);
   await cancelledWaiting.signal(cancelDeploymentSignal, { reason: 'not needed' });
   expect(await timedOut.result()).toMatchObject({ status: 'timed-out' });
-  await env.client.workflow.getHandle(lockWorkflowId('staging')).signal(forceReleaseSignal, { reason: 'replay' });
+  await coordinator.env.client.workflow
+    .getHandle(lockWorkflowId('staging'))
+    .signal(forceReleaseSignal, { reason: 'replay' });
   expect(await holder.result()).toMatchObject({ status: 'revoked' });
   holds.release('holder');
 
@@ -84,7 +64,7 @@ async function runEveryEnding() {
   const p1 = await start('preview', 'p1');
   await running('p1');
   const p2 = await start('preview', 'p2');
-  await queueWhen(env, 'preview', (view) => view.waiting.length === 1);
+  await coordinator.queueWhen('preview', (view) => view.waiting.length === 1);
   const p3 = await start('preview', 'p3');
   expect(await p2.result()).toMatchObject({ status: 'superseded' });
   holds.release('p1');
@@ -98,8 +78,10 @@ async function runEveryEnding() {
 test('histories recorded now replay deterministically', async () => {
   await runEveryEnding();
   const histories: Array<{ workflowId: string; history: unknown }> = [];
-  for await (const execution of env.client.workflow.list()) {
-    const history = await env.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+  for await (const execution of coordinator.env.client.workflow.list()) {
+    const history = await coordinator.env.client.workflow
+      .getHandle(execution.workflowId, execution.runId)
+      .fetchHistory();
     histories.push({ workflowId: execution.workflowId, history: JSON.parse(historyToJSON(history)) });
   }
   expect(histories.length).toBeGreaterThanOrEqual(9);

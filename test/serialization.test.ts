@@ -1,31 +1,13 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  type Coordinator,
-  environmentDocument,
-  readRuns,
-  runLog,
-  startCoordinator,
-  startDeployment,
-} from './helpers/coordinator';
-import { startServer } from './helpers/server';
+// 10 deployments requested at once to one environment run one at a time.
+import { environmentDocument, readRuns, runLog, useCoordinator } from './helpers/coordinator';
 
-let env: TestWorkflowEnvironment;
-let coordinator: Coordinator;
 const log = runLog();
-
-beforeAll(async () => {
-  env = await startServer();
-  coordinator = await startCoordinator(env, { staging: environmentDocument(log, {}, 150) });
-});
-afterAll(async () => {
-  await coordinator?.stop();
-  await env?.teardown();
-});
+const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 150) });
 
 test('10 concurrent deployments to one environment run one at a time', async () => {
   const ids = Array.from({ length: 10 }, (_, i) => `concurrent-${i}`);
   const handles = await Promise.all(
-    ids.map((correlationId) => startDeployment(env, coordinator.taskQueue, { environment: 'staging', correlationId })),
+    ids.map((correlationId) => coordinator.deploy({ environment: 'staging', correlationId })),
   );
   const results = await Promise.all(handles.map((handle) => handle.result()));
   expect(results.map((result) => result.status)).toEqual(ids.map(() => 'succeeded'));
@@ -39,10 +21,8 @@ test('10 concurrent deployments to one environment run one at a time', async () 
   });
   intervals.sort((a, b) => a.start - b.start);
   for (let i = 1; i < intervals.length; i++) {
-    const previous = intervals[i - 1]!;
-    const current = intervals[i]!;
     // The next run may start only after the previous one has ended.
-    expect(current.start).toBeGreaterThanOrEqual(previous.end);
+    expect(intervals[i]!.start).toBeGreaterThanOrEqual(intervals[i - 1]!.end);
   }
   expect(runs.every((run) => run.environment === 'staging' && run.stackName === 'TestStack')).toBe(true);
 });

@@ -10,6 +10,8 @@ import { createCoordinatorWorker } from '../../src/coordinator-worker';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/names';
 import type { deployment } from '../../src/workflows';
 import { type DeploymentInput, queueQuery, type QueueView } from '../../src/workflows/messages';
+import { type CliTarget, writeConfig } from './cli';
+import { startServer } from './server';
 
 export const DEPLOY_STEP = join(__dirname, '..', 'fixtures', 'deploy-step.js');
 
@@ -151,4 +153,54 @@ export function runIntervals(
     byId.set(run.correlationId, entry);
   }
   return [...byId.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Waits until the fixture has recorded `event` for a correlation ID; returns that record. */
+export function waitForRun(
+  log: string,
+  correlationId: string,
+  event: RunRecord['event'] = 'start',
+): Promise<RunRecord> {
+  return eventually(async () =>
+    readRuns(log).find((run) => run.correlationId === correlationId && run.event === event),
+  );
+}
+
+export interface TestCoordinator {
+  env: TestWorkflowEnvironment;
+  taskQueue: string;
+  /** deployctl pointed at this server and worker, with a config file of the same environments. */
+  cli: CliTarget;
+  deploy(
+    input: Partial<DeploymentInput> & { environment: string; correlationId: string },
+  ): Promise<WorkflowHandle<typeof deployment>>;
+  queueWhen(environment: string, check: (view: QueueView) => boolean, timeoutMs?: number): Promise<QueueView>;
+}
+
+/** For one test file: a real dev server and a worker serving `environments`, both stopped after the file. */
+export function useCoordinator(environments: Record<string, unknown>, serverArgs: string[] = []): TestCoordinator {
+  let stop = async () => undefined as void;
+  const context: TestCoordinator = {
+    env: undefined as unknown as TestWorkflowEnvironment,
+    taskQueue: '',
+    cli: { address: '', taskQueue: '', configPath: '' },
+    deploy: (input) => startDeployment(context.env, context.taskQueue, input),
+    queueWhen: (environment, check, timeoutMs) => queueWhen(context.env, environment, check, timeoutMs),
+  };
+  beforeAll(async () => {
+    const env = await startServer(serverArgs);
+    const coordinator = await startCoordinator(env, environments).catch(async (err: unknown) => {
+      await env.teardown();
+      throw err;
+    });
+    stop = async () => {
+      await coordinator.stop();
+      await env.teardown();
+    };
+    context.env = env;
+    context.taskQueue = coordinator.taskQueue;
+    context.cli = { address: env.address, taskQueue: coordinator.taskQueue, configPath: writeConfig(environments) };
+  });
+  afterAll(() => stop());
+  return context;
 }
