@@ -1,14 +1,16 @@
 // deployctl deploy end to end: outcome, --json, attaching to an existing correlation ID, exit codes 0/1/2.
-import { deployctl } from './helpers/cli';
-import { environmentDocument, readRuns, runLog, useCoordinator } from './helpers/coordinator';
+import { deployctl, startDeployctl } from './helpers/cli';
+import { environmentDocument, Holds, readRuns, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
 
 const log = runLog();
+const holds = new Holds();
 const coordinator = useCoordinator({
   staging: environmentDocument(log, {}, 300),
   broken: environmentDocument(log, {
     deploy: { type: 'command', command: ['node', '-e', 'console.error("boom: template invalid"); process.exit(3)'] },
   }),
   slow: environmentDocument(log, { lockWaitTimeout: '2s' }, 6000),
+  held: environmentDocument(log, {}, 100, holds),
 });
 
 test('a successful deployment exits 0 and prints the JSON outcome', async () => {
@@ -105,4 +107,22 @@ test('--wait-timeout overrides the environment and detach returns while queued',
   );
   expect(followed.code).toBe(0);
   expect(JSON.parse(followed.stdout)).toMatchObject({ status: 'succeeded' });
+});
+
+test('a CI runner that dies while following changes nothing: the deployment goes on', async () => {
+  holds.hold('orphaned');
+  const follower = startDeployctl(['deploy', '--env', 'held', '--correlation-id', 'orphaned'], coordinator.cli);
+  await waitForRun(log, 'orphaned');
+  follower.child.kill('SIGKILL');
+  expect((await follower.result).code).toBeNull();
+  holds.release('orphaned');
+  const handle = coordinator.env.client.workflow.getHandle('deploy/held/orphaned');
+  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  // A new runner can attach and read the outcome.
+  const attached = await deployctl(
+    ['deploy', '--env', 'held', '--correlation-id', 'orphaned', '--json'],
+    coordinator.cli,
+  );
+  expect(attached.code).toBe(0);
+  expect(JSON.parse(attached.stdout)).toMatchObject({ status: 'succeeded' });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,24 +25,34 @@ export function writeConfig(environments: Record<string, unknown>): string {
   return path;
 }
 
-/** Runs the built deployctl as CI would, against the test server. */
-export function deployctl(
+/** Starts the built deployctl as CI would, against the test server; `result` settles when it exits. */
+export function startDeployctl(
   args: string[],
   target: Partial<CliTarget>,
   extraEnv: NodeJS.ProcessEnv = {},
-): Promise<CliResult> {
+): { child: ChildProcess; result: Promise<CliResult> } {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.GITHUB_RUN_ID;
   if (target.address) env.TEMPORAL_ADDRESS = target.address;
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
   if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DEPLOYCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEPLOYCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+  return { child, result };
+}
+
+/** Runs the built deployctl to the end. */
+export function deployctl(
+  args: string[],
+  target: Partial<CliTarget>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  return startDeployctl(args, target, extraEnv).result;
 }
