@@ -31,7 +31,12 @@ const commandDeploy = z.strictObject({
   heartbeatTimeout: duration.prefault('30s'),
 });
 
+const slackChannel = z
+  .string()
+  .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID');
+
 const environment = z.strictObject({
+  slack: z.strictObject({ channel: slackChannel }).optional(),
   stackName: z.string().regex(STACK_NAME, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
   lockWaitTimeout: duration.prefault('30m'),
   expectedDuration: duration.prefault('30m'),
@@ -43,6 +48,7 @@ const environment = z.strictObject({
 
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
+  slack: z.strictObject({ channel: slackChannel.optional(), notifyTimeout: duration.prefault('30s') }).prefault({}),
   environments: z.record(
     z.string().regex(ENVIRONMENT_NAME, 'environment names use lowercase letters, digits and "-"'),
     environment,
@@ -67,8 +73,11 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
   }
   const environments: Record<string, EnvironmentSettings> = {};
   for (const [name, env] of Object.entries(result.data.environments)) {
+    const channel = env.slack?.channel ?? result.data.slack.channel;
     environments[name] = {
       environment: name,
+      ...(channel === undefined ? {} : { slackChannel: channel }),
+      notifyTimeoutMs: result.data.slack.notifyTimeout,
       stackName: env.stackName,
       lockWaitTimeoutMs: env.lockWaitTimeout,
       expectedDurationMs: env.expectedDuration,

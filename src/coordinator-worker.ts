@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -15,6 +16,7 @@ export interface CoordinatorWorkerOptions {
   namespace: string;
   taskQueue: string;
   config: DeployConfig;
+  slack?: WebClient;
   /** A prebuilt workflow bundle (tests build one for all); else the workflows are bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
@@ -28,7 +30,12 @@ export function createCoordinatorWorker(options: CoordinatorWorkerOptions): Prom
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ client: options.client, config: options.config, taskQueue: options.taskQueue }),
+    activities: createActivities({
+      client: options.client,
+      config: options.config,
+      taskQueue: options.taskQueue,
+      ...(options.slack ? { slack: options.slack } : {}),
+    }),
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),

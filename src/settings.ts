@@ -18,6 +18,10 @@ export type DeploySettings = CommandDeploySettings;
 
 export interface EnvironmentSettings {
   environment: string;
+  /** Slack channel (name or ID) for this environment's deployments; undefined when none is configured. */
+  slackChannel?: string;
+  /** The longest one notification may hold anything back, retries included. */
+  notifyTimeoutMs: number;
   stackName: string;
   lockWaitTimeoutMs: number;
   expectedDurationMs: number;

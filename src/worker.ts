@@ -7,6 +7,7 @@ import { ConfigError, configPath, loadConfig } from './config';
 import { createCoordinatorWorker, taskQueueName } from './coordinator-worker';
 import { startDevServer } from './dev-server';
 import { installRuntimeLogger, logger } from './logger';
+import { createSlackClient } from './notifications/slack-client';
 import { ensureSearchAttributes } from './search-attributes';
 import { temporalTarget } from './temporal-connection';
 
@@ -63,6 +64,8 @@ async function main(): Promise<number> {
       return [];
     });
     if (added.length > 0) logger.info({ added }, 'Added search attributes');
+    const slack = createSlackClient();
+    if (!slack) logger.info('Slack is off (no SLACK_BOT_TOKEN): notifications go to this log');
     const taskQueue = taskQueueName();
     const worker = await createCoordinatorWorker({
       connection: server.nativeConnection,
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
       namespace: server.namespace,
       taskQueue,
       config,
+      ...(slack ? { slack } : {}),
     });
     logger.info(
       { taskQueue, namespace: server.namespace, environments: Object.keys(config.environments) },

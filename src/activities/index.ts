@@ -1,22 +1,27 @@
+import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
 import { runDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
 import { createIsDeploymentOpen } from './liveness';
 import { createRequestTurn } from './lock';
+import { createNotifyDeployment } from './notify';
 
 export interface ActivityDeps {
   client: Client;
   config: DeployConfig;
   taskQueue: string;
+  /** Without a client, notifications go to the worker log. */
+  slack?: WebClient;
 }
 
-export function createActivities({ client, config, taskQueue }: ActivityDeps) {
+export function createActivities({ client, config, taskQueue, slack }: ActivityDeps) {
   return {
     resolveEnvironment: createResolveEnvironment(config),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand,
+    notifyDeployment: createNotifyDeployment(slack, config, client),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -18,6 +19,7 @@ import { formatDuration } from '../durations';
 import { lockWorkflowId, nameProblem } from '../names';
 import type { EnvironmentSettings } from '../settings';
 import { runDeployStep } from './deploy-step';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
 import { resultOf } from './result';
 import {
   cancelDeploymentSignal,
@@ -29,6 +31,7 @@ import {
   type DeploymentState,
   type DeploymentStatus,
   grantedSignal,
+  type NoticeKind,
   releaseTurnSignal,
   revokedSignal,
   STACK_NAME,
@@ -73,6 +76,17 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     priority: input.priority,
     status: 'pending',
     requestedAt: Date.now(),
+    ...(input.ciRunUrl === undefined ? {} : { ciRunUrl: input.ciRunUrl }),
+    notificationsFailed: 0,
+  };
+  const notifier = new Notifier(DEFAULT_NOTIFY_TIMEOUT_MS, () => {
+    state.notificationsFailed += 1;
+  });
+  const notify = (kind: NoticeKind) => {
+    // Deployments recorded before notifications existed replay without them.
+    if (!patched(NOTIFICATIONS_PATCH)) return;
+    const { settings: _settings, notificationsFailed: _failed, ...deployment } = state;
+    notifier.send({ kind, deployment });
   };
   let leaseId: string | undefined;
   let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
@@ -115,6 +129,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     state.error = problem;
     state.finishedAt = Date.now();
     setStatus('failed');
+    notify('finished');
+    await notifier.flush();
     return resultOf(state);
   }
 
@@ -127,6 +143,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       });
       state.settings = settings;
       state.stackName = settings.stackName;
+      notifier.setTimeout(settings.notifyTimeoutMs);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
 
       state.queuedAt = Date.now();
@@ -145,6 +162,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           expectedDurationMs: settings.expectedDurationMs,
         },
       });
+      notify('queued');
       const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
       if (!(await condition(() => leaseId !== undefined, waitMs))) {
         state.error = `gave up waiting for environment ${input.environment} after ${formatDuration(waitMs)}`;
@@ -154,6 +172,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.leaseId = leaseId;
       state.startedAt = Date.now();
       setStatus('deploying');
+      notify('started');
       await runDeployStep(settings, input);
       setStatus('succeeded');
     });
@@ -174,6 +193,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     }
   }
   log.info('Deployment finished', { workflowId, status: state.status });
+  // After the turn is given back: the next deployment does not wait for this news.
+  notify('finished');
+  await CancellationScope.nonCancellable(() => notifier.flush());
   return resultOf(state);
 }
 

@@ -5,13 +5,16 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { QueueMode } from '../settings';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, NOTIFICATIONS_PATCH } from './notifier';
 import {
+  type DeploymentNotice,
   forceReleaseSignal,
   grantedSignal,
   type Holder,
@@ -48,6 +51,11 @@ const DEFAULT_LIVENESS_CHECK_MS = 60_000;
 const { isDeploymentOpen } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+const { notifyDeployment } = proxyActivities<Activities>({
+  scheduleToCloseTimeout: DEFAULT_NOTIFY_TIMEOUT_MS,
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
 });
 
 export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
@@ -168,7 +176,31 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         leaseId: checked.leaseId,
       });
       holder = undefined;
+      tellStaleRecovered(checked);
     }
+  }
+
+  /** Best effort and in the background: the turn has been passed on already. */
+  function tellStaleRecovered(stale: Holder): void {
+    if (!patched(NOTIFICATIONS_PATCH)) return;
+    const notice: DeploymentNotice = {
+      kind: 'stale-recovered',
+      deployment: {
+        workflowId: stale.workflowId,
+        environment,
+        correlationId: stale.correlationId,
+        stackName: stale.stackName,
+        priority: stale.priority,
+        status: 'failed',
+        requestedAt: stale.requestedAt,
+        startedAt: stale.grantedAt,
+        error: 'ended without giving its turn back (terminated or timed out)',
+      },
+      detail: `Stale lock recovered: ${stale.correlationId} ended without giving its turn back; ${environment} was passed on.`,
+    };
+    notifyDeployment({ notice }).catch((err: unknown) =>
+      log.warn('Notification not delivered', { notice: notice.kind, error: String(err) }),
+    );
   }
 
   for (;;) {

@@ -48,6 +48,25 @@ export interface DeploymentState {
   /** Why it was cancelled, revoked or superseded. */
   reason?: string;
   settings?: EnvironmentSettings;
+  ciRunUrl?: string;
+  /** Notifications that could not be delivered (Slack down, rate limited, misconfigured). */
+  notificationsFailed: number;
+}
+
+/** Something worth telling people about a deployment; the notifier turns it into Slack messages or log lines. */
+export type NoticeKind = 'queued' | 'started' | 'progress' | 'stalled' | 'finished' | 'stale-recovered';
+
+export interface DeploymentNotice {
+  kind: NoticeKind;
+  deployment: Omit<DeploymentState, 'settings' | 'notificationsFailed'>;
+  /** A line of detail: a stack event, a stall, the lock's recovery. */
+  detail?: string;
+}
+
+/** Where a deployment's one top-level Slack message is, once posted. */
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
 }
 
 export interface DeploymentResult {

@@ -1,0 +1,190 @@
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { DeployConfig } from '../config';
+import { lockWorkflowId } from '../names';
+import { type MessageContext, type QueuePosition, renderDeploymentMessage } from '../notifications/slack-message';
+import { webUiLink } from '../temporal-connection';
+import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../workflows/messages';
+
+export interface NotifyDeploymentInput {
+  notice: DeploymentNotice;
+  /** The deployment's top-level message, once there is one. */
+  message?: SlackMessageRef;
+}
+
+export interface NotifyDeploymentResult {
+  message?: SlackMessageRef;
+}
+
+/** What an attempt has done already, kept in heartbeat details so that a retry does not do it twice. */
+interface Progress {
+  message?: SlackMessageRef;
+  replied?: boolean;
+}
+
+const METADATA_EVENT = 'deployment_coordinator';
+// Configuration problems: retrying cannot fix them.
+const PERMANENT = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'missing_scope',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_blocks',
+  'msg_too_long',
+]);
+const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
+
+/** A failure that says what Slack answered and nothing else: the client's own errors carry request details. */
+function slackFailure(what: string, err: unknown): ApplicationFailure {
+  const error = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
+  switch (error.code) {
+    case ErrorCode.RateLimitedError:
+      return ApplicationFailure.create({
+        message: `Slack ${what}: rate limited, retry after ${error.retryAfter ?? 1}s`,
+        type: 'SlackRateLimited',
+        nextRetryDelay: `${error.retryAfter ?? 1}s`,
+      });
+    case ErrorCode.PlatformError: {
+      const code = error.data?.error ?? 'unknown_error';
+      return ApplicationFailure.create({
+        message: `Slack ${what}: ${code}`,
+        type: 'SlackRejected',
+        nonRetryable: PERMANENT.has(code),
+      });
+    }
+    case ErrorCode.HTTPError:
+      return ApplicationFailure.create({
+        message: `Slack ${what}: HTTP ${error.statusCode}`,
+        type: 'SlackUnavailable',
+      });
+    default:
+      return ApplicationFailure.create({ message: `Slack ${what}: request failed`, type: 'SlackUnavailable' });
+  }
+}
+
+async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (err) {
+    throw slackFailure(what, err);
+  }
+}
+
+export function createNotifyDeployment(slack: WebClient | undefined, config: DeployConfig, client: Client) {
+  const channelIds = new Map<string, string>();
+
+  async function channelId(channel: string): Promise<string> {
+    if (CHANNEL_ID.test(channel)) return channel;
+    const name = channel.replace(/^#/, '');
+    const known = channelIds.get(name);
+    if (known) return known;
+    let cursor: string | undefined;
+    do {
+      const page = await call('conversations.list', () =>
+        slack!.conversations.list({
+          types: 'public_channel,private_channel',
+          exclude_archived: true,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      for (const found of page.channels ?? []) {
+        if (found.name && found.id) channelIds.set(found.name, found.id);
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor && !channelIds.has(name));
+    const id = channelIds.get(name);
+    if (!id)
+      throw slackFailure(`channel ${channel}`, { code: ErrorCode.PlatformError, data: { error: 'channel_not_found' } });
+    return id;
+  }
+
+  /** A retried first post may have reached Slack before the worker was lost: find it by its metadata. */
+  async function findOwnMessage(channel: string, notice: DeploymentNotice): Promise<SlackMessageRef | undefined> {
+    const history = await call('conversations.history', () =>
+      slack!.conversations.history({
+        channel,
+        oldest: String(Math.floor(notice.deployment.requestedAt / 1000) - 60),
+        include_all_metadata: true,
+        limit: 200,
+      }),
+    );
+    const own = history.messages?.find(
+      (message) =>
+        message.metadata?.event_type === METADATA_EVENT &&
+        (message.metadata.event_payload as { workflowId?: string } | undefined)?.workflowId ===
+          notice.deployment.workflowId,
+    );
+    return own?.ts ? { channel, ts: own.ts } : undefined;
+  }
+
+  async function queuePosition(notice: DeploymentNotice): Promise<QueuePosition | undefined> {
+    const view = await client.workflow
+      .getHandle(lockWorkflowId(notice.deployment.environment))
+      .query(queueQuery)
+      .catch(() => undefined);
+    const entry = view?.waiting.find((waiting) => waiting.workflowId === notice.deployment.workflowId);
+    if (!view || !entry) return undefined;
+    return {
+      position: entry.position,
+      waiting: view.waiting.length,
+      holderCorrelationId: view.holder?.correlationId ?? null,
+      etaMs: entry.etaMs,
+    };
+  }
+
+  /** Tells people about a deployment: updates its one top-level Slack message and adds details in its thread. */
+  return async function notifyDeployment({ notice, message }: NotifyDeploymentInput): Promise<NotifyDeploymentResult> {
+    const context = Context.current();
+    const queue = notice.kind === 'queued' ? await queuePosition(notice) : undefined;
+    const view: MessageContext = {
+      webUiUrl: webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId),
+      ...(queue ? { queue } : {}),
+    };
+    const rendered = renderDeploymentMessage(notice, view);
+    const channel = config.environments[notice.deployment.environment]?.slackChannel;
+    if (!slack || !channel) {
+      context.log.info(rendered.text.split('\n').slice(0, 2).join(': '), {
+        notice: notice.kind,
+        correlationId: notice.deployment.correlationId,
+        ...(rendered.threadReply ? { detail: rendered.threadReply } : {}),
+      });
+      return message ? { message } : {};
+    }
+
+    const progress: Progress = { ...(context.info.heartbeatDetails as Progress | undefined) };
+    const id = message?.channel ?? progress.message?.channel ?? (await channelId(channel));
+    let ref = message ?? progress.message;
+    // The lock knows no message of the stale holder's; a retried first post may already have reached Slack.
+    if (!ref && (context.info.attempt > 1 || notice.kind === 'stale-recovered')) ref = await findOwnMessage(id, notice);
+    const metadata = { event_type: METADATA_EVENT, event_payload: { workflowId: notice.deployment.workflowId } };
+    if (ref) {
+      const { channel: refChannel, ts } = ref;
+      await call('chat.update', () =>
+        slack.chat.update({ channel: refChannel, ts, text: rendered.text, blocks: rendered.blocks, metadata }),
+      );
+    } else {
+      const posted = await call('chat.postMessage', () =>
+        slack.chat.postMessage({ channel: id, text: rendered.text, blocks: rendered.blocks, metadata }),
+      );
+      if (!posted.channel || !posted.ts) throw slackFailure('chat.postMessage', {});
+      ref = { channel: posted.channel, ts: posted.ts };
+    }
+    progress.message = ref;
+    context.heartbeat(progress);
+    if (rendered.threadReply && !progress.replied) {
+      const { channel: refChannel, ts } = ref;
+      const reply = rendered.threadReply;
+      await call('chat.postMessage', () => slack.chat.postMessage({ channel: refChannel, thread_ts: ts, text: reply }));
+      progress.replied = true;
+      context.heartbeat(progress);
+    }
+    return { message: ref };
+  };
+}
