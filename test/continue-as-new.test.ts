@@ -3,10 +3,10 @@ import { environmentDocument, eventually, Holds, runIntervals, runLog, useCoordi
 
 const log = runLog();
 const holds = new Holds();
-const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 50, holds) }, [
-  '--dynamic-config-value',
-  'limit.historyCount.suggestContinueAsNew=40',
-]);
+const coordinator = useCoordinator(
+  { staging: environmentDocument(log, {}, 50, holds) },
+  { serverArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'] },
+);
 
 async function lockRunStatuses(): Promise<string[]> {
   const statuses = [];

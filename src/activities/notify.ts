@@ -130,11 +130,12 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
       .query(queueQuery)
       .catch(() => undefined);
     const entry = view?.waiting.find((waiting) => waiting.workflowId === notice.deployment.workflowId);
-    if (!view || !entry) return undefined;
+    // Waiting with nobody holding the turn means the grant is on its way: not worth a "queued" message.
+    if (!view?.holder || !entry) return undefined;
     return {
       position: entry.position,
       waiting: view.waiting.length,
-      holderCorrelationId: view.holder?.correlationId ?? null,
+      holderCorrelationId: view.holder.correlationId,
       etaMs: entry.etaMs,
     };
   }

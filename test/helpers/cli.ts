@@ -19,9 +19,9 @@ export interface CliTarget {
 }
 
 /** Writes a config document to a temporary file for deployctl and the worker to read. */
-export function writeConfig(environments: Record<string, unknown>): string {
+export function writeConfig(environments: Record<string, unknown>, topLevel: Record<string, unknown> = {}): string {
   const path = join(tmpdir(), `deploy-config-${randomUUID()}.json`);
-  writeFileSync(path, JSON.stringify({ environments }, null, 2));
+  writeFileSync(path, JSON.stringify({ ...topLevel, environments }, null, 2));
   return path;
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { WebClient } from '@slack/web-api';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { parseConfig } from '../../src/config';
@@ -79,9 +80,16 @@ export interface Coordinator {
 }
 
 /** A real worker of the coordinator on the test server, with a config built from `environments`. */
+export interface CoordinatorOptions {
+  /** Top-level config keys besides the environments (slack). */
+  config?: Record<string, unknown>;
+  slack?: WebClient;
+}
+
 export async function startCoordinator(
   env: TestWorkflowEnvironment,
   environments: Record<string, unknown>,
+  options: CoordinatorOptions = {},
 ): Promise<Coordinator> {
   const taskQueue = `deployments-${randomUUID()}`;
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
@@ -90,7 +98,8 @@ export async function startCoordinator(
     client: env.client,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    config: parseConfig({ environments }),
+    config: parseConfig({ ...options.config, environments }),
+    ...(options.slack ? { slack: options.slack } : {}),
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
   const running = worker.run();
@@ -178,7 +187,10 @@ export interface TestCoordinator {
 }
 
 /** For one test file: a real dev server and a worker serving `environments`, both stopped after the file. */
-export function useCoordinator(environments: Record<string, unknown>, serverArgs: string[] = []): TestCoordinator {
+export function useCoordinator(
+  environments: Record<string, unknown>,
+  options: { serverArgs?: string[]; config?: Record<string, unknown>; slack?: () => WebClient } = {},
+): TestCoordinator {
   let stop = async () => undefined as void;
   const context: TestCoordinator = {
     env: undefined as unknown as TestWorkflowEnvironment,
@@ -188,8 +200,12 @@ export function useCoordinator(environments: Record<string, unknown>, serverArgs
     queueWhen: (environment, check, timeoutMs) => queueWhen(context.env, environment, check, timeoutMs),
   };
   beforeAll(async () => {
-    const env = await startServer(serverArgs);
-    const coordinator = await startCoordinator(env, environments).catch(async (err: unknown) => {
+    const env = await startServer(options.serverArgs);
+    const slack = options.slack?.();
+    const coordinator = await startCoordinator(env, environments, {
+      ...(options.config ? { config: options.config } : {}),
+      ...(slack ? { slack } : {}),
+    }).catch(async (err: unknown) => {
       await env.teardown();
       throw err;
     });
@@ -199,7 +215,11 @@ export function useCoordinator(environments: Record<string, unknown>, serverArgs
     };
     context.env = env;
     context.taskQueue = coordinator.taskQueue;
-    context.cli = { address: env.address, taskQueue: coordinator.taskQueue, configPath: writeConfig(environments) };
+    context.cli = {
+      address: env.address,
+      taskQueue: coordinator.taskQueue,
+      configPath: writeConfig(environments, options.config),
+    };
   });
   afterAll(() => stop());
   return context;

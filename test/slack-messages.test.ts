@@ -1,0 +1,107 @@
+// The Slack calls of a deployment, through the real WebClient against a local Slack API: one top-level message per
+// deployment, updated in place, with details in its thread.
+import { WebClient } from '@slack/web-api';
+import { deployctl } from './helpers/cli';
+import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { CHANNEL, describeCall, FakeSlack } from './helpers/slack-server';
+
+const TOKEN = 'xoxb-test-token';
+const slack = new FakeSlack();
+let slackApiUrl = '';
+const log = runLog();
+const holds = new Holds();
+
+beforeAll(async () => {
+  slackApiUrl = await slack.start();
+});
+afterAll(() => slack.stop());
+
+const coordinator = useCoordinator(
+  {
+    staging: environmentDocument(log, {}, 100, holds),
+    broken: environmentDocument(log, {
+      deploy: { type: 'command', command: ['node', '-e', 'console.error("template invalid"); process.exit(2)'] },
+    }),
+    quiet: environmentDocument(log, { slack: { channel: CHANNEL.id } }, 100, holds),
+  },
+  {
+    config: { slack: { channel: '#deploys', notifyTimeout: '10s' } },
+    slack: () => new WebClient(TOKEN, { slackApiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true }),
+  },
+);
+
+const top = (status: string, stack = 'TestStack', environment = 'staging') => `${status}: ${stack} → ${environment}`;
+
+test('a succeeded deployment: one post, updated as it runs, and the outcome in its thread', async () => {
+  const result = await (await coordinator.deploy({ environment: 'staging', correlationId: 'ok', ref: 'v1' })).result();
+  expect(result.status).toBe('succeeded');
+  expect(slack.calls[0]?.method).toBe('conversations.list');
+  const calls = slack.callsFor('deploy/staging/ok');
+  expect(calls.map(describeCall)).toEqual([
+    `chat.postMessage: :hourglass_flowing_sand: ${top('Queued')}`,
+    `chat.update: :rocket: ${top('Deploying')}`,
+    `chat.update: :white_check_mark: ${top('Succeeded')}`,
+    expect.stringMatching(/^chat\.postMessage \(thread\): Succeeded in \d+ms$/),
+  ]);
+  // Every message names the deployment and links to the Web UI; the token is sent as a bearer token only.
+  const first = calls[0]!;
+  expect(first.params.channel).toBe(CHANNEL.id);
+  expect(String(first.params.text)).toContain('correlation ID ok, environment staging, stack TestStack, ref v1');
+  expect(String(first.params.text)).toContain('/namespaces/default/workflows/deploy%2Fstaging%2Fok');
+  expect(first.params.metadata).toEqual({
+    event_type: 'deployment_coordinator',
+    event_payload: { workflowId: 'deploy/staging/ok' },
+  });
+  expect(calls.every((call) => call.authorization === `Bearer ${TOKEN}`)).toBe(true);
+});
+
+test('a failed deployment: the error in the message and in its thread', async () => {
+  const result = await (await coordinator.deploy({ environment: 'broken', correlationId: 'bad' })).result();
+  expect(result.status).toBe('failed');
+  expect(slack.callsFor('deploy/broken/bad').map(describeCall)).toEqual([
+    `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'broken')}`,
+    `chat.update: :rocket: ${top('Deploying', 'TestStack', 'broken')}`,
+    `chat.update: :x: ${top('Failed', 'TestStack', 'broken')}`,
+    expect.stringMatching(
+      /^chat\.postMessage \(thread\): Failed in \d+ms: deploy command exited with code 2 \(last output: template invalid\)$/,
+    ),
+  ]);
+});
+
+test('a queued-then-run deployment says whom it waits behind, then runs', async () => {
+  holds.hold('first');
+  const first = await coordinator.deploy({ environment: 'staging', correlationId: 'first' });
+  await waitForRun(log, 'first');
+  const second = await coordinator.deploy({ environment: 'staging', correlationId: 'second' });
+  await coordinator.queueWhen('staging', (view) => view.waiting.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  holds.release('first');
+  await first.result();
+  expect((await second.result()).status).toBe('succeeded');
+  expect(slack.callsFor('deploy/staging/second').map(describeCall)).toEqual([
+    `chat.postMessage: :hourglass_flowing_sand: ${top('Queued')}`,
+    expect.stringMatching(/^chat\.postMessage \(thread\): Queued behind first: position 1, estimated wait /),
+    `chat.update: :rocket: ${top('Deploying')}`,
+    `chat.update: :white_check_mark: ${top('Succeeded')}`,
+    expect.stringMatching(/^chat\.postMessage \(thread\): Succeeded in /),
+  ]);
+});
+
+test('a cancelled deployment says so, with the reason', async () => {
+  holds.hold('stopped');
+  const handle = await coordinator.deploy({ environment: 'quiet', correlationId: 'stopped' });
+  await waitForRun(log, 'stopped');
+  expect(
+    (await deployctl(['cancel', '--env', 'quiet', 'stopped', '--reason', 'wrong commit'], coordinator.cli)).code,
+  ).toBe(0);
+  expect((await handle.result()).status).toBe('cancelled');
+  holds.release('stopped');
+  expect(slack.callsFor('deploy/quiet/stopped').map(describeCall)).toEqual([
+    `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'quiet')}`,
+    `chat.update: :rocket: ${top('Deploying', 'TestStack', 'quiet')}`,
+    `chat.update: :no_entry_sign: ${top('Cancelled', 'TestStack', 'quiet')}`,
+    expect.stringMatching(/^chat\.postMessage \(thread\): Cancelled in \S+: wrong commit$/),
+  ]);
+  // A channel given as an ID needs no look-up.
+  expect(slack.calls.filter((call) => call.method === 'conversations.list')).toHaveLength(1);
+});
