@@ -34,6 +34,7 @@ export function renderState(state: DeploymentState): string {
     `  started:     ${at(state.startedAt)}`,
     `  finished:    ${at(state.finishedAt)}`,
   ];
+  if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
   if (state.error) lines.push(`  error:       ${state.error}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
   return lines.join('\n');

@@ -130,7 +130,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     state.finishedAt = Date.now();
     setStatus('failed');
     notify('finished');
-    await notifier.flush();
+    const undelivered = await notifier.flush();
+    state.notificationsFailed += undelivered;
     return resultOf(state);
   }
 
@@ -195,7 +196,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   log.info('Deployment finished', { workflowId, status: state.status });
   // After the turn is given back: the next deployment does not wait for this news.
   notify('finished');
-  await CancellationScope.nonCancellable(() => notifier.flush());
+  // (Read after the await: failures counted while waiting must not be overwritten.)
+  const undelivered = await CancellationScope.nonCancellable(() => notifier.flush());
+  state.notificationsFailed += undelivered;
   return resultOf(state);
 }
 

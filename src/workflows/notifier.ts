@@ -23,13 +23,20 @@ export class Notifier {
   }
 
   send(notice: DeploymentNotice): void {
+    // The outcome makes notices still waiting to be sent stale: the message will show the outcome anyway.
+    if (notice.kind === 'finished') this.pending.length = 0;
     this.pending.push(notice);
     if (!this.sending) void this.sendPending();
   }
 
-  /** Waits until every notice sent so far has been delivered or given up on. */
-  async flush(): Promise<void> {
-    await condition(() => !this.sending && this.pending.length === 0);
+  /**
+   * Waits until every notice sent so far has been delivered or given up on, but at most one notify timeout:
+   * a deployment ends at most that long after its outcome. Returns how many notices were left undelivered.
+   */
+  async flush(): Promise<number> {
+    const idle = () => !this.sending && this.pending.length === 0;
+    if (await condition(idle, this.timeoutMs)) return 0;
+    return this.pending.length + (this.sending ? 1 : 0);
   }
 
   private async sendPending(): Promise<void> {
