@@ -9,7 +9,7 @@ const coordinator = useCoordinator({
   broken: environmentDocument(log, {
     deploy: { type: 'command', command: ['node', '-e', 'console.error("boom: template invalid"); process.exit(3)'] },
   }),
-  slow: environmentDocument(log, { lockWaitTimeout: '2s' }, 6000),
+  slow: environmentDocument(log, { lockWaitTimeout: '2s' }, 100, holds),
   held: environmentDocument(log, {}, 100, holds),
 });
 
@@ -68,6 +68,7 @@ test('a failed deploy step exits 1 and says why', async () => {
 });
 
 test('giving up on the lock wait timeout exits 2, and the queue forgets the deployment', async () => {
+  holds.hold('slow-holder');
   const holder = await deployctl(
     ['deploy', '--env', 'slow', '--correlation-id', 'slow-holder', '--detach'],
     coordinator.cli,
@@ -84,9 +85,12 @@ test('giving up on the lock wait timeout exits 2, and the queue forgets the depl
   expect(view.holder?.correlationId).toBe('slow-holder');
   expect(view.waiting).toEqual([]);
   expect(readRuns(log).some((run) => run.correlationId === 'slow-waiter')).toBe(false);
+  holds.release('slow-holder');
+  await coordinator.env.client.workflow.getHandle('deploy/slow/slow-holder').result();
 });
 
 test('--wait-timeout overrides the environment and detach returns while queued', async () => {
+  holds.hold('slow-holder-2');
   const holder = await deployctl(
     ['deploy', '--env', 'slow', '--correlation-id', 'slow-holder-2', '--detach'],
     coordinator.cli,
@@ -101,6 +105,9 @@ test('--wait-timeout overrides the environment and detach returns while queued',
   const status = await deployctl(['status', '--env', 'slow', 'slow-detached', '--json'], coordinator.cli);
   expect(status.code).toBe(0);
   expect(JSON.parse(status.stdout)).toMatchObject({ status: 'queued', settings: { lockWaitTimeoutMs: 2000 } });
+  // Longer than the environment's 2 s: only --wait-timeout keeps it waiting.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  holds.release('slow-holder-2');
   const followed = await deployctl(
     ['deploy', '--env', 'slow', '--correlation-id', 'slow-detached', '--json'],
     coordinator.cli,

@@ -6,7 +6,7 @@ const fifoLog = runLog();
 const priorityLog = runLog();
 const holds = new Holds();
 const coordinator = useCoordinator({
-  fifo: environmentDocument(fifoLog, {}, 400),
+  fifo: environmentDocument(fifoLog, {}, 100, holds),
   priority: environmentDocument(priorityLog, {}, 100, holds),
 });
 
@@ -27,10 +27,12 @@ async function enqueueInOrder(environment: string, requests: Array<[string, Prio
 
 test('deployments run in the order they asked for the environment', async () => {
   const ids = ['fifo-a', 'fifo-b', 'fifo-c', 'fifo-d', 'fifo-e'];
+  holds.hold('fifo-a');
   const handles = await enqueueInOrder(
     'fifo',
     ids.map((id) => [id, 'normal']),
   );
+  holds.release('fifo-a');
   const results = await Promise.all(handles.map((handle) => handle.result()));
   expect(results.every((result) => result.status === 'succeeded')).toBe(true);
   expect(runIntervals(fifoLog).map((run) => run.correlationId)).toEqual(ids);

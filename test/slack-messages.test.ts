@@ -2,7 +2,7 @@
 // deployment, updated in place, with details in its thread.
 import { WebClient } from '@slack/web-api';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { environmentDocument, eventually, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
 import { CHANNEL, describeCall, FakeSlack } from './helpers/slack-server';
 
 const TOKEN = 'xoxb-test-token';
@@ -23,6 +23,7 @@ const coordinator = useCoordinator(
       deploy: { type: 'command', command: ['node', '-e', 'console.error("template invalid"); process.exit(2)'] },
     }),
     quiet: environmentDocument(log, { slack: { channel: CHANNEL.id } }, 100, holds),
+    stale: environmentDocument(log, { livenessCheckInterval: '1s' }, 100, holds),
   },
   {
     config: { slack: { channel: '#deploys', notifyTimeout: '10s' } },
@@ -104,4 +105,23 @@ test('a cancelled deployment says so, with the reason', async () => {
   ]);
   // A channel given as an ID needs no look-up.
   expect(slack.calls.filter((call) => call.method === 'conversations.list')).toHaveLength(1);
+});
+
+test('a holder terminated in the Web UI: the lock recovers the turn and says so on that deployment message', async () => {
+  holds.hold('terminated');
+  const handle = await coordinator.deploy({ environment: 'stale', correlationId: 'terminated' });
+  await waitForRun(log, 'terminated');
+  await eventually(async () => (slack.callsFor('deploy/stale/terminated').length >= 2 ? true : undefined));
+  await handle.terminate('stuck');
+  holds.release('terminated');
+  const calls = await eventually(async () => {
+    const found = slack.callsFor('deploy/stale/terminated');
+    return found.length >= 4 ? found : undefined;
+  });
+  expect(calls.map(describeCall)).toEqual([
+    `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'stale')}`,
+    `chat.update: :rocket: ${top('Deploying', 'TestStack', 'stale')}`,
+    `chat.update: :broom: ${top('Ended without releasing', 'TestStack', 'stale')}`,
+    'chat.postMessage (thread): Stale lock recovered: terminated ended without giving its turn back; stale was passed on.',
+  ]);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployctl, writeConfig } from './helpers/cli';
 import { freePort } from './helpers/ports';
-import { environmentDocument, runLog } from './helpers/coordinator';
+import { environmentDocument, eventually, runLog } from './helpers/coordinator';
 import { startWorkerProcess } from './helpers/worker-process';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-data-'));
@@ -17,7 +17,12 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
   const port = await freePort();
   const uiPort = await freePort();
   const target = { address: `127.0.0.1:${port}`, configPath };
-  const env = { TEMPORAL_ADDRESS: '', TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort) };
+  const env = {
+    TEMPORAL_ADDRESS: '',
+    SLACK_BOT_TOKEN: '',
+    TEMPORAL_PORT: String(port),
+    TEMPORAL_UI_PORT: String(uiPort),
+  };
 
   const first = await startWorker(env);
   try {
@@ -39,6 +44,15 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
       .split('\n')
       .find((line) => line.includes('deploying TestStack to staging'));
     expect(streamed).toContain('"correlationId":"persisted"');
+    // Without SLACK_BOT_TOKEN: said once at start-up, and the notices go to the log instead.
+    expect(first.output().match(/Slack is off/g)).toHaveLength(1);
+    const notice = await eventually(async () =>
+      first
+        .output()
+        .split('\n')
+        .find((line) => line.includes('Succeeded: TestStack → staging')),
+    );
+    expect(notice).toContain('"correlationId":"persisted"');
   } finally {
     expect(await first.stop()).toBe(0);
   }

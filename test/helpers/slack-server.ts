@@ -17,7 +17,8 @@ export interface StoredMessage {
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
-export type Answer = 'ok' | 'ratelimited' | 'error500' | 'invalid_auth' | 'hang';
+/** 'store-then-hang': Slack acts on the call but the answer never arrives (a worker lost mid-call sees this). */
+export type Answer = 'ok' | 'ratelimited' | 'error500' | 'invalid_auth' | 'hang' | 'store-then-hang';
 
 export const CHANNEL = { id: 'C0DEPLOYS1', name: 'deploys' };
 
@@ -67,7 +68,8 @@ export class FakeSlack {
     const call: SlackCall = { method, params, authorization: request.headers.authorization };
     this.calls.push(call);
     const answer = this.answer(call);
-    if (answer === 'hang') {
+    if (answer === 'hang' || answer === 'store-then-hang') {
+      if (answer === 'store-then-hang') this.api(method, params);
       this.hanging.push(response);
       return;
     }
