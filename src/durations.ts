@@ -10,6 +10,14 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/** "450ms", "12s", "2m 30s", "1h 15m": two units at most, for people reading a queue or a Slack message. */
 export function formatDuration(milliseconds: number): string {
-  return ms(Math.max(0, Math.round(milliseconds)), { long: false });
+  const total = Math.max(0, Math.round(milliseconds));
+  if (total < 1000) return `${total}ms`;
+  const seconds = Math.round(total / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
 }

@@ -42,7 +42,7 @@ test('a succeeded deployment: one post, updated as it runs, and the outcome in i
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued')}`,
     `chat.update: :rocket: ${top('Deploying')}`,
     `chat.update: :white_check_mark: ${top('Succeeded')}`,
-    expect.stringMatching(/^chat\.postMessage \(thread\): Succeeded in \d+ms$/),
+    expect.stringMatching(/^chat\.postMessage \(thread\): Succeeded in \S+$/),
   ]);
   // Every message names the deployment and links to the Web UI; the token is sent as a bearer token only.
   const first = calls[0]!;
@@ -64,7 +64,7 @@ test('a failed deployment: the error in the message and in its thread', async ()
     `chat.update: :rocket: ${top('Deploying', 'TestStack', 'broken')}`,
     `chat.update: :x: ${top('Failed', 'TestStack', 'broken')}`,
     expect.stringMatching(
-      /^chat\.postMessage \(thread\): Failed in \d+ms: deploy command exited with code 2 \(last output: template invalid\)$/,
+      /^chat\.postMessage \(thread\): Failed in \S+: deploy command exited with code 2 \(last output: template invalid\)$/,
     ),
   ]);
 });
