@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', '.data/', 'coverage/', 'test/fixtures/', 'bin/'] },
+  { ignores: ['dist/', 'node_modules/', '.tools/', '.data/', '.venv/', 'coverage/', 'test/fixtures/', 'bin/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -35,6 +35,16 @@ const slackChannel = z
   .string()
   .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID');
 
+const cloudformation = z.strictObject({
+  region: z.string().min(1).optional(),
+  endpoint: z.url().optional(),
+  pollInterval: duration.prefault('30s'),
+  stallThreshold: duration.prefault('10m'),
+  stallAction: z.enum(['notify', 'cancel']).default('notify'),
+  stallCancelAfter: duration.prefault('10m'),
+  continueUpdateRollback: z.boolean().default(false),
+});
+
 const environment = z.strictObject({
   slack: z.strictObject({ channel: slackChannel }).optional(),
   stackName: z.string().regex(STACK_NAME, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
@@ -44,6 +54,7 @@ const environment = z.strictObject({
   livenessCheckInterval: duration.prefault('60s'),
   deployTimeout: duration.prefault('2h'),
   deploy: z.discriminatedUnion('type', [commandDeploy]),
+  cloudformation: cloudformation.optional(),
 });
 
 const configSchema = z.strictObject({
@@ -91,6 +102,19 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
         killGracePeriodMs: env.deploy.killGracePeriod,
         heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
       },
+      ...(env.cloudformation
+        ? {
+            cloudformation: {
+              ...(env.cloudformation.region ? { region: env.cloudformation.region } : {}),
+              ...(env.cloudformation.endpoint ? { endpoint: env.cloudformation.endpoint } : {}),
+              pollIntervalMs: env.cloudformation.pollInterval,
+              stallThresholdMs: env.cloudformation.stallThreshold,
+              stallAction: env.cloudformation.stallAction,
+              stallCancelAfterMs: env.cloudformation.stallCancelAfter,
+              continueUpdateRollback: env.cloudformation.continueUpdateRollback,
+            },
+          }
+        : {}),
     };
   }
   return { environments };

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import type { CloudFormationFor } from './activities/cloudformation';
 import type { DeployConfig } from './config';
 
 export const DEFAULT_TASK_QUEUE = 'deployments';
@@ -17,6 +18,7 @@ export interface CoordinatorWorkerOptions {
   taskQueue: string;
   config: DeployConfig;
   slack?: WebClient;
+  cloudFormationFor?: CloudFormationFor;
   /** A prebuilt workflow bundle (tests build one for all); else the workflows are bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
@@ -35,6 +37,7 @@ export function createCoordinatorWorker(options: CoordinatorWorkerOptions): Prom
       config: options.config,
       taskQueue: options.taskQueue,
       ...(options.slack ? { slack: options.slack } : {}),
+      ...(options.cloudFormationFor ? { cloudFormationFor: options.cloudFormationFor } : {}),
     }),
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',

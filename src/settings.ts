@@ -16,6 +16,17 @@ export interface CommandDeploySettings {
 
 export type DeploySettings = CommandDeploySettings;
 
+/** Where the environment's stack lives, and how it is watched. */
+export interface CloudFormationSettings {
+  region?: string;
+  endpoint?: string;
+  pollIntervalMs: number;
+  stallThresholdMs: number;
+  stallAction: 'notify' | 'cancel';
+  stallCancelAfterMs: number;
+  continueUpdateRollback: boolean;
+}
+
 export interface EnvironmentSettings {
   environment: string;
   /** Slack channel (name or ID) for this environment's deployments; undefined when none is configured. */
@@ -29,4 +40,6 @@ export interface EnvironmentSettings {
   livenessCheckIntervalMs: number;
   deployTimeoutMs: number;
   deploy: DeploySettings;
+  /** When set, the stack is checked before, watched during and made stable after each deployment. */
+  cloudformation?: CloudFormationSettings;
 }

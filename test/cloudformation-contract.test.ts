@@ -62,6 +62,8 @@ describe.each([
       events.map((e) => e.eventId),
     );
     expect(await cfn.newStackEvents('ContractStack', events.at(-1)!.eventId)).toEqual([]);
+    expect(await cfn.newestStackEventId('ContractStack')).toBe(events.at(-1)!.eventId);
+    expect(await cfn.newestStackEventId('NoSuchStack')).toBeUndefined();
   });
 
   test('a change set without changes fails with the "no changes" reason, as on AWS', async () => {

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
+import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { runDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
 import { createIsDeploymentOpen } from './liveness';
@@ -13,15 +14,18 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Without a client, notifications go to the worker log. */
   slack?: WebClient;
+  /** CloudFormation per region and endpoint; the AWS SDK unless a test drives a scripted one. */
+  cloudFormationFor?: CloudFormationFor;
 }
 
-export function createActivities({ client, config, taskQueue, slack }: ActivityDeps) {
+export function createActivities({ client, config, taskQueue, slack, cloudFormationFor }: ActivityDeps) {
   return {
     resolveEnvironment: createResolveEnvironment(config),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand,
     notifyDeployment: createNotifyDeployment(slack, config, client),
+    ...createCloudFormationActivities(cloudFormationFor ?? awsCloudFormationFor()),
   };
 }
 

@@ -59,6 +59,16 @@ export function awsCloudFormation(options: AwsCloudFormationOptions = {}): Cloud
       }
     },
 
+    async newestStackEventId(stackName) {
+      try {
+        const page = await client.send(new DescribeStackEventsCommand({ StackName: stackName }));
+        return page.StackEvents?.[0]?.EventId;
+      } catch (err) {
+        if (isMissing(err)) return undefined;
+        throw err;
+      }
+    },
+
     async newStackEvents(stackName, sinceEventId) {
       // DescribeStackEvents pages newest first: read until the last event already seen.
       const newest: StackEvent[] = [];

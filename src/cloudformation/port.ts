@@ -42,6 +42,8 @@ export interface CreateChangeSetInput {
 export interface CloudFormationPort {
   /** Undefined when the stack does not exist (or is deleted). */
   describeStack(stackName: string): Promise<StackDescription | undefined>;
+  /** The id of the stack's newest event: where a deployment starts watching. Undefined for no stack or no events. */
+  newestStackEventId(stackName: string): Promise<string | undefined>;
   /** Events newer than `sinceEventId`, oldest first; all of them when it is undefined. */
   newStackEvents(stackName: string, sinceEventId?: string): Promise<StackEvent[]>;
   createChangeSet(input: CreateChangeSetInput): Promise<{ id: string }>;

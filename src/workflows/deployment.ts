@@ -18,7 +18,9 @@ import type { Activities } from '../activities';
 import { formatDuration } from '../durations';
 import { lockWorkflowId, nameProblem } from '../names';
 import type { EnvironmentSettings } from '../settings';
+import type { StackProgress } from '../cloudformation/stack-status';
 import { runDeployStep } from './deploy-step';
+import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
 import { resultOf } from './result';
 import {
@@ -82,11 +84,11 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const notifier = new Notifier(DEFAULT_NOTIFY_TIMEOUT_MS, () => {
     state.notificationsFailed += 1;
   });
-  const notify = (kind: NoticeKind) => {
+  const notify = (kind: NoticeKind, detail?: string) => {
     // Deployments recorded before notifications existed replay without them.
     if (!patched(NOTIFICATIONS_PATCH)) return;
     const { settings: _settings, notificationsFailed: _failed, ...deployment } = state;
-    notifier.send({ kind, deployment });
+    notifier.send({ kind, deployment, ...(detail === undefined ? {} : { detail }) });
   };
   let leaseId: string | undefined;
   let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
@@ -136,6 +138,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   }
 
   let requested = false;
+  let stackWatch: StackWatch | undefined;
   try {
     await work.run(async () => {
       const settings: EnvironmentSettings = await resolveEnvironment({
@@ -174,7 +177,19 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.startedAt = Date.now();
       setStatus('deploying');
       notify('started');
-      await runDeployStep(settings, input);
+      const { cloudformation } = settings;
+      if (cloudformation) {
+        stackWatch = {
+          settings: { ...settings, cloudformation },
+          correlationId: input.correlationId,
+          onProgress: (progress) => (state.stack = progress),
+          notice: (kind, detail) => notify(kind, detail),
+        };
+        await waitForStableStack(stackWatch, (state.queuedAt ?? state.requestedAt) + waitMs);
+        await deployWatchingStack(stackWatch, () => runDeployStep(settings, input));
+      } else {
+        await runDeployStep(settings, input);
+      }
       setStatus('succeeded');
     });
   } catch (err) {
@@ -187,8 +202,14 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       setStatus('failed');
     }
   } finally {
+    // Runs even when the workflow itself is cancelled: the stack is left stable, then the environment is freed.
+    const watch = stackWatch;
+    if (watch && state.status !== 'succeeded') {
+      await CancellationScope.nonCancellable(() =>
+        leaveStackStable(watch, (status) => (state.stack = { ...(state.stack ?? emptyProgress()), status })),
+      ).catch((err: unknown) => log.error('Could not leave the stack stable', { error: String(err) }));
+    }
     state.finishedAt = Date.now();
-    // Runs even when the workflow itself is cancelled: the environment must not stay locked.
     if (requested) {
       await CancellationScope.nonCancellable(() => giveBackTurn(input.environment, workflowId, leaseId, state));
     }
@@ -220,4 +241,8 @@ async function giveBackTurn(
     // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
     log.warn('Could not give the turn back', { workflowId, error: String(err) });
   }
+}
+
+function emptyProgress(): StackProgress {
+  return { status: 'UNKNOWN', resources: {}, done: 0, inFlight: 0, failed: 0 };
 }

@@ -1,6 +1,7 @@
 // Signals, queries, search attributes and the shapes they carry: shared by workflows, activities and the CLI.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { StackProgress } from '../cloudformation/stack-status';
 import type { EnvironmentSettings, QueueMode } from '../settings';
 
 export type Priority = 'normal' | 'high';
@@ -49,6 +50,8 @@ export interface DeploymentState {
   reason?: string;
   settings?: EnvironmentSettings;
   ciRunUrl?: string;
+  /** The stack as watched during this deployment (environments with a cloudformation block). */
+  stack?: StackProgress;
   /** Notifications that could not be delivered (Slack down, rate limited, misconfigured). */
   notificationsFailed: number;
 }

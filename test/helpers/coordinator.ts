@@ -6,6 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { WebClient } from '@slack/web-api';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { CloudFormationFor } from '../../src/activities/cloudformation';
 import { parseConfig } from '../../src/config';
 import { createCoordinatorWorker } from '../../src/coordinator-worker';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/names';
@@ -84,6 +85,7 @@ export interface CoordinatorOptions {
   /** Top-level config keys besides the environments (slack). */
   config?: Record<string, unknown>;
   slack?: WebClient;
+  cloudFormationFor?: CloudFormationFor;
 }
 
 export async function startCoordinator(
@@ -100,6 +102,7 @@ export async function startCoordinator(
     taskQueue,
     config: parseConfig({ ...options.config, environments }),
     ...(options.slack ? { slack: options.slack } : {}),
+    ...(options.cloudFormationFor ? { cloudFormationFor: options.cloudFormationFor } : {}),
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
   const running = worker.run();
@@ -189,7 +192,12 @@ export interface TestCoordinator {
 /** For one test file: a real dev server and a worker serving `environments`, both stopped after the file. */
 export function useCoordinator(
   environments: Record<string, unknown>,
-  options: { serverArgs?: string[]; config?: Record<string, unknown>; slack?: () => WebClient } = {},
+  options: {
+    serverArgs?: string[];
+    config?: Record<string, unknown>;
+    slack?: () => WebClient;
+    cloudFormationFor?: CloudFormationFor;
+  } = {},
 ): TestCoordinator {
   let stop = async () => undefined as void;
   const context: TestCoordinator = {
@@ -205,6 +213,7 @@ export function useCoordinator(
     const coordinator = await startCoordinator(env, environments, {
       ...(options.config ? { config: options.config } : {}),
       ...(slack ? { slack } : {}),
+      ...(options.cloudFormationFor ? { cloudFormationFor: options.cloudFormationFor } : {}),
     }).catch(async (err: unknown) => {
       await env.teardown();
       throw err;

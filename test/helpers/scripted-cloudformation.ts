@@ -92,6 +92,11 @@ export class ScriptedCloudFormation implements CloudFormationPort {
     };
   }
 
+  async newestStackEventId(stackName: string): Promise<string | undefined> {
+    this.calls.push({ operation: 'newestStackEventId', stackName });
+    return this.stacks.get(stackName)?.events.at(-1)?.eventId;
+  }
+
   async newStackEvents(stackName: string, sinceEventId?: string): Promise<StackEvent[]> {
     this.calls.push({ operation: 'newStackEvents', stackName });
     const events = this.stacks.get(stackName)?.events ?? [];

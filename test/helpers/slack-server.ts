@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export interface SlackCall {
+  at: number;
   method: string;
   params: Record<string, unknown>;
   authorization: string | undefined;
@@ -65,7 +66,7 @@ export class FakeSlack {
       for (const [key, value] of new URLSearchParams(body))
         params[key] = JSON_PARAMS.has(key) ? JSON.parse(value) : value;
     }
-    const call: SlackCall = { method, params, authorization: request.headers.authorization };
+    const call: SlackCall = { at: Date.now(), method, params, authorization: request.headers.authorization };
     this.calls.push(call);
     const answer = this.answer(call);
     if (answer === 'hang' || answer === 'store-then-hang') {

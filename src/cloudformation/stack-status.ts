@@ -1,0 +1,67 @@
+// What a CloudFormation stack status means for a deployment. Pure: workflow code uses it.
+import type { StackEvent } from './port';
+
+export type StackPhase = 'absent' | 'stable' | 'in-progress' | 'failed' | 'rollback-failed';
+
+export function stackPhase(status: string | undefined): StackPhase {
+  if (status === undefined || status === 'DELETE_COMPLETE') return 'absent';
+  // A stack created by a change set that was never executed has nothing running.
+  if (status === 'REVIEW_IN_PROGRESS') return 'stable';
+  if (status.endsWith('_IN_PROGRESS')) return 'in-progress';
+  if (status === 'UPDATE_ROLLBACK_FAILED') return 'rollback-failed';
+  if (status.endsWith('_FAILED')) return 'failed';
+  return 'stable';
+}
+
+/** Whether a settled stack status is the success of the operation that led to it. */
+export function isSuccess(status: string): boolean {
+  return ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(status);
+}
+
+export interface StackProgress {
+  status: string;
+  /** Latest status of each resource seen during this deployment. */
+  resources: Record<string, string>;
+  done: number;
+  inFlight: number;
+  failed: number;
+  lastEvent?: { at: number; resource: string; status: string; reason?: string };
+  firstFailure?: { resource: string; status: string; reason: string };
+  lastEventId?: string;
+}
+
+/** Folds new events (oldest first, deduplicated by id against `lastEventId`) into the progress so far. */
+export function applyEvents(progress: StackProgress, stackName: string, events: readonly StackEvent[]): StackProgress {
+  const resources = { ...progress.resources };
+  let { lastEvent, firstFailure, lastEventId } = progress;
+  for (const event of events) {
+    if (event.eventId === lastEventId) continue;
+    lastEventId = event.eventId;
+    lastEvent = {
+      at: event.timestamp,
+      resource: event.logicalResourceId,
+      status: event.resourceStatus,
+      ...(event.reason ? { reason: event.reason } : {}),
+    };
+    if (event.logicalResourceId === stackName) continue;
+    resources[event.logicalResourceId] = event.resourceStatus;
+    if (!firstFailure && event.resourceStatus.endsWith('_FAILED')) {
+      firstFailure = {
+        resource: event.logicalResourceId,
+        status: event.resourceStatus,
+        reason: event.reason ?? 'no reason given',
+      };
+    }
+  }
+  const statuses = Object.values(resources);
+  return {
+    ...progress,
+    resources,
+    done: statuses.filter((status) => status.endsWith('_COMPLETE')).length,
+    inFlight: statuses.filter((status) => status.endsWith('_IN_PROGRESS')).length,
+    failed: statuses.filter((status) => status.endsWith('_FAILED')).length,
+    ...(lastEvent ? { lastEvent } : {}),
+    ...(firstFailure ? { firstFailure } : {}),
+    ...(lastEventId ? { lastEventId } : {}),
+  };
+}

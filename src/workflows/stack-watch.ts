@@ -1,0 +1,189 @@
+// CloudFormation around the deploy step: wait for a stable stack first, watch the stack while the step runs (poll
+// interval, events deduplicated by id, stall detection), judge the outcome by the stack, and leave it stable.
+// Progress lives in workflow state: a replacement worker resumes from the last event id the history recorded.
+import { ApplicationFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { applyEvents, isSuccess, stackPhase, type StackProgress } from '../cloudformation/stack-status';
+import { formatDuration } from '../durations';
+import type { CloudFormationSettings, EnvironmentSettings } from '../settings';
+
+// No attempt limit: throttling and outages slow a deployment down, they never fail it by themselves.
+const cfn = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+const PROGRESS_LINE_EVERY_MS = 3 * 60_000;
+
+export interface StackWatch {
+  settings: EnvironmentSettings & { cloudformation: CloudFormationSettings };
+  correlationId: string;
+  onProgress(progress: StackProgress): void;
+  notice(kind: 'progress' | 'stalled', detail: string): void;
+}
+
+function target(watch: StackWatch) {
+  const { region, endpoint } = watch.settings.cloudformation;
+  return { stackName: watch.settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+}
+
+async function statusNow(watch: StackWatch): Promise<string | undefined> {
+  const newest = await cfn.newestStackEvent(target(watch));
+  return (await cfn.pollStack({ ...target(watch), ...(newest ? { sinceEventId: newest } : {}) })).status;
+}
+
+/** Preflight: the stack must not be changing when a deployment starts; waits for it until `deadline`. */
+export async function waitForStableStack(watch: StackWatch, deadline: number): Promise<void> {
+  const { stackName, cloudformation } = watch.settings;
+  let said = false;
+  for (;;) {
+    const status = await statusNow(watch);
+    const phase = stackPhase(status);
+    if (phase === 'rollback-failed') {
+      if (!cloudformation.continueUpdateRollback) {
+        throw ApplicationFailure.nonRetryable(
+          `stack ${stackName} is UPDATE_ROLLBACK_FAILED: an operator must fix the resources that failed to roll back and run continue-update-rollback (or allow it: cloudformation.continueUpdateRollback)`,
+          'StackNeedsOperator',
+        );
+      }
+      watch.notice('progress', `${stackName} is UPDATE_ROLLBACK_FAILED: continuing the rollback`);
+      await cfn.continueStackRollback({ ...target(watch), clientRequestToken: `${watch.correlationId}-continue` });
+    } else if (phase !== 'in-progress') {
+      return;
+    }
+    if (!said) {
+      watch.notice(
+        'progress',
+        `Waiting for ${stackName} to settle first: it is ${status} (changed outside this deployment)`,
+      );
+      said = true;
+    }
+    if (Date.now() + cloudformation.pollIntervalMs > deadline) {
+      throw ApplicationFailure.nonRetryable(
+        `stack ${stackName} stayed ${status} until the lock wait timeout ran out`,
+        'StackBusy',
+      );
+    }
+    await sleep(cloudformation.pollIntervalMs);
+  }
+}
+
+/** Runs the deploy step while watching the stack; fails the deployment when the stack ends failed or rolled back. */
+export async function deployWatchingStack(watch: StackWatch, runStep: () => Promise<void>): Promise<StackProgress> {
+  const { stackName, cloudformation } = watch.settings;
+  const baseline = await cfn.newestStackEvent(target(watch));
+  let progress: StackProgress = {
+    status: 'UNKNOWN',
+    resources: {},
+    done: 0,
+    inFlight: 0,
+    failed: 0,
+    ...(baseline ? { lastEventId: baseline } : {}),
+  };
+  let stepDone = false;
+  let stepError: unknown;
+  void runStep().then(
+    () => (stepDone = true),
+    (err: unknown) => {
+      stepDone = true;
+      stepError = err;
+    },
+  );
+  let changed = false;
+  let lastEventAt = Date.now();
+  let lastStallNoticeAt = 0;
+  let lastProgressLineAt = Date.now();
+  let stallCancelled = false;
+  try {
+    for (;;) {
+      await condition(() => stepDone, cloudformation.pollIntervalMs);
+      const poll = await cfn.pollStack({
+        ...target(watch),
+        ...(progress.lastEventId ? { sinceEventId: progress.lastEventId } : {}),
+      });
+      const before = progress;
+      progress = applyEvents({ ...progress, status: poll.status ?? 'ABSENT' }, stackName, poll.events);
+      watch.onProgress(progress);
+      if (poll.events.length > 0) {
+        changed = true;
+        lastEventAt = Date.now();
+        if (progress.firstFailure && !before.firstFailure) {
+          const { resource, status, reason } = progress.firstFailure;
+          watch.notice('progress', `${resource} ${status}: ${reason}`);
+        }
+      }
+      const phase = stackPhase(poll.status);
+      if (phase === 'in-progress') {
+        const quietMs = Date.now() - lastEventAt;
+        if (
+          quietMs >= cloudformation.stallThresholdMs &&
+          Date.now() - lastStallNoticeAt >= cloudformation.stallThresholdMs
+        ) {
+          lastStallNoticeAt = Date.now();
+          watch.notice(
+            'stalled',
+            `No stack events for ${formatDuration(quietMs)} while ${stackName} is ${poll.status}`,
+          );
+        }
+        if (
+          cloudformation.stallAction === 'cancel' &&
+          !stallCancelled &&
+          quietMs >= cloudformation.stallThresholdMs + cloudformation.stallCancelAfterMs
+        ) {
+          stallCancelled = await cfn.cancelStackUpdate({
+            ...target(watch),
+            clientRequestToken: `${watch.correlationId}-stall`,
+          });
+          if (stallCancelled) watch.notice('progress', `Cancelled the stalled update of ${stackName}`);
+        }
+        if (Date.now() - lastProgressLineAt >= PROGRESS_LINE_EVERY_MS) {
+          lastProgressLineAt = Date.now();
+          watch.notice(
+            'progress',
+            `${poll.status}: ${progress.done} resources done, ${progress.inFlight} in flight, ${progress.failed} failed`,
+          );
+        }
+      }
+      if (stepDone && phase !== 'in-progress') break;
+    }
+  } catch (err) {
+    // Cancelled while watching: the deploy step must be gone before anyone compensates or releases.
+    await CancellationScope.nonCancellable(() => condition(() => stepDone));
+    throw err;
+  }
+  if (stepError !== undefined) throw stepError;
+  if (changed && !isSuccess(progress.status)) {
+    const first = progress.firstFailure;
+    const cause = stallCancelled
+      ? `the update stalled and was cancelled`
+      : first
+        ? `first failure: ${first.resource} ${first.status}: ${first.reason}`
+        : 'no resource failure was reported';
+    const operator =
+      stackPhase(progress.status) === 'rollback-failed'
+        ? '; an operator must fix the resources that failed to roll back and continue the rollback'
+        : '';
+    throw ApplicationFailure.nonRetryable(
+      `stack ${stackName} ended ${progress.status} (${cause})${operator}`,
+      'StackFailed',
+    );
+  }
+  return progress;
+}
+
+/** Compensation: cancel an update still in progress and wait until the stack is stable again. */
+export async function leaveStackStable(watch: StackWatch, onProgress?: (status: string) => void): Promise<void> {
+  const { cloudformation } = watch.settings;
+  const cancelled = await cfn.cancelStackUpdate({
+    ...target(watch),
+    clientRequestToken: `${watch.correlationId}-cancel`,
+  });
+  if (cancelled)
+    watch.notice('progress', `Cancelled the update of ${watch.settings.stackName}; waiting for the rollback`);
+  for (;;) {
+    const status = await statusNow(watch);
+    onProgress?.(status ?? 'ABSENT');
+    if (stackPhase(status) !== 'in-progress') return;
+    await sleep(cloudformation.pollIntervalMs);
+  }
+}

@@ -1,0 +1,180 @@
+// CloudFormation around the deploy step, driven through the scripted CloudFormation (what moto cannot do):
+// preflight, progress, rollback outcome, stalls, and cancel leaving the stack stable with the turn released.
+import { WebClient } from '@slack/web-api';
+import {
+  environmentDocument,
+  eventually,
+  Holds,
+  readRuns,
+  runLog,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
+import { type ScriptStep, ScriptedCloudFormation } from './helpers/scripted-cloudformation';
+import { FakeSlack } from './helpers/slack-server';
+import { stateQuery } from '../src/workflows/messages';
+
+const cfn = new ScriptedCloudFormation();
+const slack = new FakeSlack();
+let slackApiUrl = '';
+const log = runLog();
+const holds = new Holds();
+const watched = (stackName: string, extra: Record<string, unknown> = {}) =>
+  environmentDocument(
+    log,
+    {
+      stackName,
+      cloudformation: { pollInterval: '200ms', stallThreshold: '1s', stallCancelAfter: '1s', ...extra },
+    },
+    50,
+    holds,
+  );
+
+beforeAll(async () => {
+  slackApiUrl = await slack.start();
+  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress']) {
+    await cfn.createChangeSet({ stackName, changeSetName: 'initial', changeSetType: 'CREATE', templateBody: 'v0' });
+    await cfn.executeChangeSet(stackName, 'initial', 'initial');
+  }
+});
+afterAll(async () => {
+  cfn.dispose();
+  await slack.stop();
+});
+
+const coordinator = useCoordinator(
+  {
+    preflight: watched('Preflight'),
+    rollback: watched('Rollback'),
+    stalls: watched('Stalls', { stallAction: 'cancel' }),
+    cancelled: watched('Cancelled'),
+    progress: watched('Progress'),
+  },
+  {
+    config: { slack: { channel: '#deploys', notifyTimeout: '5s' } },
+    slack: () => new WebClient('xoxb-cfn', { slackApiUrl, retryConfig: { retries: 0 } }),
+    cloudFormationFor: () => cfn,
+  },
+);
+
+/** What the deploy command would do: start an update of the stack that plays these steps. */
+async function update(stackName: string, token: string, steps: ScriptStep[]) {
+  cfn.scriptNextUpdate(stackName, steps);
+  await cfn.createChangeSet({ stackName, changeSetName: token, changeSetType: 'UPDATE', templateBody: token });
+  await cfn.executeChangeSet(stackName, token, token);
+}
+
+const threadReplies = (workflowId: string) =>
+  slack
+    .callsFor(workflowId)
+    .filter((call) => call.params.thread_ts)
+    .map((call) => String(call.params.text));
+
+test('preflight waits for an update started outside the coordinator before deploying', async () => {
+  await update('Preflight', 'outside', [
+    { afterMs: 100, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 1500, status: 'UPDATE_COMPLETE' },
+  ]);
+  const outsideDoneAt = Date.now() + 1500;
+  const handle = await coordinator.deploy({ environment: 'preflight', correlationId: 'after-outside' });
+  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  const run = readRuns(log).find((record) => record.correlationId === 'after-outside' && record.event === 'start');
+  expect(run!.at).toBeGreaterThanOrEqual(outsideDoneAt - 50);
+  expect(threadReplies('deploy/preflight/after-outside')).toContainEqual(
+    'Waiting for Preflight to settle first: it is UPDATE_IN_PROGRESS (changed outside this deployment)',
+  );
+});
+
+test('a rollback fails the deployment and names the first failed resource and its reason', async () => {
+  holds.hold('rb');
+  const handle = await coordinator.deploy({ environment: 'rollback', correlationId: 'rb' });
+  await waitForRun(log, 'rb');
+  await update('Rollback', 'rb', [
+    { afterMs: 50, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 100, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    {
+      afterMs: 300,
+      event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_FAILED', reason: 'Topic name already taken' },
+      status: 'UPDATE_ROLLBACK_IN_PROGRESS',
+    },
+    { afterMs: 500, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 700, status: 'UPDATE_ROLLBACK_COMPLETE' },
+  ]);
+  holds.release('rb');
+  const result = await handle.result();
+  expect(result.status).toBe('failed');
+  expect(result.error).toBe(
+    'stack Rollback ended UPDATE_ROLLBACK_COMPLETE (first failure: Topic UPDATE_FAILED: Topic name already taken)',
+  );
+  expect(threadReplies('deploy/rollback/rb')).toContainEqual('Topic UPDATE_FAILED: Topic name already taken');
+});
+
+test('progress is in the deployment state while the stack updates, events counted once', async () => {
+  holds.hold('prog');
+  const handle = await coordinator.deploy({ environment: 'progress', correlationId: 'prog' });
+  await waitForRun(log, 'prog');
+  await update('Progress', 'prog', [
+    { afterMs: 50, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 100, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 150, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 2000, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 2100, status: 'UPDATE_COMPLETE' },
+  ]);
+  const midway = await eventually(async () => {
+    const state = await handle.query(stateQuery);
+    return state.stack?.inFlight === 1 ? state.stack : undefined;
+  });
+  expect(midway).toMatchObject({ status: 'UPDATE_IN_PROGRESS', done: 1, inFlight: 1, failed: 0 });
+  expect(midway.lastEvent).toMatchObject({ resource: 'Topic', status: 'UPDATE_IN_PROGRESS' });
+  holds.release('prog');
+  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  const final = (await handle.query(stateQuery)).stack;
+  expect(final).toMatchObject({ status: 'UPDATE_COMPLETE', done: 2, inFlight: 0 });
+});
+
+test('a stalled update is reported, then cancelled after the further bound', async () => {
+  holds.hold('stall');
+  const handle = await coordinator.deploy({ environment: 'stalls', correlationId: 'stall' });
+  await waitForRun(log, 'stall');
+  await update('Stalls', 'stall', [
+    { afterMs: 50, event: { logicalResourceId: 'Cluster', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 60_000, status: 'UPDATE_COMPLETE' },
+  ]);
+  await eventually(async () =>
+    cfn.calls.some((call) => call.operation === 'cancelUpdateStack' && call.stackName === 'Stalls') ? true : undefined,
+  );
+  holds.release('stall');
+  const result = await handle.result();
+  expect(result.status).toBe('failed');
+  expect(result.error).toBe('stack Stalls ended UPDATE_ROLLBACK_COMPLETE (the update stalled and was cancelled)');
+  expect(threadReplies('deploy/stalls/stall')).toContainEqual('Cancelled the stalled update of Stalls');
+  // Stall notices: at least one, and at most one per threshold (1 s).
+  const stallTimes = slack
+    .callsFor('deploy/stalls/stall')
+    .filter((call) => String(call.params.text).startsWith('No stack events for'))
+    .map((call) => call.at);
+  expect(stallTimes.length).toBeGreaterThanOrEqual(1);
+  for (let i = 1; i < stallTimes.length; i++) expect(stallTimes[i]! - stallTimes[i - 1]!).toBeGreaterThanOrEqual(900);
+});
+
+test('cancel during an update: the update is cancelled, the stack ends stable, then the turn is released', async () => {
+  holds.hold('cx');
+  const handle = await coordinator.deploy({ environment: 'cancelled', correlationId: 'cx' });
+  await waitForRun(log, 'cx');
+  await update('Cancelled', 'cx', [
+    { afterMs: 50, event: { logicalResourceId: 'Service', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 60_000, status: 'UPDATE_COMPLETE' },
+  ]);
+  await eventually(async () => ((await handle.query(stateQuery)).stack?.inFlight === 1 ? true : undefined));
+  await handle.cancel();
+  expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+  holds.release('cx');
+  expect((await cfn.describeStack('Cancelled'))?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+  expect(
+    readRuns(log)
+      .filter((run) => run.correlationId === 'cx')
+      .map((run) => run.event),
+  ).toEqual(['start', 'terminated']);
+  const view = await coordinator.queueWhen('cancelled', (queue) => queue.holder === null);
+  expect(view.waiting).toEqual([]);
+});
