@@ -87,7 +87,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const notify = (kind: NoticeKind, detail?: string) => {
     // Deployments recorded before notifications existed replay without them.
     if (!patched(NOTIFICATIONS_PATCH)) return;
-    const { settings: _settings, notificationsFailed: _failed, ...deployment } = state;
+    // The notice carries who and what, not the stack's resource map: each notice lands in the history.
+    const { settings: _settings, notificationsFailed: _failed, stack: _stack, ...deployment } = state;
     notifier.send({ kind, deployment, ...(detail === undefined ? {} : { detail }) });
   };
   let leaseId: string | undefined;

@@ -61,7 +61,7 @@ export type NoticeKind = 'queued' | 'started' | 'progress' | 'stalled' | 'finish
 
 export interface DeploymentNotice {
   kind: NoticeKind;
-  deployment: Omit<DeploymentState, 'settings' | 'notificationsFailed'>;
+  deployment: Omit<DeploymentState, 'settings' | 'notificationsFailed' | 'stack'>;
   /** A line of detail: a stack event, a stall, the lock's recovery. */
   detail?: string;
 }
