@@ -16,7 +16,14 @@ module.exports = tseslint.config(
   },
   {
     // Workflow code runs in a deterministic sandbox: no Node built-ins.
-    files: ['src/workflows/**/*.ts', 'src/names.ts', 'src/durations.ts', 'src/settings.ts'],
+    files: [
+      'src/workflows/**/*.ts',
+      'src/names.ts',
+      'src/durations.ts',
+      'src/settings.ts',
+      'src/notifications/slack-message.ts',
+      'src/cloudformation/stack-status.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

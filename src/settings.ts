@@ -33,6 +33,8 @@ export interface EnvironmentSettings {
   slackChannel?: string;
   /** The longest one notification may hold anything back, retries included. */
   notifyTimeoutMs: number;
+  /** Where notices go, as the worker knows it: Slack (a token and a channel), or only the worker log. */
+  notifyTo?: 'slack' | 'log';
   stackName: string;
   lockWaitTimeoutMs: number;
   expectedDurationMs: number;

@@ -8,7 +8,7 @@ export interface ResolveEnvironmentInput {
 }
 
 /** Reads the environment's settings from the worker's config once; the workflow history keeps the answer. */
-export function createResolveEnvironment(config: DeployConfig) {
+export function createResolveEnvironment(config: DeployConfig, slackEnabled: boolean) {
   return async function resolveEnvironment({
     environment,
     stackName,
@@ -21,6 +21,7 @@ export function createResolveEnvironment(config: DeployConfig) {
         'UnknownEnvironment',
       );
     }
-    return stackName === undefined ? settings : { ...settings, stackName };
+    const notifyTo = slackEnabled && settings.slackChannel !== undefined ? 'slack' : 'log';
+    return { ...settings, notifyTo, ...(stackName === undefined ? {} : { stackName }) };
   };
 }

@@ -20,7 +20,7 @@ export interface ActivityDeps {
 
 export function createActivities({ client, config, taskQueue, slack, cloudFormationFor }: ActivityDeps) {
   return {
-    resolveEnvironment: createResolveEnvironment(config),
+    resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand,

@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
 import { lockWorkflowId } from '../names';
-import { type MessageContext, type QueuePosition, renderDeploymentMessage } from '../notifications/slack-message';
+import { type QueuePosition, renderDeploymentMessage } from '../notifications/slack-message';
 import { webUiLink } from '../temporal-connection';
 import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../workflows/messages';
 
@@ -143,14 +143,11 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
   /** Tells people about a deployment: updates its one top-level Slack message and adds details in its thread. */
   return async function notifyDeployment({ notice, message }: NotifyDeploymentInput): Promise<NotifyDeploymentResult> {
     const context = Context.current();
-    const queue = notice.kind === 'queued' ? await queuePosition(notice) : undefined;
-    const view: MessageContext = {
-      webUiUrl: webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId),
-      ...(queue ? { queue } : {}),
-    };
-    const rendered = renderDeploymentMessage(notice, view);
     const channel = config.environments[notice.deployment.environment]?.slackChannel;
+    const webUiUrl = webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId);
     if (!slack || !channel) {
+      // The log gets the gist; the queue position is only worth a lock query for Slack.
+      const rendered = renderDeploymentMessage(notice, { webUiUrl });
       context.log.info(rendered.text.split('\n').slice(0, 2).join(': '), {
         notice: notice.kind,
         correlationId: notice.deployment.correlationId,
@@ -158,6 +155,8 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
       });
       return message ? { message } : {};
     }
+    const queue = notice.kind === 'queued' ? await queuePosition(notice) : undefined;
+    const rendered = renderDeploymentMessage(notice, { webUiUrl, ...(queue ? { queue } : {}) });
 
     const progress: Progress = { ...(context.info.heartbeatDetails as Progress | undefined) };
     const id = message?.channel ?? progress.message?.channel ?? (await channelId(channel));

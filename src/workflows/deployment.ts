@@ -148,7 +148,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       });
       state.settings = settings;
       state.stackName = settings.stackName;
-      notifier.setTimeout(settings.notifyTimeoutMs);
+      notifier.configure(settings.notifyTimeoutMs, settings.notifyTo);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
 
       state.queuedAt = Date.now();

@@ -2,6 +2,7 @@
 // a deploy step back. Each notice is bounded (retries included) by the environment's notify timeout.
 import { CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { renderDeploymentMessage } from '../notifications/slack-message';
 import type { DeploymentNotice, SlackMessageRef } from './messages';
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
@@ -18,11 +19,24 @@ export class Notifier {
     private readonly onFailure: (error: string) => void,
   ) {}
 
-  setTimeout(timeoutMs: number): void {
+  private logOnly = false;
+
+  /** The environment's settings: its notify timeout, and whether Slack is on at all. */
+  configure(timeoutMs: number, notifyTo: 'slack' | 'log' | undefined): void {
     this.timeoutMs = timeoutMs;
+    this.logOnly = notifyTo === 'log';
   }
 
   send(notice: DeploymentNotice): void {
+    if (this.logOnly) {
+      // No Slack on this worker: the workflow's own log line, without an activity per notice.
+      log.info(renderDeploymentMessage(notice, { webUiUrl: '' }).text.split('\n').slice(0, 2).join(': '), {
+        notice: notice.kind,
+        correlationId: notice.deployment.correlationId,
+        ...(notice.detail ? { detail: notice.detail } : {}),
+      });
+      return;
+    }
     // The outcome makes notices still waiting to be sent stale: the message will show the outcome anyway.
     if (notice.kind === 'finished') this.pending.length = 0;
     this.pending.push(notice);
