@@ -1,6 +1,7 @@
 // CloudFormation around the deploy step, driven through the scripted CloudFormation (what moto cannot do):
 // preflight, progress, rollback outcome, stalls, and cancel leaving the stack stable with the turn released.
 import { WebClient } from '@slack/web-api';
+import { deployctl } from './helpers/cli';
 import {
   environmentDocument,
   eventually,
@@ -126,6 +127,9 @@ test('progress is in the deployment state while the stack updates, events counte
   });
   expect(midway).toMatchObject({ status: 'UPDATE_IN_PROGRESS', done: 1, inFlight: 1, failed: 0 });
   expect(midway.lastEvent).toMatchObject({ resource: 'Topic', status: 'UPDATE_IN_PROGRESS' });
+  const status = await deployctl(['status', '--env', 'progress', 'prog'], coordinator.cli);
+  expect(status.stdout).toContain('stack:       UPDATE_IN_PROGRESS: 1 resources done, 1 in flight, 0 failed');
+  expect(status.stdout).toMatch(/last event: {2}Topic UPDATE_IN_PROGRESS at /);
   holds.release('prog');
   expect(await handle.result()).toMatchObject({ status: 'succeeded' });
   const final = (await handle.query(stateQuery)).stack;

@@ -27,13 +27,20 @@ export function renderState(state: DeploymentState): string {
     `deployment ${state.correlationId} (${state.workflowId})`,
     `  status:      ${state.status}`,
     `  environment: ${state.environment}`,
-    `  stack:       ${state.stackName ?? '-'}`,
+    `  stack name:  ${state.stackName ?? '-'}`,
     `  ref:         ${state.ref ?? '-'}`,
     `  priority:    ${state.priority}`,
     `  requested:   ${at(state.requestedAt)}`,
     `  started:     ${at(state.startedAt)}`,
     `  finished:    ${at(state.finishedAt)}`,
   ];
+  if (state.stack) {
+    const { status, done, inFlight, failed, lastEvent, firstFailure } = state.stack;
+    lines.push(`  stack:       ${status}: ${done} resources done, ${inFlight} in flight, ${failed} failed`);
+    if (lastEvent) lines.push(`  last event:  ${lastEvent.resource} ${lastEvent.status} at ${at(lastEvent.at)}`);
+    if (firstFailure)
+      lines.push(`  first failure: ${firstFailure.resource} ${firstFailure.status}: ${firstFailure.reason}`);
+  }
   if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
   if (state.error) lines.push(`  error:       ${state.error}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
