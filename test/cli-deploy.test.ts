@@ -133,3 +133,18 @@ test('a CI runner that dies while following changes nothing: the deployment goes
   expect(attached.code).toBe(0);
   expect(JSON.parse(attached.stdout)).toMatchObject({ status: 'succeeded' });
 });
+
+test('in GitHub Actions the default correlation ID carries the run ID, and the deployment links the run', async () => {
+  const result = await deployctl(['deploy', '--env', 'staging', '--json'], coordinator.cli, {
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'acme/court-case',
+    GITHUB_RUN_ID: '8812345',
+  });
+  expect(result.code).toBe(0);
+  const { correlationId } = JSON.parse(result.stdout) as { correlationId: string };
+  expect(correlationId).toMatch(/^deploy-\d{8}-\d{6}-8812345$/);
+  const status = await deployctl(['status', '--env', 'staging', correlationId, '--json'], coordinator.cli);
+  expect(JSON.parse(status.stdout)).toMatchObject({
+    ciRunUrl: 'https://github.com/acme/court-case/actions/runs/8812345',
+  });
+});

@@ -31,8 +31,10 @@ export function startDeployctl(
   target: Partial<CliTarget>,
   extraEnv: NodeJS.ProcessEnv = {},
 ): { child: ChildProcess; result: Promise<CliResult> } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-  delete env.GITHUB_RUN_ID;
+  // The test runner's own CI variables must not leak into deployctl; a test passes the ones it means.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['GITHUB_RUN_ID', 'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY']) delete env[name];
+  Object.assign(env, extraEnv);
   if (target.address) env.TEMPORAL_ADDRESS = target.address;
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
   if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
