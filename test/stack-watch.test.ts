@@ -33,7 +33,7 @@ const watched = (stackName: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   slackApiUrl = await slack.start();
-  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress']) {
+  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress', 'Throttled']) {
     await cfn.createChangeSet({ stackName, changeSetName: 'initial', changeSetType: 'CREATE', templateBody: 'v0' });
     await cfn.executeChangeSet(stackName, 'initial', 'initial');
   }
@@ -50,6 +50,7 @@ const coordinator = useCoordinator(
     stalls: watched('Stalls', { stallAction: 'cancel' }),
     cancelled: watched('Cancelled'),
     progress: watched('Progress'),
+    throttled: watched('Throttled'),
   },
   {
     config: { slack: { channel: '#deploys', notifyTimeout: '5s' } },
@@ -181,4 +182,21 @@ test('cancel during an update: the update is cancelled, the stack ends stable, t
   ).toEqual(['start', 'terminated']);
   const view = await coordinator.queueWhen('cancelled', (queue) => queue.holder === null);
   expect(view.waiting).toEqual([]);
+});
+
+test('CloudFormation throttling slows a deployment down but does not fail it', async () => {
+  holds.hold('busy');
+  const handle = await coordinator.deploy({ environment: 'throttled', correlationId: 'busy' });
+  await waitForRun(log, 'busy');
+  await update('Throttled', 'busy', [
+    { afterMs: 50, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 300, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 400, status: 'UPDATE_COMPLETE' },
+  ]);
+  cfn.throttleNext(2);
+  holds.release('busy');
+  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect((await handle.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE', done: 1 });
+  // Both throttled answers were met (and retried) on the way.
+  expect(cfn.throttlesLeft).toBe(0);
 });

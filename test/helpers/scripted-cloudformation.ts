@@ -46,6 +46,23 @@ export class ScriptedCloudFormation implements CloudFormationPort {
   /** Every call, for tests that check what was (not) asked of CloudFormation. */
   readonly calls: Array<{ operation: string; stackName: string }> = [];
 
+  private throttled = 0;
+
+  /** The next `calls` reads answer with CloudFormation's throttling error, as a busy account does. */
+  throttleNext(calls: number): void {
+    this.throttled = calls;
+  }
+
+  get throttlesLeft(): number {
+    return this.throttled;
+  }
+
+  private maybeThrottle(): void {
+    if (this.throttled <= 0) return;
+    this.throttled -= 1;
+    throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+  }
+
   /** The next execution on this stack plays these steps instead of completing at once. */
   scriptNextUpdate(stackName: string, steps: ScriptStep[]): void {
     this.scripts.set(stackName, steps);
@@ -81,6 +98,7 @@ export class ScriptedCloudFormation implements CloudFormationPort {
 
   async describeStack(stackName: string): Promise<StackDescription | undefined> {
     this.calls.push({ operation: 'describeStack', stackName });
+    this.maybeThrottle();
     const stack = this.stacks.get(stackName);
     if (!stack || stack.status === 'DELETE_COMPLETE') return undefined;
     return {
