@@ -153,13 +153,14 @@ test('a stalled update is reported, then cancelled after the further bound', asy
   expect(result.status).toBe('failed');
   expect(result.error).toBe('stack Stalls ended UPDATE_ROLLBACK_COMPLETE (the update stalled and was cancelled)');
   expect(threadReplies('deploy/stalls/stall')).toContainEqual('Cancelled the stalled update of Stalls');
-  // Stall notices: at least one, and at most one per threshold (1 s).
+  // Stall notices: at least one, and at most one per threshold (1 s), not one per poll (200 ms). Measured where
+  // Slack receives them, so delivery jitter is allowed for.
   const stallTimes = slack
     .callsFor('deploy/stalls/stall')
     .filter((call) => String(call.params.text).startsWith('No stack events for'))
     .map((call) => call.at);
   expect(stallTimes.length).toBeGreaterThanOrEqual(1);
-  for (let i = 1; i < stallTimes.length; i++) expect(stallTimes[i]! - stallTimes[i - 1]!).toBeGreaterThanOrEqual(900);
+  for (let i = 1; i < stallTimes.length; i++) expect(stallTimes[i]! - stallTimes[i - 1]!).toBeGreaterThanOrEqual(600);
 });
 
 test('cancel during an update: the update is cancelled, the stack ends stable, then the turn is released', async () => {
