@@ -1,7 +1,7 @@
 // Starts the coordinator: an embedded Temporal dev server when TEMPORAL_ADDRESS is unset, then the worker.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, configPath, loadConfig } from './config';
 import { createCoordinatorWorker, taskQueueName } from './coordinator-worker';
@@ -9,7 +9,7 @@ import { startDevServer } from './dev-server';
 import { installRuntimeLogger, logger } from './logger';
 import { createSlackClient } from './notifications/slack-client';
 import { ensureSearchAttributes } from './search-attributes';
-import { temporalTarget } from './temporal-connection';
+import { connectClient, temporalTarget } from './temporal-connection';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -30,9 +30,8 @@ async function startEmbeddedServer() {
 
 async function connectToServer() {
   const { target, options } = temporalTarget();
-  const connectionOptions = { ...options.connectionOptions, address: target.address };
-  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
-  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  const { connection } = await connectClient();
+  const nativeConnection = await NativeConnection.connect({ ...options.connectionOptions, address: target.address });
   return {
     connection,
     nativeConnection,

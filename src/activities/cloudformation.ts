@@ -37,6 +37,11 @@ export function createCloudFormationActivities(cloudFormationFor: CloudFormation
       return cloudFormationFor(target).newestStackEventId(target.stackName);
     },
 
+    /** The stack's status alone (undefined when there is no stack): preflight and compensation need no events. */
+    async stackStatus(target: StackTarget): Promise<string | undefined> {
+      return (await cloudFormationFor(target).describeStack(target.stackName))?.status;
+    },
+
     /** The stack's status and the events since the last one seen (oldest first). */
     async pollStack({ sinceEventId, ...target }: StackTarget & { sinceEventId?: string }): Promise<StackPoll> {
       const cfn = cloudFormationFor(target);

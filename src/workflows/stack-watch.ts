@@ -27,17 +27,12 @@ function target(watch: StackWatch) {
   return { stackName: watch.settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
-async function statusNow(watch: StackWatch): Promise<string | undefined> {
-  const newest = await cfn.newestStackEvent(target(watch));
-  return (await cfn.pollStack({ ...target(watch), ...(newest ? { sinceEventId: newest } : {}) })).status;
-}
-
 /** Preflight: the stack must not be changing when a deployment starts; waits for it until `deadline`. */
 export async function waitForStableStack(watch: StackWatch, deadline: number): Promise<void> {
   const { stackName, cloudformation } = watch.settings;
   let said = false;
   for (;;) {
-    const status = await statusNow(watch);
+    const status = await cfn.stackStatus(target(watch));
     const phase = stackPhase(status);
     if (phase === 'rollback-failed') {
       if (!cloudformation.continueUpdateRollback) {
@@ -181,7 +176,7 @@ export async function leaveStackStable(watch: StackWatch, onProgress?: (status: 
   if (cancelled)
     watch.notice('progress', `Cancelled the update of ${watch.settings.stackName}; waiting for the rollback`);
   for (;;) {
-    const status = await statusNow(watch);
+    const status = await cfn.stackStatus(target(watch));
     onProgress?.(status ?? 'ABSENT');
     if (stackPhase(status) !== 'in-progress') return;
     await sleep(cloudformation.pollIntervalMs);
