@@ -31,6 +31,12 @@ const commandDeploy = z.strictObject({
   heartbeatTimeout: duration.prefault('30s'),
 });
 
+const cdkDeploy = z.strictObject({
+  type: z.literal('cdk'),
+  killGracePeriod: duration.prefault('30s'),
+  heartbeatTimeout: duration.prefault('30s'),
+});
+
 const slackChannel = z
   .string()
   .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID');
@@ -53,7 +59,7 @@ const environment = z.strictObject({
   queueMode: z.enum(['queue', 'supersede']).default('queue'),
   livenessCheckInterval: duration.prefault('60s'),
   deployTimeout: duration.prefault('2h'),
-  deploy: z.discriminatedUnion('type', [commandDeploy]),
+  deploy: z.discriminatedUnion('type', [commandDeploy, cdkDeploy]),
   cloudformation: cloudformation.optional(),
 });
 
@@ -85,6 +91,8 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
   const environments: Record<string, EnvironmentSettings> = {};
   for (const [name, env] of Object.entries(result.data.environments)) {
     const channel = env.slack?.channel ?? result.data.slack.channel;
+    // A cdk environment always watches its stack: the defaults apply when the block is left out.
+    const stackConfig = env.cloudformation ?? (env.deploy.type === 'cdk' ? cloudformation.parse({}) : undefined);
     environments[name] = {
       environment: name,
       ...(channel === undefined ? {} : { slackChannel: channel }),
@@ -95,23 +103,30 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
       queueMode: env.queueMode,
       livenessCheckIntervalMs: env.livenessCheckInterval,
       deployTimeoutMs: env.deployTimeout,
-      deploy: {
-        type: env.deploy.type,
-        command: env.deploy.command,
-        ...(env.deploy.cwd === undefined ? {} : { cwd: env.deploy.cwd }),
-        killGracePeriodMs: env.deploy.killGracePeriod,
-        heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
-      },
-      ...(env.cloudformation
+      deploy:
+        env.deploy.type === 'command'
+          ? {
+              type: env.deploy.type,
+              command: env.deploy.command,
+              ...(env.deploy.cwd === undefined ? {} : { cwd: env.deploy.cwd }),
+              killGracePeriodMs: env.deploy.killGracePeriod,
+              heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
+            }
+          : {
+              type: env.deploy.type,
+              killGracePeriodMs: env.deploy.killGracePeriod,
+              heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
+            },
+      ...(stackConfig
         ? {
             cloudformation: {
-              ...(env.cloudformation.region ? { region: env.cloudformation.region } : {}),
-              ...(env.cloudformation.endpoint ? { endpoint: env.cloudformation.endpoint } : {}),
-              pollIntervalMs: env.cloudformation.pollInterval,
-              stallThresholdMs: env.cloudformation.stallThreshold,
-              stallAction: env.cloudformation.stallAction,
-              stallCancelAfterMs: env.cloudformation.stallCancelAfter,
-              continueUpdateRollback: env.cloudformation.continueUpdateRollback,
+              ...(stackConfig.region ? { region: stackConfig.region } : {}),
+              ...(stackConfig.endpoint ? { endpoint: stackConfig.endpoint } : {}),
+              pollIntervalMs: stackConfig.pollInterval,
+              stallThresholdMs: stackConfig.stallThreshold,
+              stallAction: stackConfig.stallAction,
+              stallCancelAfterMs: stackConfig.stallCancelAfter,
+              continueUpdateRollback: stackConfig.continueUpdateRollback,
             },
           }
         : {}),

@@ -14,7 +14,15 @@ export interface CommandDeploySettings {
   heartbeatTimeoutMs: number;
 }
 
-export type DeploySettings = CommandDeploySettings;
+/** Deploys a cloud assembly CI synthesized: the change set is prepared by the CDK CLI, then executed once. */
+export interface CdkDeploySettings {
+  type: 'cdk';
+  /** How long a cancelled `cdk deploy` (prepare) gets between SIGTERM and SIGKILL. */
+  killGracePeriodMs: number;
+  heartbeatTimeoutMs: number;
+}
+
+export type DeploySettings = CommandDeploySettings | CdkDeploySettings;
 
 /** Where the environment's stack lives, and how it is watched. */
 export interface CloudFormationSettings {

@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { runSupervised } from './supervised-process';
 
 export interface RunDeployCommandInput {
   /** argv: run without a shell, so nothing in it is interpreted. */
@@ -12,76 +9,14 @@ export interface RunDeployCommandInput {
   killGracePeriodMs: number;
 }
 
-type SupervisorReport =
-  { type: 'exit'; code: number | null; signal: NodeJS.Signals | null } | { type: 'spawn-error'; code: string };
-
-const SUPERVISOR = join(__dirname, 'process-supervisor.js');
-const HEARTBEAT_EVERY_MS = 1000;
-const LAST_OUTPUT_CHARS = 300;
-
-/**
- * Runs the environment's deploy command, streams its output to the worker log, heartbeats, honours cancellation.
- * The command runs under a supervisor that stops its whole process group when the step is cancelled or the worker
- * dies, so a lost worker can never leave a deploy running beside the next one.
- */
+/** Runs the environment's deploy command under the process supervisor (see supervised-process.ts). */
 export async function runDeployCommand(input: RunDeployCommandInput): Promise<void> {
-  const context = Context.current();
-  const [program, ...args] = input.command;
-  if (program === undefined) throw ApplicationFailure.nonRetryable('the deploy command is empty', 'BadDeployCommand');
-
-  const supervisor = spawn(process.execPath, [SUPERVISOR, String(input.killGracePeriodMs), program, ...args], {
-    cwd: input.cwd,
-    env: { ...process.env, ...input.environment },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  await runSupervised({
+    argv: input.command,
+    ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
+    environment: input.environment,
+    killGracePeriodMs: input.killGracePeriodMs,
+    what: 'deploy command',
+    logFields: { correlationId: input.environment.CORRELATION_ID ?? '' },
   });
-  let report: SupervisorReport | undefined;
-  supervisor.on('message', (message: SupervisorReport) => (report = message));
-  let lastOutput = '';
-  for (const [name, stream] of [
-    ['stdout', supervisor.stdout],
-    ['stderr', supervisor.stderr],
-  ] as const) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      context.log.info(line, { stream: name, correlationId: input.environment.CORRELATION_ID });
-      if (line.trim() !== '') lastOutput = line.slice(0, LAST_OUTPUT_CHARS);
-    });
-  }
-
-  const closed = new Promise<void>((resolve, reject) => {
-    supervisor.once('error', reject);
-    supervisor.once('close', () => resolve());
-  });
-  const onCancel = () => supervisor.kill('SIGTERM');
-  context.cancellationSignal.addEventListener('abort', onCancel);
-  const heartbeats = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  context.heartbeat();
-  try {
-    await closed;
-  } finally {
-    clearInterval(heartbeats);
-    context.cancellationSignal.removeEventListener('abort', onCancel);
-  }
-
-  if (context.cancellationSignal.aborted) {
-    // Rethrows the cancellation itself, now that the process group is gone.
-    await context.cancelled;
-  }
-  if (report?.type === 'spawn-error') {
-    throw ApplicationFailure.nonRetryable(
-      `cannot run deploy command ${JSON.stringify(program)}: ${report.code}`,
-      'DeployCommandNotRunnable',
-    );
-  }
-  if (report === undefined) {
-    throw ApplicationFailure.nonRetryable('the deploy command supervisor ended without a report', 'DeployCommandLost');
-  }
-  if (report.code !== 0) {
-    const how = report.signal ? `was killed by ${report.signal}` : `exited with code ${report.code}`;
-    const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
-    throw ApplicationFailure.nonRetryable(`deploy command ${how}${tail}`, 'DeployCommandFailed', {
-      exitCode: report.code,
-      signal: report.signal,
-    });
-  }
 }

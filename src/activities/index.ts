@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
+import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { runDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
@@ -19,13 +20,15 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ client, config, taskQueue, slack, cloudFormationFor }: ActivityDeps) {
+  const cloudFormation = cloudFormationFor ?? awsCloudFormationFor();
   return {
     resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand,
     notifyDeployment: createNotifyDeployment(slack, config, client),
-    ...createCloudFormationActivities(cloudFormationFor ?? awsCloudFormationFor()),
+    ...createCloudFormationActivities(cloudFormation),
+    ...createCdkActivities(cloudFormation),
   };
 }
 

@@ -21,7 +21,7 @@ import {
 } from '../workflows/messages';
 import { resultOf } from '../workflows/result';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { checkDuration, checkEnvironment, checkName, loadCliConfig } from './inputs';
+import { checkAssembly, checkDuration, checkEnvironment, checkName, loadCliConfig } from './inputs';
 import { connectOrExit } from './temporal';
 
 export interface DeployOptions {
@@ -29,6 +29,7 @@ export interface DeployOptions {
   stack?: string;
   correlationId?: string;
   ref?: string;
+  assembly?: string;
   priority: Priority;
   waitTimeout?: string;
   detach?: boolean;
@@ -58,6 +59,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
   const correlationId = checkName('correlation ID', options.correlationId ?? defaultCorrelationId());
   const waitTimeoutMs =
     options.waitTimeout === undefined ? undefined : checkDuration('--wait-timeout', options.waitTimeout);
+  const assembly = checkAssembly(config, options.env, options.assembly);
   const ciRun = ciRunUrl();
   const input: DeploymentInput = {
     environment: options.env,
@@ -67,6 +69,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
     ...(options.ref === undefined ? {} : { ref: options.ref }),
     ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
     ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
+    ...(assembly === undefined ? {} : { assembly }),
   };
 
   const { client, namespace, close } = await connectOrExit();
@@ -87,8 +90,13 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       say(link);
     } else {
       const took = result.durationMs === null ? '' : ` in ${formatDuration(result.durationMs)}`;
-      const why = result.error ? `: ${result.error}` : '';
-      process.stdout.write(`${correlationId} ${result.status}${took}${why}\n${link}\n`);
+      const why = result.error
+        ? `: ${result.error}`
+        : result.noChanges
+          ? ' (no changes: the stack already matched)'
+          : '';
+      const outputs = Object.entries(result.outputs ?? {}).map(([key, value]) => `  ${key} = ${value}\n`);
+      process.stdout.write(`${correlationId} ${result.status}${took}${why}\n${outputs.join('')}${link}\n`);
     }
     return exitCodeFor(result.status);
   } finally {

@@ -1,5 +1,8 @@
 // Validation of what people type: each failure names the value and why, and ends deployctl with 64.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { assemblyProblem } from '../cdk/assembly-location';
+import { isCloudAssembly } from '../cdk/cloud-assembly';
 import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config';
 import { parseDuration } from '../durations';
 import { type NameKind, nameProblem } from '../names';
@@ -37,6 +40,36 @@ export function loadCliConfig(explicit: string | undefined): DeployConfig | unde
     if (err instanceof ConfigError) throw usageError(err.message);
     throw err;
   }
+}
+
+/**
+ * --assembly: an S3 prefix, or a directory that holds a cloud assembly (made absolute: the worker must read the same
+ * path, so directories suit a worker on the same host or a shared volume). With a config, it must fit the deployer.
+ */
+export function checkAssembly(
+  config: DeployConfig | undefined,
+  environment: string,
+  assembly: string | undefined,
+): string | undefined {
+  const deployer = config?.environments[environment]?.deploy.type;
+  if (assembly === undefined) {
+    if (deployer === 'cdk') {
+      throw usageError(`environment ${environment} deploys a CDK cloud assembly: give --assembly (cdk.out or s3://)`);
+    }
+    return undefined;
+  }
+  if (deployer === 'command') {
+    throw usageError(`environment ${environment} deploys with a command, not a cloud assembly: leave out --assembly`);
+  }
+  const location = assembly.startsWith('s3://') ? assembly : resolve(assembly);
+  const problem = assemblyProblem(location);
+  if (problem !== undefined) throw usageError(problem);
+  if (!location.startsWith('s3://') && !isCloudAssembly(location)) {
+    throw usageError(
+      `invalid assembly ${JSON.stringify(assembly)}: ${location} holds no manifest.json (give the cdk synth output directory)`,
+    );
+  }
+  return location;
 }
 
 export function checkEnvironment(config: DeployConfig | undefined, environment: string): void {

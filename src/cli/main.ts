@@ -27,6 +27,7 @@ program
   .option('--stack <stack>', "stack name (default: the environment's)")
   .option('--correlation-id <id>', 'names this deployment; resubmitting it attaches instead of deploying again')
   .option('--ref <ref>', 'the commit or tag being deployed (DEPLOY_REF for the deploy step)')
+  .option('--assembly <dir|s3-uri>', 'cdk environments: the cdk synth output (a directory the worker reads, or s3://)')
   .addOption(new Option('--priority <level>', 'queue priority').choices(['normal', 'high']).default('normal'))
   .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
   .option('--detach', 'return once the deployment is queued')

@@ -41,6 +41,10 @@ export function renderState(state: DeploymentState): string {
     if (firstFailure)
       lines.push(`  first failure: ${firstFailure.resource} ${firstFailure.status}: ${firstFailure.reason}`);
   }
+  if (state.assembly) lines.push(`  assembly:    ${state.assembly}`);
+  if (state.changeSet) lines.push(`  change set:  ${state.changeSet}`);
+  if (state.noChanges) lines.push('  changes:     none (the stack already matched)');
+  for (const [key, value] of Object.entries(state.outputs ?? {})) lines.push(`  output:      ${key} = ${value}`);
   if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
   if (state.error) lines.push(`  error:       ${state.error}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);

@@ -64,8 +64,9 @@ function statusLine(notice: DeploymentNotice, context: MessageContext): string {
         d.startedAt !== undefined && d.finishedAt !== undefined
           ? ` in ${formatDuration(d.finishedAt - d.startedAt)}`
           : '';
-      const why = d.error ?? d.reason;
-      return `${STATUS[d.status].label}${took}${why ? `: ${why}` : ''}`;
+      const why = d.error ?? d.reason ?? (d.noChanges ? 'no changes, the stack already matched' : undefined);
+      const outputs = Object.entries(d.outputs ?? {}).map(([key, value]) => `\n${key} = ${value}`);
+      return `${STATUS[d.status].label}${took}${why ? `: ${why}` : ''}${outputs.join('')}`;
     }
     default:
       return notice.detail ?? STATUS[d.status].label;

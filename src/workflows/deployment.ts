@@ -1,6 +1,7 @@
 // One workflow per deployment request: wait for the environment's turn, deploy, and always give the turn back.
 import {
   ActivityFailure,
+  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -19,7 +20,9 @@ import { formatDuration } from '../durations';
 import { lockWorkflowId, nameProblem } from '../names';
 import type { EnvironmentSettings } from '../settings';
 import type { StackProgress } from '../cloudformation/stack-status';
-import { runDeployStep } from './deploy-step';
+import { assemblyProblem } from '../cdk/assembly-location';
+import { changeSetName } from '../cdk/cloudformation-names';
+import { discardChangeSet, runDeployStep } from './deploy-step';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
 import { resultOf } from './result';
@@ -51,7 +54,8 @@ function inputProblem(input: DeploymentInput): string | undefined {
   return (
     nameProblem('environment', input.environment) ??
     nameProblem('correlation ID', input.correlationId) ??
-    (input.stackName === undefined ? undefined : nameProblem('stack', input.stackName))
+    (input.stackName === undefined ? undefined : nameProblem('stack', input.stackName)) ??
+    (input.assembly === undefined ? undefined : assemblyProblem(input.assembly))
   );
 }
 
@@ -79,6 +83,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     status: 'pending',
     requestedAt: Date.now(),
     ...(input.ciRunUrl === undefined ? {} : { ciRunUrl: input.ciRunUrl }),
+    ...(input.assembly === undefined ? {} : { assembly: input.assembly }),
     notificationsFailed: 0,
   };
   const notifier = new Notifier(DEFAULT_NOTIFY_TIMEOUT_MS, () => {
@@ -150,6 +155,18 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.stackName = settings.stackName;
       notifier.configure(settings.notifyTimeoutMs, settings.notifyTo);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
+      if (settings.deploy.type === 'cdk') {
+        if (input.assembly === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `environment ${input.environment} deploys a CDK cloud assembly: give one (deployctl deploy --assembly)`,
+          );
+        }
+        state.changeSet = changeSetName(input.correlationId);
+      } else if (input.assembly !== undefined) {
+        throw ApplicationFailure.nonRetryable(
+          `environment ${input.environment} deploys with a command, not a cloud assembly: leave out --assembly`,
+        );
+      }
 
       state.queuedAt = Date.now();
       setStatus('queued');
@@ -187,7 +204,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           notice: (kind, detail) => notify(kind, detail),
         };
         await waitForStableStack(stackWatch, (state.queuedAt ?? state.requestedAt) + waitMs);
-        await deployWatchingStack(stackWatch, () => runDeployStep(settings, input));
+        const watched = await deployWatchingStack(stackWatch, () => runDeployStep(settings, input));
+        if (watched.step.noChanges) state.noChanges = true;
+        if (Object.keys(watched.outputs).length > 0) state.outputs = watched.outputs;
       } else {
         await runDeployStep(settings, input);
       }
@@ -209,6 +228,12 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       await CancellationScope.nonCancellable(() =>
         leaveStackStable(watch, (status) => (state.stack = { ...(state.stack ?? emptyProgress()), status })),
       ).catch((err: unknown) => log.error('Could not leave the stack stable', { error: String(err) }));
+    }
+    const settings = state.settings;
+    if (settings?.deploy.type === 'cdk' && state.status !== 'succeeded' && state.startedAt !== undefined) {
+      await CancellationScope.nonCancellable(() => discardChangeSet(settings, input.correlationId)).catch(
+        (err: unknown) => log.error('Could not delete the change set', { error: String(err) }),
+      );
     }
     state.finishedAt = Date.now();
     if (requested) {

@@ -29,6 +29,8 @@ export interface DeploymentInput {
   waitTimeoutMs?: number;
   /** Link to the CI run that asked for this deployment. */
   ciRunUrl?: string;
+  /** cdk environments: the cloud assembly CI synthesized (a directory the worker reads, or an S3 prefix). */
+  assembly?: string;
 }
 
 export interface DeploymentState {
@@ -52,6 +54,13 @@ export interface DeploymentState {
   ciRunUrl?: string;
   /** The stack as watched during this deployment (environments with a cloudformation block). */
   stack?: StackProgress;
+  assembly?: string;
+  /** The change set a cdk deployment prepared (named after the correlation ID). */
+  changeSet?: string;
+  /** Succeeded without changing anything: the stack already matched. */
+  noChanges?: boolean;
+  /** The stack's outputs after a successful deployment. */
+  outputs?: Record<string, string>;
   /** Notifications that could not be delivered (Slack down, rate limited, misconfigured). */
   notificationsFailed: number;
 }
@@ -81,6 +90,10 @@ export interface DeploymentResult {
   queuedMs: number | null;
   durationMs: number | null;
   error: string | null;
+  /** Present (true) when a deployment succeeded without changing the stack. */
+  noChanges?: boolean;
+  /** The stack's outputs after a successful deployment, when it has any. */
+  outputs?: Record<string, string>;
 }
 
 /** A deployment's request for its environment's turn. */

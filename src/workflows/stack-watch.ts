@@ -4,6 +4,7 @@
 import { ApplicationFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { applyEvents, isSuccess, stackPhase, type StackProgress } from '../cloudformation/stack-status';
+import { requestToken } from '../cdk/cloudformation-names';
 import { formatDuration } from '../durations';
 import type { CloudFormationSettings, EnvironmentSettings } from '../settings';
 
@@ -42,7 +43,10 @@ export async function waitForStableStack(watch: StackWatch, deadline: number): P
         );
       }
       watch.notice('progress', `${stackName} is UPDATE_ROLLBACK_FAILED: continuing the rollback`);
-      await cfn.continueStackRollback({ ...target(watch), clientRequestToken: `${watch.correlationId}-continue` });
+      await cfn.continueStackRollback({
+        ...target(watch),
+        clientRequestToken: requestToken(watch.correlationId, 'continue'),
+      });
     } else if (phase !== 'in-progress') {
       return;
     }
@@ -63,8 +67,15 @@ export async function waitForStableStack(watch: StackWatch, deadline: number): P
   }
 }
 
+export interface WatchedDeploy<T> {
+  progress: StackProgress;
+  /** The stack's outputs when the watch ended. */
+  outputs: Record<string, string>;
+  step: T;
+}
+
 /** Runs the deploy step while watching the stack; fails the deployment when the stack ends failed or rolled back. */
-export async function deployWatchingStack(watch: StackWatch, runStep: () => Promise<void>): Promise<StackProgress> {
+export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => Promise<T>): Promise<WatchedDeploy<T>> {
   const { stackName, cloudformation } = watch.settings;
   const baseline = await cfn.newestStackEvent(target(watch));
   let progress: StackProgress = {
@@ -77,8 +88,13 @@ export async function deployWatchingStack(watch: StackWatch, runStep: () => Prom
   };
   let stepDone = false;
   let stepError: unknown;
+  let step: T | undefined;
+  let outputs: Record<string, string> = {};
   void runStep().then(
-    () => (stepDone = true),
+    (result) => {
+      step = result;
+      stepDone = true;
+    },
     (err: unknown) => {
       stepDone = true;
       stepError = err;
@@ -97,6 +113,7 @@ export async function deployWatchingStack(watch: StackWatch, runStep: () => Prom
         ...(progress.lastEventId ? { sinceEventId: progress.lastEventId } : {}),
       });
       const before = progress;
+      outputs = poll.outputs;
       progress = applyEvents({ ...progress, status: poll.status ?? 'ABSENT' }, stackName, poll.events);
       watch.onProgress(progress);
       if (poll.events.length > 0) {
@@ -127,7 +144,7 @@ export async function deployWatchingStack(watch: StackWatch, runStep: () => Prom
         ) {
           stallCancelled = await cfn.cancelStackUpdate({
             ...target(watch),
-            clientRequestToken: `${watch.correlationId}-stall`,
+            clientRequestToken: requestToken(watch.correlationId, 'stall'),
           });
           if (stallCancelled) watch.notice('progress', `Cancelled the stalled update of ${stackName}`);
         }
@@ -163,7 +180,7 @@ export async function deployWatchingStack(watch: StackWatch, runStep: () => Prom
       'StackFailed',
     );
   }
-  return progress;
+  return { progress, outputs, step: step as T };
 }
 
 /** Compensation: cancel an update still in progress and wait until the stack is stable again. */
@@ -171,7 +188,7 @@ export async function leaveStackStable(watch: StackWatch, onProgress?: (status: 
   const { cloudformation } = watch.settings;
   const cancelled = await cfn.cancelStackUpdate({
     ...target(watch),
-    clientRequestToken: `${watch.correlationId}-cancel`,
+    clientRequestToken: requestToken(watch.correlationId, 'cancel'),
   });
   if (cancelled)
     watch.notice('progress', `Cancelled the update of ${watch.settings.stackName}; waiting for the rollback`);

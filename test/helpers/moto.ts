@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './ports';
 
-const MOTO_SERVER = join(__dirname, '..', '..', '.venv', 'bin', 'moto_server');
+const PYTHON = join(__dirname, '..', '..', '.venv', 'bin', 'python');
+// moto's own server, with the two AWS behaviours the CDK relies on that moto lacks (see the file).
+const MOTO_SERVER = join(__dirname, 'moto-server.py');
 
 /** Dummy credentials: moto accepts any, and nothing real is ever reachable from tests. */
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -16,7 +18,7 @@ export interface Moto {
 /** A moto server on 127.0.0.1 (installed by scripts/ensure-moto.sh), up once it answers. */
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const child: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(PYTHON, [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...{ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' } },
   });

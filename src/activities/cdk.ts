@@ -1,0 +1,165 @@
+// The cdk deployer, split so that no retry can start a second update: prepare (publish assets, create the change
+// set named after the correlation ID; safe to repeat) and execute (once, with the correlation ID as the token).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
+import { parseAssemblyLocation } from '../cdk/assembly-location';
+import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
+import { downloadAssembly } from '../cdk/fetch-assembly';
+import type { ChangeSetDescription } from '../cloudformation/port';
+import type { CloudFormationFor, StackTarget } from './cloudformation';
+import { runSupervised } from './supervised-process';
+
+const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
+const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
+const EXECUTED = ['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED'];
+
+export interface PrepareChangeSetInput extends StackTarget {
+  assembly: string;
+  changeSetName: string;
+  correlationId: string;
+  killGracePeriodMs: number;
+}
+
+export type PrepareResult = { changes: 'none' } | { changes: 'ready'; changeSetId: string };
+
+export interface ChangeSetTarget extends StackTarget {
+  changeSetName: string;
+}
+
+function isNoChanges(changeSet: ChangeSetDescription): boolean {
+  return changeSet.status === 'FAILED' && NO_CHANGES.test(changeSet.statusReason ?? '');
+}
+
+export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
+  /** Deletes the change set unless it was executed; waits until it is gone. True when there was one to delete. */
+  async function discardChangeSet(target: ChangeSetTarget): Promise<boolean> {
+    const cfn = cloudFormationFor(target);
+    const changeSet = await cfn.describeChangeSet(target.stackName, target.changeSetName);
+    if (!changeSet || EXECUTED.includes(changeSet.executionStatus ?? '')) return false;
+    await cfn.deleteChangeSet(target.stackName, target.changeSetName);
+    while (await cfn.describeChangeSet(target.stackName, target.changeSetName)) {
+      Context.current().heartbeat();
+      await sleep(1000);
+    }
+    return true;
+  }
+
+  return {
+    discardChangeSet,
+
+    /**
+     * Publishes the assembly's assets and creates the change set with the CDK CLI (under the process supervisor),
+     * without executing it. A retry replaces an unexecuted change set of an earlier attempt.
+     */
+    async prepareChangeSet(input: PrepareChangeSetInput): Promise<PrepareResult> {
+      const context = Context.current();
+      const location = parseAssemblyLocation(input.assembly);
+      if (!location) throw ApplicationFailure.nonRetryable(`invalid assembly ${input.assembly}`, 'BadAssembly');
+      const cfn = cloudFormationFor(input);
+      const earlier = await cfn.describeChangeSet(input.stackName, input.changeSetName);
+      if (earlier?.executionStatus && EXECUTED.includes(earlier.executionStatus)) {
+        return { changes: 'ready', changeSetId: earlier.id };
+      }
+      if (earlier) await discardChangeSet(input);
+
+      const work = location.kind === 's3' ? await mkdtemp(join(tmpdir(), 'cdk-assembly-')) : undefined;
+      try {
+        let dir: string;
+        if (location.kind === 's3') {
+          dir = join(work ?? '', 'cdk.out');
+          const files = await downloadAssembly(location, dir, input);
+          context.log.info('Fetched the cloud assembly', { assembly: input.assembly, files });
+        } else {
+          dir = location.path;
+        }
+        if (!isCloudAssembly(dir)) {
+          throw ApplicationFailure.nonRetryable(
+            `${input.assembly} is not a cloud assembly (no manifest.json): hand over the output of cdk synth`,
+            'BadAssembly',
+          );
+        }
+        let selector: string;
+        try {
+          selector = findStack(dir, input.stackName).selector;
+        } catch (err) {
+          throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, 'BadAssembly');
+        }
+        await runSupervised({
+          argv: [
+            process.execPath,
+            CDK_CLI,
+            'deploy',
+            '--app',
+            dir,
+            '--method=prepare-change-set',
+            `--change-set-name=${input.changeSetName}`,
+            '--exclusively',
+            '--require-approval=never',
+            '--no-notices',
+            '--ci',
+            '--progress=events',
+            selector,
+          ],
+          environment: {
+            CDK_DISABLE_VERSION_CHECK: 'true',
+            CDK_DISABLE_CLI_TELEMETRY: 'true',
+            CORRELATION_ID: input.correlationId,
+            ...(input.region ? { AWS_REGION: input.region } : {}),
+            ...(input.endpoint ? { AWS_ENDPOINT_URL: input.endpoint } : {}),
+          },
+          killGracePeriodMs: input.killGracePeriodMs,
+          what: 'cdk deploy (prepare change set)',
+          logFields: { correlationId: input.correlationId },
+        });
+      } finally {
+        if (work) await rm(work, { recursive: true, force: true });
+      }
+
+      const prepared = await cfn.describeChangeSet(input.stackName, input.changeSetName);
+      if (!prepared) return { changes: 'none' };
+      if (isNoChanges(prepared)) {
+        await discardChangeSet(input);
+        return { changes: 'none' };
+      }
+      if (prepared.status !== 'CREATE_COMPLETE') {
+        throw ApplicationFailure.nonRetryable(
+          `change set ${input.changeSetName} is ${prepared.status}: ${prepared.statusReason ?? 'no reason given'}`,
+          'ChangeSetFailed',
+        );
+      }
+      return { changes: 'ready', changeSetId: prepared.id };
+    },
+
+    /**
+     * Executes the prepared change set once. A retry finds it executing or executed and does not execute again;
+     * the token makes a repeated request a no-op on AWS too. Returns once the execution has begun.
+     */
+    async executeChangeSet(input: ChangeSetTarget & { clientRequestToken: string }): Promise<'executed' | 'already'> {
+      const cfn = cloudFormationFor(input);
+      const changeSet = await cfn.describeChangeSet(input.stackName, input.changeSetName);
+      if (!changeSet) {
+        throw ApplicationFailure.nonRetryable(
+          `change set ${input.changeSetName} of ${input.stackName} is gone (deleted outside this deployment?)`,
+          'ChangeSetGone',
+        );
+      }
+      if (EXECUTED.includes(changeSet.executionStatus ?? '')) return 'already';
+      if (changeSet.executionStatus !== 'AVAILABLE') {
+        throw ApplicationFailure.nonRetryable(
+          `change set ${input.changeSetName} cannot be executed: it is ${changeSet.executionStatus ?? changeSet.status}` +
+            (changeSet.executionStatus === 'OBSOLETE' ? ' (the stack changed after it was prepared)' : ''),
+          'ChangeSetNotExecutable',
+        );
+      }
+      await cfn.executeChangeSet(input.stackName, input.changeSetName, input.clientRequestToken);
+      for (;;) {
+        const now = await cfn.describeChangeSet(input.stackName, input.changeSetName);
+        if (!now || now.executionStatus !== 'AVAILABLE') return 'executed';
+        Context.current().heartbeat();
+        await sleep(1000);
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Brings a cloud assembly CI uploaded to S3 (e.g. `aws s3 sync cdk.out s3://bucket/builds/<sha>/`) onto the worker.
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+
+export interface S3Target {
+  region?: string;
+  endpoint?: string;
+}
+
+/** Downloads every object under `prefix` into `into` (emptied first); returns how many files it wrote. */
+export async function downloadAssembly(
+  { bucket, prefix }: { bucket: string; prefix: string },
+  into: string,
+  target: S3Target,
+): Promise<number> {
+  const client = new S3Client({
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true } : {}),
+  });
+  await rm(into, { recursive: true, force: true });
+  await mkdir(into, { recursive: true });
+  let files = 0;
+  try {
+    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || object.Key.endsWith('/')) continue;
+        const file = resolve(into, object.Key.slice(prefix.length));
+        // A key must not write outside the assembly directory.
+        if (relative(into, file).startsWith('..')) throw new Error(`refusing S3 key ${object.Key}`);
+        await mkdir(dirname(file), { recursive: true });
+        const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
+        await pipeline(answer.Body as Readable, createWriteStream(file));
+        files += 1;
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  return files;
+}
