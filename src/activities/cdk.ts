@@ -140,6 +140,10 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
       const cfn = cloudFormationFor(input);
       const changeSet = await cfn.describeChangeSet(input.stackName, input.changeSetName);
       if (!changeSet) {
+        // AWS removes a stack's change sets once one of them has run: an earlier attempt's execution shows in the
+        // stack events, which carry its token.
+        const events = await cfn.newStackEvents(input.stackName);
+        if (events.some((event) => event.clientRequestToken === input.clientRequestToken)) return 'already';
         throw ApplicationFailure.nonRetryable(
           `change set ${input.changeSetName} of ${input.stackName} is gone (deleted outside this deployment?)`,
           'ChangeSetGone',

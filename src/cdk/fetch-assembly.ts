@@ -19,7 +19,9 @@ export async function downloadAssembly(
 ): Promise<number> {
   const client = new S3Client({
     ...(target.region ? { region: target.region } : {}),
-    ...(target.endpoint ? { endpoint: target.endpoint, forcePathStyle: true } : {}),
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    // Local S3 endpoints (and some proxies) have no per-bucket host names.
+    forcePathStyle: Boolean(target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
   });
   await rm(into, { recursive: true, force: true });
   await mkdir(into, { recursive: true });

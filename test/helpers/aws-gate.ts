@@ -1,0 +1,80 @@
+// A pass-through between the code under test and moto, on 127.0.0.1, that records each AWS call and can hold one
+// until the test lets it through: how a test kills a worker at an exact point (say, with ExecuteChangeSet sent).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HeldCall {
+  action: string;
+  /** Sends the call on to moto, whether or not its caller is still there (AWS got it either way). */
+  release(): Promise<void>;
+}
+
+const HOP_BY_HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'];
+
+function actionOf(request: IncomingMessage, body: Buffer): string {
+  const form = new URLSearchParams(body.toString('utf8'));
+  return form.get('Action') ?? `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
+}
+
+export class AwsGate {
+  /** Every call forwarded to moto, in order: CloudFormation's by action name, S3's by method and path. */
+  readonly forwarded: string[] = [];
+  private server?: Server;
+  private readonly waiting = new Map<string, (held: HeldCall) => void>();
+
+  constructor(private readonly upstream: string) {}
+
+  /** Listens on 127.0.0.1; the endpoint names the host "localhost" so moto reads S3 template URLs path-style. */
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://localhost:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Resolves when the next call of `action` arrives; that call waits until released. */
+  holdNext(action: string): Promise<HeldCall> {
+    return new Promise((resolve) => this.waiting.set(action, resolve));
+  }
+
+  count(action: string): number {
+    return this.forwarded.filter((name) => name === action).length;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const action = actionOf(request, body);
+    const forward = async () => {
+      this.forwarded.push(action);
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => !HOP_BY_HOP.includes(name)) as Array<[string, string]>,
+      );
+      const answer = await fetch(`${this.upstream}${request.url ?? '/'}`, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      const payload = Buffer.from(await answer.arrayBuffer());
+      if (response.destroyed) return;
+      const out: Record<string, string> = {};
+      answer.headers.forEach((value, name) => {
+        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(name))
+          out[name] = value;
+      });
+      response.writeHead(answer.status, out).end(payload);
+    };
+    const hold = this.waiting.get(action);
+    if (hold) {
+      this.waiting.delete(action);
+      await new Promise<void>((released) => hold({ action, release: () => forward().then(released) }));
+      return;
+    }
+    await forward().catch(() => response.destroy());
+  }
+}
