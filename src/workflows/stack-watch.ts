@@ -89,7 +89,7 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
   let stepDone = false;
   let stepError: unknown;
   let step: T | undefined;
-  let outputs: Record<string, string> = {};
+  let outputs: Record<string, string> | undefined;
   void runStep().then(
     (result) => {
       step = result;
@@ -105,9 +105,14 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
   let lastStallNoticeAt = 0;
   let lastProgressLineAt = Date.now();
   let stallCancelled = false;
+  let polledAfterStep = false;
   try {
     for (;;) {
-      await condition(() => stepDone, cloudformation.pollIntervalMs);
+      // Poll at once when the step ends, then every interval: a step that returns early (cdk's execute) must not
+      // turn the watch into back-to-back polling.
+      if (polledAfterStep) await sleep(cloudformation.pollIntervalMs);
+      else await condition(() => stepDone, cloudformation.pollIntervalMs);
+      polledAfterStep = stepDone;
       const poll = await cfn.pollStack({
         ...target(watch),
         ...(progress.lastEventId ? { sinceEventId: progress.lastEventId } : {}),
@@ -180,7 +185,7 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
       'StackFailed',
     );
   }
-  return { progress, outputs, step: step as T };
+  return { progress, outputs: outputs ?? {}, step: step as T };
 }
 
 /** Compensation: cancel an update still in progress and wait until the stack is stable again. */

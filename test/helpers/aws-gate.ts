@@ -21,6 +21,8 @@ export class AwsGate {
   readonly forwarded: string[] = [];
   private server?: Server;
   private readonly waiting = new Map<string, (held: HeldCall) => void>();
+  private stretchMs = 0;
+  private stretchUntil = 0;
 
   constructor(private readonly upstream: string) {}
 
@@ -39,6 +41,14 @@ export class AwsGate {
   /** Resolves when the next call of `action` arrives; that call waits until released. */
   holdNext(action: string): Promise<HeldCall> {
     return new Promise((resolve) => this.waiting.set(action, resolve));
+  }
+
+  /**
+   * moto finishes an update the moment it is executed. After the next ExecuteChangeSet, DescribeStacks reports the
+   * stack *_IN_PROGRESS for `ms`, as a real update would be, so a test can act while a deployment watches it.
+   */
+  stretchNextExecution(ms: number): void {
+    this.stretchMs = ms;
   }
 
   count(action: string): number {
@@ -60,7 +70,17 @@ export class AwsGate {
         headers,
         ...(body.length > 0 ? { body } : {}),
       });
-      const payload = Buffer.from(await answer.arrayBuffer());
+      let payload = Buffer.from(await answer.arrayBuffer());
+      if (action === 'ExecuteChangeSet' && this.stretchMs > 0) {
+        this.stretchUntil = Date.now() + this.stretchMs;
+        this.stretchMs = 0;
+      }
+      if (action === 'DescribeStacks' && Date.now() < this.stretchUntil) {
+        const text = payload
+          .toString('utf8')
+          .replace(/<StackStatus>(CREATE|UPDATE)_COMPLETE</, '<StackStatus>$1_IN_PROGRESS<');
+        payload = Buffer.from(text);
+      }
       if (response.destroyed) return;
       const out: Record<string, string> = {};
       answer.headers.forEach((value, name) => {
