@@ -87,3 +87,17 @@ test('durations read as people say them', () => {
     '1h 15m',
   ]);
 });
+
+test("a succeeded cdk deployment shows the stack's outputs; one without changes says so", () => {
+  const finished = { ...deployment, status: 'succeeded' as const, finishedAt: 1_060_000 + 90_000 };
+  const withOutputs = renderDeploymentMessage(
+    { kind: 'finished', deployment: { ...finished, outputs: { ApiUrl: 'https://api.example', Bucket: 'b-1' } } },
+    { webUiUrl },
+  );
+  expect(withOutputs.threadReply).toBe('Succeeded in 1m 30s\nApiUrl = https://api.example\nBucket = b-1');
+  const unchanged = renderDeploymentMessage(
+    { kind: 'finished', deployment: { ...finished, noChanges: true } },
+    { webUiUrl },
+  );
+  expect(unchanged.threadReply).toBe('Succeeded in 1m 30s: no changes, the stack already matched');
+});
