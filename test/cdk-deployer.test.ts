@@ -8,6 +8,7 @@ import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
 import { deploymentWorkflowId } from '../src/names';
 import { stateQuery } from '../src/workflows/messages';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
+import { replayFailures } from './helpers/replay';
 import { deployctl } from './helpers/cli';
 import { environmentDocument, runLog, useCoordinator } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
@@ -152,4 +153,9 @@ test.each([
   await expect(
     coordinator.env.client.workflow.getHandle(deploymentWorkflowId(env, 'bad-input')).describe(),
   ).rejects.toThrow(/not found/i);
+});
+
+test('the histories of these cdk deployments replay against the workflow code', async () => {
+  const ids = ['inv-1', 'inv-2', 'inv-3'].map((id) => deploymentWorkflowId('staging', id));
+  expect(await replayFailures(coordinator.env.client, [...ids, deploymentWorkflowId('billing', 'bill-1')])).toEqual([]);
 });

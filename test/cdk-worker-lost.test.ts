@@ -4,11 +4,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
-import { lockWorkflowId } from '../src/names';
+import { deploymentWorkflowId, lockWorkflowId } from '../src/names';
 import type { deployment } from '../src/workflows';
 import { queueQuery, stateQuery } from '../src/workflows/messages';
 import { AwsGate } from './helpers/aws-gate';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
+import { replayFailures } from './helpers/replay';
 import { writeConfig } from './helpers/cli';
 import { eventually, startDeployment } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
@@ -160,4 +161,11 @@ test('cancelled while preparing: the CDK CLI is stopped, the change set it creat
   expect(await stackStatus()).toBe('UPDATE_COMPLETE');
   await expectEnvironmentFree();
   await stuck.release();
+});
+
+test('the histories of the interrupted deployments replay against the workflow code', async () => {
+  const ids = ['lost-prepare', 'lost-execute', 'lost-monitor', 'cancel-prepare'].map((id) =>
+    deploymentWorkflowId('staging', id),
+  );
+  expect(await replayFailures(env.client, ids)).toEqual([]);
 });
