@@ -8,14 +8,20 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const CDK = require.resolve('aws-cdk/bin/cdk');
 const APP = join(__dirname, '..', 'fixtures', 'cdk-app', 'app.js');
-const QUIET = { CDK_DISABLE_VERSION_CHECK: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true' };
+// Nothing leaves this machine: no version check, telemetry or notices, and no instance metadata lookups.
+const QUIET = {
+  CDK_DISABLE_VERSION_CHECK: 'true',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
-/** `cdk synth` of the fixture app at APP_VERSION `version`, as CI would run it; returns the assembly directory. */
+/**
+ * Synthesizes the fixture app at APP_VERSION `version` with aws-cdk-lib, as `cdk synth` runs it (CDK_OUTDIR); returns
+ * the assembly directory. Run directly rather than through the CLI, which would first ask AWS for a default account.
+ */
 export async function synthFixtureApp(version: string): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), `cdk-assembly-${version}-`)), 'cdk.out');
-  await run(process.execPath, [CDK, 'synth', '--app', `${process.execPath} ${APP}`, '-o', out, '-q', '--no-notices'], {
-    env: { ...process.env, ...QUIET, APP_VERSION: version },
-  });
+  await run(process.execPath, [APP], { env: { ...process.env, CDK_OUTDIR: out, APP_VERSION: version } });
   return out;
 }
 
