@@ -69,7 +69,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
         let dir: string;
         if (location.kind === 's3') {
           dir = join(work ?? '', 'cdk.out');
-          const files = await downloadAssembly(location, dir, input);
+          const files = await downloadAssembly(location, dir, input, () => context.heartbeat());
           context.log.info('Fetched the cloud assembly', { assembly: input.assembly, files });
         } else {
           dir = location.path;

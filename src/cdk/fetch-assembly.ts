@@ -11,11 +11,15 @@ export interface S3Target {
   endpoint?: string;
 }
 
-/** Downloads every object under `prefix` into `into` (emptied first); returns how many files it wrote. */
+/**
+ * Downloads every object under `prefix` into `into` (emptied first); returns how many files it wrote. `onFile` is
+ * called after each file (the activity heartbeats there: a large assembly takes a while).
+ */
 export async function downloadAssembly(
   { bucket, prefix }: { bucket: string; prefix: string },
   into: string,
   target: S3Target,
+  onFile: () => void = () => undefined,
 ): Promise<number> {
   const client = new S3Client({
     ...(target.region ? { region: target.region } : {}),
@@ -37,6 +41,7 @@ export async function downloadAssembly(
         const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }));
         await pipeline(answer.Body as Readable, createWriteStream(file));
         files += 1;
+        onFile();
       }
     }
   } finally {
