@@ -119,8 +119,9 @@ test('progress is in the deployment state while the stack updates, events counte
     { afterMs: 50, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
     { afterMs: 100, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_COMPLETE' } },
     { afterMs: 150, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_IN_PROGRESS' } },
-    { afterMs: 2000, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_COMPLETE' } },
-    { afterMs: 2100, status: 'UPDATE_COMPLETE' },
+    // Room for a deployctl process to read the state midway, even on a loaded machine.
+    { afterMs: 8000, event: { logicalResourceId: 'Topic', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 8100, status: 'UPDATE_COMPLETE' },
   ]);
   const midway = await eventually(async () => {
     const state = await handle.query(stateQuery);
