@@ -6,12 +6,14 @@ import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/dev-server';
 import { findTemporalCli } from '../src/temporal-cli';
+import { cdkReport, measureCdkDeploy, motoAvailable } from './cdk-deploy';
 import { measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
 import { median } from './stats';
 
 const HANDOFF_DEPLOYMENTS = Number(process.env.BENCH_HANDOFFS ?? 301);
 const FAN_OUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CDK_ROUNDS = Number(process.env.BENCH_CDK_ROUNDS ?? 6);
 const POLLING_QUEUE_INTERVAL_MS = 60_000;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -34,6 +36,12 @@ async function main() {
       console.error(
         `  ${ms(rounds[round]!.totalMs)}, worker peak RSS ${rounds[round]!.workerPeakRssMb.toFixed(0)} MiB`,
       );
+    }
+    let cdk = '## CDK deployments\nSkipped: moto is not installed (`bash scripts/ensure-moto.sh`).\n';
+    if (motoAvailable()) {
+      console.error(`cdk: ${CDK_ROUNDS} rounds of update + no changes, coordinator and cdk deploy directly...`);
+      cdk = cdkReport(await measureCdkDeploy(env, CDK_ROUNDS));
+      console.error(cdk);
     }
     const cli = findTemporalCli();
     const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';
@@ -68,7 +76,8 @@ second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted
 |---|---|---|---|
 ${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${ms(r.totalMs / 500)} | ${r.workerPeakRssMb.toFixed(0)} MiB |`).join('\n')}
 | **median** | **${(median(rounds.map((r) => r.totalMs)) / 1000).toFixed(1)} s** | | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
-`;
+
+${cdk}`;
     writeFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), report);
     console.log(report);
   } finally {

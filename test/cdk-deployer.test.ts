@@ -159,3 +159,13 @@ test('the histories of these cdk deployments replay against the workflow code', 
   const ids = ['inv-1', 'inv-2', 'inv-3'].map((id) => deploymentWorkflowId('staging', id));
   expect(await replayFailures(coordinator.env.client, [...ids, deploymentWorkflowId('billing', 'bill-1')])).toEqual([]);
 });
+
+test('started without deployctl: a cdk deployment without an assembly fails before it is queued', async () => {
+  const handle = await coordinator.deploy({ environment: 'staging', correlationId: 'no-assembly' });
+  expect(await handle.result()).toMatchObject({
+    status: 'failed',
+    error: 'environment staging deploys a CDK cloud assembly: give one (deployctl deploy --assembly)',
+    queuedMs: null,
+  });
+  await coordinator.queueWhen('staging', (queue) => queue.holder === null && queue.waiting.length === 0);
+});
