@@ -1,12 +1,9 @@
 // The cdk deployer, split so that no retry can start a second update: prepare (publish assets, create the change
 // set named after the correlation ID; safe to repeat) and execute (once, with the correlation ID as the token).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
 import { parseAssemblyLocation } from '../cdk/assembly-location';
 import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
-import { downloadAssembly } from '../cdk/fetch-assembly';
+import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { CloudFormationFor, StackTarget } from './cloudformation';
 import { runSupervised } from './supervised-process';
@@ -39,11 +36,18 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
     const changeSet = await cfn.describeChangeSet(target.stackName, target.changeSetName);
     if (!changeSet || EXECUTED.includes(changeSet.executionStatus ?? '')) return false;
     await cfn.deleteChangeSet(target.stackName, target.changeSetName);
-    while (await cfn.describeChangeSet(target.stackName, target.changeSetName)) {
+    for (;;) {
+      const now = await cfn.describeChangeSet(target.stackName, target.changeSetName);
+      if (!now) return true;
+      if (now.status === 'DELETE_FAILED') {
+        throw ApplicationFailure.nonRetryable(
+          `could not delete change set ${target.changeSetName} of ${target.stackName}: ${now.statusReason ?? 'no reason given'}`,
+          'ChangeSetNotDeleted',
+        );
+      }
       Context.current().heartbeat();
       await sleep(1000);
     }
-    return true;
   }
 
   return {
@@ -64,16 +68,9 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
       }
       if (earlier) await discardChangeSet(input);
 
-      const work = location.kind === 's3' ? await mkdtemp(join(tmpdir(), 'cdk-assembly-')) : undefined;
+      const { dir, files, cleanup } = await assemblyOnDisk(location, input, () => context.heartbeat());
+      if (files > 0) context.log.info('Fetched the cloud assembly', { assembly: input.assembly, files });
       try {
-        let dir: string;
-        if (location.kind === 's3') {
-          dir = join(work ?? '', 'cdk.out');
-          const files = await downloadAssembly(location, dir, input, () => context.heartbeat());
-          context.log.info('Fetched the cloud assembly', { assembly: input.assembly, files });
-        } else {
-          dir = location.path;
-        }
         if (!isCloudAssembly(dir)) {
           throw ApplicationFailure.nonRetryable(
             `${input.assembly} is not a cloud assembly (no manifest.json): hand over the output of cdk synth`,
@@ -114,7 +111,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
           logFields: { correlationId: input.correlationId },
         });
       } finally {
-        if (work) await rm(work, { recursive: true, force: true });
+        await cleanup();
       }
 
       const prepared = await cfn.describeChangeSet(input.stackName, input.changeSetName);

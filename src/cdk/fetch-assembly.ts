@@ -1,10 +1,12 @@
 // Brings a cloud assembly CI uploaded to S3 (e.g. `aws s3 sync cdk.out s3://bucket/builds/<sha>/`) onto the worker.
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import type { AssemblyLocation } from './assembly-location';
 
 export interface S3Target {
   region?: string;
@@ -12,8 +14,8 @@ export interface S3Target {
 }
 
 /**
- * Downloads every object under `prefix` into `into` (emptied first); returns how many files it wrote. `onFile` is
- * called after each file (the activity heartbeats there: a large assembly takes a while).
+ * Downloads every object under `prefix` into `into`; returns how many files it wrote. `onFile` is called after each
+ * file (the activity heartbeats there: a large assembly takes a while).
  */
 export async function downloadAssembly(
   { bucket, prefix }: { bucket: string; prefix: string },
@@ -27,7 +29,6 @@ export async function downloadAssembly(
     // Local S3 endpoints (and some proxies) have no per-bucket host names.
     forcePathStyle: Boolean(target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
   });
-  await rm(into, { recursive: true, force: true });
   await mkdir(into, { recursive: true });
   let files = 0;
   try {
@@ -48,4 +49,29 @@ export async function downloadAssembly(
     client.destroy();
   }
   return files;
+}
+
+export interface AssemblyOnDisk {
+  dir: string;
+  /** Files downloaded (0 for a directory the worker reads in place). */
+  files: number;
+  cleanup(): Promise<void>;
+}
+
+/** The assembly as a directory: a path as it is, an S3 prefix downloaded into a temporary directory. */
+export async function assemblyOnDisk(
+  location: AssemblyLocation,
+  target: S3Target,
+  onFile?: () => void,
+): Promise<AssemblyOnDisk> {
+  if (location.kind === 'path') return { dir: location.path, files: 0, cleanup: async () => undefined };
+  const work = await mkdtemp(join(tmpdir(), 'cdk-assembly-'));
+  const cleanup = () => rm(work, { recursive: true, force: true });
+  const dir = join(work, 'cdk.out');
+  try {
+    return { dir, files: await downloadAssembly(location, dir, target, onFile), cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
 }
