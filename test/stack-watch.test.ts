@@ -132,8 +132,14 @@ test('progress is in the deployment state while the stack updates, events counte
   const status = await deployctl(['status', '--env', 'progress', 'prog'], coordinator.cli);
   expect(status.stdout).toContain('stack:       UPDATE_IN_PROGRESS: 1 resources done, 1 in flight, 0 failed');
   expect(status.stdout).toMatch(/last event: {2}Topic UPDATE_IN_PROGRESS at /);
+  // The deploy step ends while the stack is still updating: the watch keeps to its poll interval (200 ms).
+  const polls = () =>
+    cfn.calls.filter((call) => call.operation === 'describeStack' && call.stackName === 'Progress').length;
+  const pollsBefore = polls();
+  const stepEnded = Date.now();
   holds.release('prog');
   expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(polls() - pollsBefore).toBeLessThanOrEqual((Date.now() - stepEnded) / 200 + 3);
   const final = (await handle.query(stateQuery)).stack;
   expect(final).toMatchObject({ status: 'UPDATE_COMPLETE', done: 2, inFlight: 0 });
 });
