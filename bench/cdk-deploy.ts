@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CDK_CLI, CDK_QUIET_ENV } from '../src/cdk/cdk-cli';
 import { deploymentWorkflowId } from '../src/names';
 import type { DeploymentResult } from '../src/workflows/messages';
 import { median } from './stats';
@@ -16,12 +17,7 @@ const ROOT = join(__dirname, '..', '..');
 const PYTHON = join(ROOT, '.venv', 'bin', 'python');
 const MOTO = join(ROOT, 'test', 'helpers', 'moto-server.py');
 const APP = join(ROOT, 'test', 'fixtures', 'cdk-app', 'app.js');
-const CDK = require.resolve('aws-cdk/bin/cdk');
-const QUIET = {
-  CDK_DISABLE_VERSION_CHECK: 'true',
-  CDK_DISABLE_CLI_TELEMETRY: 'true',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const QUIET = { ...CDK_QUIET_ENV, AWS_EC2_METADATA_DISABLED: 'true' };
 
 export interface CdkDeployResult {
   rounds: number;
@@ -77,7 +73,7 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
       if (!up) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const cdk = (...args: string[]) =>
-      run(process.execPath, [CDK, ...args, '--no-notices', '--ci'], { env: { ...process.env, ...aws } });
+      run(process.execPath, [CDK_CLI, ...args, '--no-notices', '--ci'], { env: { ...process.env, ...aws } });
     await cdk('bootstrap', 'aws://123456789012/us-east-1');
     const [viaV1, viaV2, directV1, directV2] = await Promise.all([
       synth('BenchViaCoordinator', 'v1'),

@@ -93,7 +93,7 @@ test('killed while preparing (CreateChangeSet sent): prepared again by the next 
   await call.release();
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
   expect(gate.count('CreateChangeSet')).toBe(2);
   expect(gate.count('ExecuteChangeSet')).toBe(1);
   expect(await stackStatus()).toBe('CREATE_COMPLETE');
@@ -110,7 +110,7 @@ test('killed while executing (ExecuteChangeSet sent): the retry finds it execute
   await call.release();
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
   expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
   expect(await stackStatus()).toBe('UPDATE_COMPLETE');
   await expectEnvironmentFree();
@@ -137,7 +137,7 @@ test('killed while monitoring: the next worker resumes the watch from the histor
   await kill(doomed);
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
   expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
   const state = await handle.query(stateQuery);
   expect(state.stack).toMatchObject({ status: 'UPDATE_COMPLETE', failed: 0 });

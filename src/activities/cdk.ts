@@ -3,12 +3,12 @@
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
 import { parseAssemblyLocation } from '../cdk/assembly-location';
 import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
+import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { CloudFormationFor, StackTarget } from './cloudformation';
 import { runSupervised } from './supervised-process';
 
-const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 const EXECUTED = ['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED'];
 
@@ -100,8 +100,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
             selector,
           ],
           environment: {
-            CDK_DISABLE_VERSION_CHECK: 'true',
-            CDK_DISABLE_CLI_TELEMETRY: 'true',
+            ...CDK_QUIET_ENV,
             CORRELATION_ID: input.correlationId,
             ...(input.region ? { AWS_REGION: input.region } : {}),
             ...(input.endpoint ? { AWS_ENDPOINT_URL: input.endpoint } : {}),

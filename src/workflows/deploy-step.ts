@@ -4,6 +4,7 @@ import type { Activities } from '../activities';
 import { changeSetName, requestToken } from '../cdk/cloudformation-names';
 import type { EnvironmentSettings } from '../settings';
 import type { DeploymentInput } from './messages';
+import { stackTarget } from './stack-watch';
 
 export interface DeployStepOutcome {
   /** The stack already matched what was to be deployed. */
@@ -12,13 +13,7 @@ export interface DeployStepOutcome {
 
 /** What a cdk deployment works on, for its compensation too. */
 export function changeSetTarget(settings: EnvironmentSettings, correlationId: string) {
-  const { region, endpoint } = settings.cloudformation ?? {};
-  return {
-    stackName: settings.stackName,
-    changeSetName: changeSetName(correlationId),
-    ...(region ? { region } : {}),
-    ...(endpoint ? { endpoint } : {}),
-  };
+  return { ...stackTarget(settings), changeSetName: changeSetName(correlationId) };
 }
 
 /** Compensation of a cdk deployment: its change set, unless executed, is deleted. */

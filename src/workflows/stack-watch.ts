@@ -23,9 +23,14 @@ export interface StackWatch {
   notice(kind: 'progress' | 'stalled', detail: string): void;
 }
 
+/** The environment's stack, as CloudFormation activities address it. */
+export function stackTarget(settings: EnvironmentSettings) {
+  const { region, endpoint } = settings.cloudformation ?? {};
+  return { stackName: settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+}
+
 function target(watch: StackWatch) {
-  const { region, endpoint } = watch.settings.cloudformation;
-  return { stackName: watch.settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+  return stackTarget(watch.settings);
 }
 
 /** Preflight: the stack must not be changing when a deployment starts; waits for it until `deadline`. */

@@ -4,16 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CDK_CLI, CDK_QUIET_ENV } from '../../src/cdk/cdk-cli';
 
 const run = promisify(execFile);
-const CDK = require.resolve('aws-cdk/bin/cdk');
 const APP = join(__dirname, '..', 'fixtures', 'cdk-app', 'app.js');
 // Nothing leaves this machine: no version check, telemetry or notices, and no instance metadata lookups.
-const QUIET = {
-  CDK_DISABLE_VERSION_CHECK: 'true',
-  CDK_DISABLE_CLI_TELEMETRY: 'true',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
+const QUIET = { ...CDK_QUIET_ENV, AWS_EC2_METADATA_DISABLED: 'true' };
 
 /**
  * Synthesizes the fixture app at APP_VERSION `version` with aws-cdk-lib, as `cdk synth` runs it (CDK_OUTDIR); returns
@@ -34,7 +30,7 @@ export function fixtureAssembly(version: 'v1' | 'v2'): string {
 
 /** `cdk bootstrap` of moto's account, as an operator does once per account and region. */
 export async function bootstrap(awsEnv: Record<string, string>): Promise<void> {
-  await run(process.execPath, [CDK, 'bootstrap', 'aws://123456789012/us-east-1', '--no-notices', '--ci'], {
+  await run(process.execPath, [CDK_CLI, 'bootstrap', 'aws://123456789012/us-east-1', '--no-notices', '--ci'], {
     env: { ...process.env, ...QUIET, ...awsEnv },
   });
 }
