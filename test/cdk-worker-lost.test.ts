@@ -163,8 +163,29 @@ test('cancelled while preparing: the CDK CLI is stopped, the change set it creat
   await stuck.release();
 });
 
+test('a prepare that fails (CreateChangeSet refused once) is tried again, and the update runs once', async () => {
+  const [createdBefore, executedBefore] = [gate.count('CreateChangeSet'), gate.count('ExecuteChangeSet')];
+  if (workers.length === 0) await startWorker();
+  gate.refuseNext('CreateChangeSet');
+  const handle = await deploy('retry-prepare', 'v2');
+  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
+  expect(gate.count('CreateChangeSet') - createdBefore).toBe(1);
+  expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
+  const events = (await handle.fetchHistory()).events ?? [];
+  const prepare = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'prepareChangeSet',
+  );
+  const started = events.find(
+    (event) => event.activityTaskStartedEventAttributes?.scheduledEventId?.toString() === prepare?.eventId?.toString(),
+  );
+  expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(2);
+  // An update after the tests before it; a create when it runs alone.
+  expect(await stackStatus()).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
+  await expectEnvironmentFree();
+});
+
 test('the histories of the interrupted deployments replay against the workflow code', async () => {
-  const ids = ['lost-prepare', 'lost-execute', 'lost-monitor', 'cancel-prepare'].map((id) =>
+  const ids = ['lost-prepare', 'lost-execute', 'lost-monitor', 'cancel-prepare', 'retry-prepare'].map((id) =>
     deploymentWorkflowId('staging', id),
   );
   expect(await replayFailures(env.client, ids)).toEqual([]);

@@ -108,6 +108,8 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
           killGracePeriodMs: input.killGracePeriodMs,
           what: 'cdk deploy (prepare change set)',
           logFields: { correlationId: input.correlationId },
+          // Preparing changes no stack: a network error or throttling while publishing is worth another attempt.
+          retryable: true,
         });
       } finally {
         await cleanup();

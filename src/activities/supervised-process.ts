@@ -14,6 +14,8 @@ export interface SupervisedProcess {
   what: string;
   /** Extra fields on every output line in the worker log. */
   logFields?: Record<string, string>;
+  /** A failed run may be retried (the activity's retry policy decides): for steps that are safe to repeat. */
+  retryable?: boolean;
 }
 
 type SupervisorReport =
@@ -26,8 +28,8 @@ const LAST_OUTPUT_CHARS = 300;
 /**
  * Runs a process of a deploy step inside an activity: output streamed to the worker log, heartbeats, cancellation.
  * It runs under a supervisor that stops its whole process group when the step is cancelled or the worker dies, so a
- * lost worker can never leave a deploy running beside the next one. Resolves on exit code 0; else a non-retryable
- * failure that names the exit and the last line of output.
+ * lost worker can never leave a deploy running beside the next one. Resolves on exit code 0; else a failure that
+ * names the exit and the last line of output, non-retryable unless the process is marked `retryable`.
  */
 export async function runSupervised(input: SupervisedProcess): Promise<void> {
   const context = Context.current();
@@ -84,9 +86,11 @@ export async function runSupervised(input: SupervisedProcess): Promise<void> {
   if (report.code !== 0) {
     const how = report.signal ? `was killed by ${report.signal}` : `exited with code ${report.code}`;
     const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
-    throw ApplicationFailure.nonRetryable(`${input.what} ${how}${tail}`, 'DeployCommandFailed', {
-      exitCode: report.code,
-      signal: report.signal,
+    throw ApplicationFailure.create({
+      message: `${input.what} ${how}${tail}`,
+      type: 'DeployCommandFailed',
+      nonRetryable: !input.retryable,
+      details: [{ exitCode: report.code, signal: report.signal }],
     });
   }
 }

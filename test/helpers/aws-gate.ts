@@ -21,6 +21,7 @@ export class AwsGate {
   readonly forwarded: string[] = [];
   private server?: Server;
   private readonly waiting = new Map<string, (held: HeldCall) => void>();
+  private readonly refusing = new Set<string>();
   private stretchMs = 0;
   private stretchUntil = 0;
 
@@ -49,6 +50,11 @@ export class AwsGate {
    */
   stretchNextExecution(ms: number): void {
     this.stretchMs = ms;
+  }
+
+  /** The next call of `action` is answered with a CloudFormation ValidationError (the SDK does not retry it). */
+  refuseNext(action: string): void {
+    this.refusing.add(action);
   }
 
   count(action: string): number {
@@ -89,6 +95,15 @@ export class AwsGate {
       });
       response.writeHead(answer.status, out).end(payload);
     };
+    if (this.refusing.delete(action)) {
+      response
+        .writeHead(400, { 'content-type': 'text/xml' })
+        .end(
+          '<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code>' +
+            `<Message>refused by the test gate: ${action}</Message></Error><RequestId>gate</RequestId></ErrorResponse>`,
+        );
+      return;
+    }
     const hold = this.waiting.get(action);
     if (hold) {
       this.waiting.delete(action);
