@@ -83,6 +83,15 @@ function deploy(correlationId: string, version: 'v1' | 'v2'): Promise<WorkflowHa
   return startDeployment(env, taskQueue, { environment: 'staging', correlationId, assembly: fixtureAssembly(version) });
 }
 
+/** Succeeded, and the result's duration is the run's own, though another worker finished it. */
+async function expectSucceededWithItsDuration(handle: Awaited<ReturnType<typeof deploy>>): Promise<void> {
+  const result = await handle.result();
+  expect(result).toMatchObject({ status: 'succeeded', error: null });
+  const state = await handle.query(stateQuery);
+  expect(result.durationMs).toBe(state.finishedAt! - state.startedAt!);
+  expect(result.durationMs).toBeGreaterThan(0);
+}
+
 test('killed while preparing (CreateChangeSet sent): prepared again by the next worker, executed once', async () => {
   const doomed = await startWorker();
   const held = gate.holdNext('CreateChangeSet');
@@ -93,7 +102,7 @@ test('killed while preparing (CreateChangeSet sent): prepared again by the next 
   await call.release();
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
+  await expectSucceededWithItsDuration(handle);
   expect(gate.count('CreateChangeSet')).toBe(2);
   expect(gate.count('ExecuteChangeSet')).toBe(1);
   expect(await stackStatus()).toBe('CREATE_COMPLETE');
@@ -110,7 +119,7 @@ test('killed while executing (ExecuteChangeSet sent): the retry finds it execute
   await call.release();
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
+  await expectSucceededWithItsDuration(handle);
   expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
   expect(await stackStatus()).toBe('UPDATE_COMPLETE');
   await expectEnvironmentFree();
@@ -137,7 +146,7 @@ test('killed while monitoring: the next worker resumes the watch from the histor
   await kill(doomed);
   await startWorker();
 
-  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
+  await expectSucceededWithItsDuration(handle);
   expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
   const state = await handle.query(stateQuery);
   expect(state.stack).toMatchObject({ status: 'UPDATE_COMPLETE', failed: 0 });
@@ -168,7 +177,7 @@ test('a prepare that fails (CreateChangeSet refused once) is tried again, and th
   if (workers.length === 0) await startWorker();
   gate.refuseNext('CreateChangeSet');
   const handle = await deploy('retry-prepare', 'v2');
-  expect(await handle.result()).toMatchObject({ status: 'succeeded', error: null });
+  await expectSucceededWithItsDuration(handle);
   expect(gate.count('CreateChangeSet') - createdBefore).toBe(1);
   expect(gate.count('ExecuteChangeSet') - executedBefore).toBe(1);
   const events = (await handle.fetchHistory()).events ?? [];

@@ -124,5 +124,5 @@ test.each(cases)('$name: exit 64 and nothing started', async ({ args, says, conf
 test('an unreachable Temporal server exits 69 and names the address', async () => {
   const result = await deployctl(['deploy', '--env', 'staging'], { ...coordinator.cli, address: '127.0.0.1:1' });
   expect(result.code).toBe(69);
-  expect(result.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
+  expect(result.stderr).toContain('cannot use Temporal at 127.0.0.1:1 (namespace default)');
 });

@@ -1,5 +1,6 @@
-// A worker killed (SIGKILL) mid-deploy: its deploy command dies with it, the deployment fails once its heartbeat
-// stops, and the next deployment runs only then: never two deploy steps at once.
+// A worker lost mid-deploy, however it is lost: its deploy command dies with it within a second, the deployment
+// ends, and only then does the next deployment run: never two deploy steps at once.
+import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeConfig } from './helpers/cli';
 import {
@@ -10,12 +11,13 @@ import {
   runIntervals,
   runLog,
   startDeployment,
+  waitForRun,
 } from './helpers/coordinator';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 let env: TestWorkflowEnvironment;
-const workers: WorkerProcess[] = [];
+const workers = new Set<WorkerProcess>();
 const log = runLog();
 const holds = new Holds();
 const taskQueue = 'worker-lost';
@@ -27,8 +29,12 @@ const configPath = writeConfig({
 beforeAll(async () => {
   env = await startServer();
 });
+// Each case starts with no worker: its deployment must run on the worker it then loses.
+afterEach(async () => {
+  await Promise.all([...workers].map((worker) => worker.stop('SIGTERM')));
+  workers.clear();
+});
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.stop()));
   await env?.teardown();
 });
 
@@ -37,33 +43,81 @@ async function startWorker(): Promise<WorkerProcess> {
     TEMPORAL_ADDRESS: env.address,
     DEPLOY_TASK_QUEUE: taskQueue,
   });
-  workers.push(worker);
+  workers.add(worker);
   return worker;
 }
 
-test('the deploy command dies with its worker and the turn passes on after the heartbeat timeout', async () => {
-  const doomedWorker = await startWorker();
-  holds.hold('lost');
-  const lost = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: 'lost' });
-  await eventually(async () => readRuns(log).find((run) => run.correlationId === 'lost'));
-  const after = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: 'after' });
+/** Alive and not a zombie waiting for its new parent to collect its exit status. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return false;
+  }
+}
 
-  await doomedWorker.stop('SIGKILL');
-  workers.splice(workers.indexOf(doomedWorker), 1);
-  // Still held, yet terminated: the supervisor stopped the command when the worker vanished.
-  const terminated = await eventually(async () =>
-    readRuns(log).find((run) => run.correlationId === 'lost' && run.event === 'terminated'),
-  );
-  expect(terminated.at).toBeGreaterThan(0);
+const losses: Array<[string, (worker: WorkerProcess) => Promise<unknown>, RegExp]> = [
+  ['SIGKILL to the worker alone', (worker) => worker.stop('SIGKILL'), /lost the worker running the deploy step/],
+  [
+    "SIGKILL to the worker's whole process group",
+    (worker) => worker.stopGroup('SIGKILL'),
+    /lost the worker running the deploy step/,
+  ],
+  ["SIGTERM to the worker's whole process group", (worker) => worker.stopGroup('SIGTERM'), /deploy command|shut/i],
+];
+
+test.each(losses)('%s: the command dies within a second; the next deployment runs only after', async (_, lose, why) => {
+  const id = `lost-${Math.random().toString(36).slice(2, 8)}`;
+  const nextId = `after-${id}`;
+  const doomed = await startWorker();
+  holds.hold(id);
+  const lost = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: id });
+  const started = await waitForRun(log, id);
+  const after = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: nextId });
+
+  const lostAt = Date.now();
+  await lose(doomed);
+  workers.delete(doomed);
+  // Still held, yet gone: the supervisor stopped the command's process group when the worker went.
+  await eventually(async () => (isRunning(started.pid) ? undefined : true), 5000);
+  expect(Date.now() - lostAt).toBeLessThan(1000);
+  const terminated = readRuns(log).find((run) => run.correlationId === id && run.event === 'terminated');
+  expect(terminated!.at - lostAt).toBeLessThan(1000);
 
   await startWorker();
-  expect(await lost.result()).toMatchObject({
-    status: 'failed',
-    error: expect.stringContaining('lost the worker running the deploy step') as unknown,
-  });
+  const result = await lost.result();
+  expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(why) as unknown });
+  // Measured from the turn to the end, in workflow time, whichever worker finished it.
+  const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
+  expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
+  expect(result.durationMs).toBeGreaterThan(0);
   expect(await after.result()).toMatchObject({ status: 'succeeded' });
-  const runs = runIntervals(log);
-  expect(runs.map((run) => run.correlationId)).toEqual(['lost', 'after']);
+
+  const runs = runIntervals(log).filter((run) => run.correlationId === id || run.correlationId === nextId);
+  expect(runs.map((run) => run.correlationId)).toEqual([id, nextId]);
   expect(runs[1]!.start).toBeGreaterThan(runs[0]!.terminated!);
-  holds.release('lost');
+  holds.release(id);
+});
+
+test('a worker lost beside a live one: the live worker finishes the deployment with its real duration', async () => {
+  const id = `lost-beside-${Math.random().toString(36).slice(2, 8)}`;
+  const pair = [await startWorker(), await startWorker()];
+  holds.hold(id);
+  const lost = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: id });
+  const started = await waitForRun(log, id);
+  // The command's parent is the worker that runs its step (the supervisor became the command).
+  const parent = Number(readFileSync(`/proc/${started.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  const doomed = pair.find((worker) => worker.pid === parent)!;
+  expect(doomed).toBeDefined();
+  await doomed.stop('SIGKILL');
+  workers.delete(doomed);
+  await eventually(async () => (isRunning(started.pid) ? undefined : true), 5000);
+
+  const result = await lost.result();
+  expect(result.status).toBe('failed');
+  const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
+  expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
+  expect(result.durationMs).toBeGreaterThanOrEqual(3000); // at least the heartbeat timeout
+  holds.release(id);
 });

@@ -1,5 +1,6 @@
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { deploymentWorkflowId } from '../names';
-import { cancelDeploymentSignal } from '../workflows/messages';
+import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../workflows/messages';
 import { EXIT } from './exit-codes';
 import { checkName, checkReason } from './inputs';
 import { connectOrExit, notFound } from './temporal';
@@ -11,17 +12,27 @@ export async function cancelCommand(id: string, options: { env: string; reason?:
   const { client, close } = await connectOrExit();
   try {
     const handle = client.workflow.getHandle(deploymentWorkflowId(options.env, id));
-    const description = await handle
-      .describe()
-      .catch((err: unknown) => notFound(err, `deployment ${id} in environment ${options.env}`));
-    if (description.status.name !== 'RUNNING') {
-      process.stderr.write(`${id} has already ended (${description.status.name.toLowerCase()}); nothing to cancel\n`);
+    try {
+      // Signalled straight away: a deployment that ends at any moment before this is told apart below.
+      await handle.signal(cancelDeploymentSignal, { reason });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const ended = await endedStatus(handle);
+      if (ended === undefined) notFound(err, `deployment ${id} in environment ${options.env}`);
+      process.stderr.write(`${id} had already ended (${ended}); nothing to cancel\n`);
       return EXIT.ok;
     }
-    await handle.signal(cancelDeploymentSignal, { reason });
     process.stderr.write(`${id}: cancel requested (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();
   }
+}
+
+/** How a deployment that no longer takes signals ended; undefined when there is no such deployment. */
+async function endedStatus(handle: WorkflowHandle): Promise<string | undefined> {
+  // The search attribute needs no worker to answer, unlike a query of a closed workflow.
+  const description = await handle.describe().catch(() => undefined);
+  if (!description) return undefined;
+  return description.typedSearchAttributes.get(DEPLOYMENT_STATUS) ?? description.status.name.toLowerCase();
 }

@@ -6,7 +6,8 @@ import { EXIT, ExitError } from './exit-codes';
 import { forceReleaseCommand } from './force-release';
 import { queueCommand } from './queue';
 import { statusCommand } from './status';
-import { isUnavailable } from './temporal';
+import { temporalTarget } from '../temporal-connection';
+import { isUnavailable, unavailableError } from './temporal';
 
 let exitCode: number = EXIT.ok;
 const run =
@@ -79,7 +80,8 @@ async function main(): Promise<number> {
       return err.exitCode;
     }
     if (isUnavailable(err)) {
-      process.stderr.write(`deployctl: Temporal is unreachable: ${(err as Error).message}\n`);
+      const { address, namespace } = temporalTarget().target;
+      process.stderr.write(`deployctl: ${unavailableError(address, namespace, err).message}\n`);
       return EXIT.unavailable;
     }
     process.stderr.write(`deployctl: ${err instanceof Error ? err.message : String(err)}\n`);

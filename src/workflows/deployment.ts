@@ -45,6 +45,9 @@ import {
   withdrawSignal,
 } from './messages';
 
+/** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
+const REVOKE_WAIT_MARGIN_MS = 30_000;
+
 const { resolveEnvironment, requestTurn } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
@@ -118,7 +121,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(revokedSignal, ({ leaseId: revoked, reason }) => {
     if (leaseId !== undefined && leaseId !== revoked) return;
     leaseId ??= revoked;
-    stop('revoked', `force-released: ${reason}`);
+    // The turn is gone whatever else was under way (a cancel, the step finishing): the outcome says revoked.
+    endReason = { status: 'revoked', reason: `force-released: ${reason}` };
+    work.cancel();
   });
   setHandler(supersededSignal, ({ byWorkflowId }) => {
     if (leaseId !== undefined) return;
@@ -145,6 +150,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
 
   let requested = false;
   let stackWatch: StackWatch | undefined;
+
   try {
     await work.run(async () => {
       const settings: EnvironmentSettings = await resolveEnvironment({
@@ -153,6 +159,11 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       });
       state.settings = settings;
       state.stackName = settings.stackName;
+      const deployStep = async () => {
+        const outcome = await runDeployStep(settings, input);
+        state.stepCompleted = true;
+        return outcome;
+      };
       notifier.configure(settings.notifyTimeoutMs, settings.notifyTo);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
       if (settings.deploy.type === 'cdk') {
@@ -182,6 +193,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           queueMode: settings.queueMode,
           livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
           expectedDurationMs: settings.expectedDurationMs,
+          revokeWaitMs: revokeWaitMs(settings),
         },
       });
       notify('queued');
@@ -204,16 +216,21 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           notice: (kind, detail) => notify(kind, detail),
         };
         await waitForStableStack(stackWatch, (state.queuedAt ?? state.requestedAt) + waitMs);
-        const watched = await deployWatchingStack(stackWatch, () => runDeployStep(settings, input));
+        const watched = await deployWatchingStack(stackWatch, () => deployStep());
         if (watched.step.noChanges) state.noChanges = true;
         if (Object.keys(watched.outputs).length > 0) state.outputs = watched.outputs;
       } else {
-        await runDeployStep(settings, input);
+        await deployStep();
       }
       setStatus('succeeded');
     });
+    if (endReason?.status === 'revoked') {
+      // The step ended by itself just as the turn was revoked: revoked all the same, saying the step had completed.
+      state.reason = endReason.reason;
+      setStatus('revoked');
+    }
   } catch (err) {
-    if (isCancellation(err)) {
+    if (isCancellation(err) || endReason?.status === 'revoked') {
       const end = endReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
       state.reason = end.reason;
       setStatus(end.status);
@@ -247,6 +264,13 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const undelivered = await CancellationScope.nonCancellable(() => notifier.flush());
   state.notificationsFailed += undelivered;
   return resultOf(state);
+}
+
+/** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
+function revokeWaitMs(settings: EnvironmentSettings): number {
+  // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
+  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? 30_000;
+  return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
 }
 
 async function giveBackTurn(

@@ -47,6 +47,10 @@ type Notice =
 
 const RECENT_DURATIONS_KEPT = 20;
 const DEFAULT_LIVENESS_CHECK_MS = 60_000;
+/** For requests from before deployments said how long their stop may take: the defaults' grace and heartbeat. */
+const DEFAULT_REVOKE_WAIT_MS = 10_000 + 30_000 + 30_000;
+/** Locks recorded before a revoked holder kept the turn until it had stopped pass it on at once. */
+export const REVOKE_WAITS_FOR_STOP_PATCH = 'revoke-waits-for-stop';
 
 const { isDeploymentOpen } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
@@ -94,7 +98,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
       return;
     }
-    recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
+    // A revoked run's duration says nothing about how long deployments take.
+    if (!holder.revoked) recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
     holder = undefined;
   });
 
@@ -105,10 +110,16 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   });
 
   setHandler(forceReleaseSignal, ({ reason }) => {
-    if (!holder) return;
+    if (!holder || holder.revoked) return;
     log.warn('Turn force-released', { environment, workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
     notices.push({ kind: 'revoked', workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
-    holder = undefined;
+    if (patched(REVOKE_WAITS_FOR_STOP_PATCH)) {
+      // The holder keeps the turn until it gives it back, its deploy step stopped, or until it has had time to:
+      // force-release is for a stuck holder, never a way to run two deployments at once.
+      holder = { ...holder, revoked: { reason, at: Date.now() } };
+    } else {
+      holder = undefined;
+    }
   });
 
   setHandler(queueQuery, () => queueView(environment, holder, waiting, recentDurationsMs, Date.now()));
@@ -156,6 +167,22 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         if (holder?.leaseId === granted.leaseId) holder = undefined;
       }
     }
+  }
+
+  /** When a revoked holder that has not given the turn back is passed over anyway. */
+  const revokeDeadline = (revoked: Holder) =>
+    (revoked.revoked?.at ?? 0) + (revoked.revokeWaitMs ?? DEFAULT_REVOKE_WAIT_MS);
+
+  function passOverUnresponsive(): void {
+    const revoked = holder;
+    if (!revoked?.revoked || Date.now() < revokeDeadline(revoked)) return;
+    log.warn('Revoked holder did not give the turn back in time; passing it on', {
+      environment,
+      workflowId: revoked.workflowId,
+      leaseId: revoked.leaseId,
+      waitedMs: Date.now() - revoked.revoked.at,
+    });
+    holder = undefined;
   }
 
   async function checkHolderAlive(): Promise<void> {
@@ -206,8 +233,13 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   for (;;) {
     if (!hasWork()) {
       if (holder) {
-        const untilCheck = Math.max(1, lastLivenessCheckAt + livenessCheckIntervalMs - Date.now());
-        if (!(await condition(hasWork, untilCheck))) await checkHolderAlive();
+        const nextCheckAt = lastLivenessCheckAt + livenessCheckIntervalMs;
+        const revokeDueFirst = holder.revoked !== undefined && revokeDeadline(holder) < nextCheckAt;
+        const wakeAt = revokeDueFirst ? revokeDeadline(holder) : nextCheckAt;
+        if (!(await condition(hasWork, Math.max(1, wakeAt - Date.now())))) {
+          passOverUnresponsive();
+          if (holder && !revokeDueFirst) await checkHolderAlive();
+        }
       } else {
         await condition(hasWork);
       }

@@ -63,6 +63,8 @@ export interface DeploymentState {
   outputs?: Record<string, string>;
   /** Notifications that could not be delivered (Slack down, rate limited, misconfigured). */
   notificationsFailed: number;
+  /** The deploy step ran to its end (it may have done so just as the deployment was revoked or cancelled). */
+  stepCompleted?: boolean;
 }
 
 /** Something worth telling people about a deployment; the notifier turns it into Slack messages or log lines. */
@@ -94,6 +96,8 @@ export interface DeploymentResult {
   noChanges?: boolean;
   /** The stack's outputs after a successful deployment, when it has any. */
   outputs?: Record<string, string>;
+  /** Revoked deployments: whether the deploy step had run to its end before it could be stopped. */
+  stepCompleted?: boolean;
 }
 
 /** A deployment's request for its environment's turn. */
@@ -106,11 +110,18 @@ export interface TurnRequest {
   queueMode: QueueMode;
   livenessCheckIntervalMs: number;
   expectedDurationMs: number;
+  /**
+   * How long the lock waits, once it has revoked this deployment, for it to stop its deploy step and give the turn
+   * back before passing the turn on anyway (absent in requests recorded before revoking waited).
+   */
+  revokeWaitMs?: number;
 }
 
 export interface Holder extends TurnRequest {
   leaseId: string;
   grantedAt: number;
+  /** Force-released: the holder is stopping and keeps the turn until it gives it back or its wait runs out. */
+  revoked?: { reason: string; at: number };
 }
 
 export interface QueueEntryView {

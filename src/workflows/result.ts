@@ -15,5 +15,6 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     error: state.error ?? state.reason ?? null,
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
+    ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
   };
 }

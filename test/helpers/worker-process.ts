@@ -8,13 +8,19 @@ export interface WorkerProcess {
   output: () => string;
   /** Sends the signal and waits for the process to exit; returns its exit code. */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /** Sends the signal to the worker's whole process group (as a terminal's hang-up or a process manager does). */
+  stopGroup: (signal: NodeJS.Signals) => Promise<number | null>;
 }
 
-/** The built worker (what `npm start` runs) in a process of its own, once it says it is running. */
+/**
+ * The built worker (what `npm start` runs) in a process of its own, once it says it is running. It leads a process
+ * group of its own, as under a terminal or a process manager, so that a test can signal the whole group.
+ */
 export async function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [WORKER, configPath], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -32,11 +38,16 @@ export async function startWorkerProcess(configPath: string, env: NodeJS.Process
       reject(new Error(`worker exited with ${code}: ${output}`));
     });
   });
+  const pid = child.pid ?? 0;
   return {
-    pid: child.pid ?? 0,
+    pid,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
+      return exited;
+    },
+    stopGroup: async (signal) => {
+      process.kill(-pid, signal);
       return exited;
     },
   };
