@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/dev-server';
 import { findTemporalCli } from '../src/temporal-cli';
 import { cdkReport, measureCdkDeploy, motoAvailable } from './cdk-deploy';
+import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
 import { measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
 import { median } from './stats';
@@ -20,6 +21,9 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  console.error('deploy step supervision: CPU per step, before and after...');
+  const stepCpu = deployStepCpuReport(await measureDeployStepCpu());
+  console.error(stepCpu);
   console.error(`handoff, server defaults: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
   const untuned = await startDevServer({ defaultTuning: true });
   const handoffDefaults = await measureHandoff(untuned, HANDOFF_DEPLOYMENTS).finally(() => untuned.teardown());
@@ -77,6 +81,7 @@ second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted
 ${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${ms(r.totalMs / 500)} | ${r.workerPeakRssMb.toFixed(0)} MiB |`).join('\n')}
 | **median** | **${(median(rounds.map((r) => r.totalMs)) / 1000).toFixed(1)} s** | | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
 
+${stepCpu}
 ${cdk}`;
     writeFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), report);
     console.log(report);

@@ -1,0 +1,57 @@
+// Runs one kind of deploy-step start-up N times in a row, for deploy-step-cpu.ts to measure from outside.
+// Usage: deploy-step-probe.js none|node-supervisor|shell-supervisor N. Starts once a line arrives on stdin, so that
+// the measuring process can put it into a cgroup first; prints its own and its reaped children's CPU at the end.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startSupervised } from '../src/activities/process-supervisor';
+
+const NODE_SUPERVISOR = join(__dirname, 'baseline', 'node-supervisor.js');
+const COMMAND = '/bin/true';
+
+function once(kind: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (kind === 'none') {
+      spawn(COMMAND, [], { stdio: ['ignore', 'pipe', 'pipe'] })
+        .once('close', () => resolve())
+        .once('error', reject);
+    } else if (kind === 'node-supervisor') {
+      // As the worker started it: an IPC channel, output piped.
+      spawn(process.execPath, [NODE_SUPERVISOR, '0', COMMAND], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+        .once('close', () => resolve())
+        .once('error', reject);
+    } else {
+      const { child, stopGroup } = startSupervised({
+        argv: [COMMAND],
+        cwd: process.cwd(),
+        env: process.env,
+        killGracePeriodMs: 0,
+      });
+      child
+        .once('exit', stopGroup)
+        .once('close', () => resolve())
+        .once('error', reject);
+    }
+  });
+}
+
+/** user + system CPU of this process and of the children it has reaped, in milliseconds (Linux). */
+function cpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // Fields 14-17 (utime, stime, cutime, cstime) sit at 11-14 once pid and name are cut off; 100 ticks a second.
+  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) * 10;
+}
+
+async function main() {
+  const [kind = 'none', count = '20'] = process.argv.slice(2);
+  const input = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => input.once('line', () => resolve()));
+  input.close();
+  process.stdin.destroy();
+  const before = cpuMs();
+  for (let i = 0; i < Number(count); i++) await once(kind);
+  process.stdout.write(`${JSON.stringify({ selfAndReapedMs: cpuMs() - before })}\n`);
+}
+
+void main();
