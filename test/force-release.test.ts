@@ -7,7 +7,24 @@ import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, waitF
 
 const log = runLog();
 const holds = new Holds();
-const coordinator = useCoordinator({ production: environmentDocument(log, {}, 100, holds) });
+const stubborn = environmentDocument(log, {}, 100, holds);
+const coordinator = useCoordinator({
+  production: environmentDocument(log, {}, 100, holds),
+  // Its command ignores SIGTERM: only the SIGKILL after the grace period stops it.
+  stubborn: {
+    ...stubborn,
+    deploy: { ...stubborn.deploy, command: [...stubborn.deploy.command, '--ignore-sigterm'], killGracePeriod: '2s' },
+  },
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 test('force-release revokes the holder and hands the turn to the next deployment', async () => {
   holds.hold('stuck');
@@ -34,6 +51,13 @@ test('force-release revokes the holder and hands the turn to the next deployment
   const runs = runIntervals(log);
   const stuckRun = runs.find((run) => run.correlationId === 'stuck');
   expect(stuckRun?.terminated).toEqual(expect.any(Number));
+  // Stopped at once, not at the activity's next heartbeat: within a second of the lock recording the force-release.
+  const { events } = await coordinator.env.client.workflow.getHandle(lockWorkflowId('production')).fetchHistory();
+  const signalled = events!.find(
+    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'forceRelease',
+  );
+  const recordedAt = Number(signalled!.eventTime!.seconds) * 1000 + Math.floor(signalled!.eventTime!.nanos! / 1e6);
+  expect(stuckRun!.terminated! - recordedAt).toBeLessThan(1000);
   expect(runs.find((run) => run.correlationId === 'next')!.start).toBeGreaterThan(stuckRun!.terminated!);
   const view = await coordinator.queueWhen('production', (queue) => queue.holder === null);
   expect(view.waiting).toEqual([]);
@@ -67,6 +91,34 @@ test('a holder force-released as its command finishes ends revoked and never ove
     expect(result.stepCompleted).toBe(held.terminated === undefined);
   }
 }, 300_000);
+
+test('a revoked holder that ignores SIGTERM keeps the turn, shown as revoked, until SIGKILL has stopped it', async () => {
+  holds.hold('stubborn');
+  const holder = await coordinator.deploy({ environment: 'stubborn', correlationId: 'stubborn' });
+  const run = await waitForRun(log, 'stubborn');
+  const next = await coordinator.deploy({ environment: 'stubborn', correlationId: 'after-stubborn' });
+  await coordinator.queueWhen('stubborn', (view) => view.waiting.length === 1);
+  let goneAt: number | undefined;
+  const watch = setInterval(() => {
+    if (goneAt === undefined && !isRunning(run.pid)) goneAt = Date.now();
+  }, 10);
+
+  expect((await deployctl(['force-release', '--env', 'stubborn', '--reason', 'stuck'], coordinator.cli)).code).toBe(0);
+  await waitForRun(log, 'stubborn', 'sigterm-ignored');
+  const shown = await deployctl(['queue', '--env', 'stubborn'], coordinator.cli);
+  expect(shown.stdout).toContain('deploying: stubborn');
+  expect(shown.stdout).toMatch(/revoked: {3}stopping since .* \(stuck\)/);
+
+  expect(await holder.result()).toMatchObject({ status: 'revoked', stepCompleted: false });
+  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  clearInterval(watch);
+  const started = runIntervals(log).find((entry) => entry.correlationId === 'after-stubborn')!.start;
+  expect(goneAt).toBeDefined();
+  expect(started).toBeGreaterThan(goneAt!);
+  const status = await deployctl(['status', '--env', 'stubborn', 'stubborn'], coordinator.cli);
+  expect(status.stdout).toContain('deploy step: stopped before its end');
+  holds.release('stubborn');
+});
 
 test('force-release of an environment without a lock says so and exits 0', async () => {
   const result = await deployctl(['force-release', '--env', 'nowhere', '--reason', 'check'], coordinator.cli);

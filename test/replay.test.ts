@@ -1,6 +1,6 @@
 // Determinism guard: recorded histories of every kind of ending replay against the current workflow code.
-// RECORD_HISTORIES=1 npx jest test/replay.test.ts re-records test/fixtures/histories (after an intended change
-// that old histories can no longer replay, which needs patching first: see README).
+// RECORD_HISTORIES=NAME npx jest test/replay.test.ts records today's histories into test/fixtures/histories/NAME,
+// beside the earlier ones, which keep replaying (a change that breaks them needs patching first: see README).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,8 +87,10 @@ test('histories recorded now replay deterministically', async () => {
   expect(histories.length).toBeGreaterThanOrEqual(9);
   expect(await replayAll(histories)).toEqual([]);
 
-  if (process.env.RECORD_HISTORIES === '1') {
-    mkdirSync(HISTORIES, { recursive: true });
+  const recordAs = process.env.RECORD_HISTORIES;
+  if (recordAs) {
+    const folder = join(HISTORIES, recordAs);
+    mkdirSync(folder, { recursive: true });
     for (const { workflowId, history } of histories) {
       // Paths of the recording machine are scrubbed, in stack traces and in base64 payloads (replay ignores both).
       const scrub = (text: string) => text.split(join(__dirname, '..')).join('<repo>').split(tmpdir()).join('<tmp>');
@@ -98,13 +100,13 @@ test('histories recorded now replay deterministically', async () => {
           return `"data":"${Buffer.from(text).toString('base64')}"`;
         }),
       );
-      writeFileSync(join(HISTORIES, `${workflowId.replace(/\//g, '_')}.json`), `${scrubbed}\n`);
+      writeFileSync(join(folder, `${workflowId.replace(/\//g, '_')}.json`), `${scrubbed}\n`);
     }
   }
 });
 
 test('histories recorded by earlier versions still replay', async () => {
-  const files = readdirSync(HISTORIES).filter((name) => name.endsWith('.json'));
+  const files = readdirSync(HISTORIES, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.json'));
   expect(files.length).toBeGreaterThanOrEqual(9);
   const histories = files.map((name) => ({
     workflowId: name.replace(/\.json$/, ''),

@@ -7,6 +7,7 @@ import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { CloudFormationFor, StackTarget } from './cloudformation';
+import type { Client } from '@temporalio/client';
 import { runSupervised } from './supervised-process';
 
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
@@ -29,7 +30,7 @@ function isNoChanges(changeSet: ChangeSetDescription): boolean {
   return changeSet.status === 'FAILED' && NO_CHANGES.test(changeSet.statusReason ?? '');
 }
 
-export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
+export function createCdkActivities(cloudFormationFor: CloudFormationFor, client: Client) {
   /** Deletes the change set unless it was executed; waits until it is gone. True when there was one to delete. */
   async function discardChangeSet(target: ChangeSetTarget): Promise<boolean> {
     const cfn = cloudFormationFor(target);
@@ -83,34 +84,37 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor) {
         } catch (err) {
           throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, 'BadAssembly');
         }
-        await runSupervised({
-          argv: [
-            process.execPath,
-            CDK_CLI,
-            'deploy',
-            '--app',
-            dir,
-            '--method=prepare-change-set',
-            `--change-set-name=${input.changeSetName}`,
-            '--exclusively',
-            '--require-approval=never',
-            '--no-notices',
-            '--ci',
-            '--progress=events',
-            selector,
-          ],
-          environment: {
-            ...CDK_QUIET_ENV,
-            CORRELATION_ID: input.correlationId,
-            ...(input.region ? { AWS_REGION: input.region } : {}),
-            ...(input.endpoint ? { AWS_ENDPOINT_URL: input.endpoint } : {}),
+        await runSupervised(
+          {
+            argv: [
+              process.execPath,
+              CDK_CLI,
+              'deploy',
+              '--app',
+              dir,
+              '--method=prepare-change-set',
+              `--change-set-name=${input.changeSetName}`,
+              '--exclusively',
+              '--require-approval=never',
+              '--no-notices',
+              '--ci',
+              '--progress=events',
+              selector,
+            ],
+            environment: {
+              ...CDK_QUIET_ENV,
+              CORRELATION_ID: input.correlationId,
+              ...(input.region ? { AWS_REGION: input.region } : {}),
+              ...(input.endpoint ? { AWS_ENDPOINT_URL: input.endpoint } : {}),
+            },
+            killGracePeriodMs: input.killGracePeriodMs,
+            what: 'cdk deploy (prepare change set)',
+            logFields: { correlationId: input.correlationId },
+            // Preparing changes no stack: a network error or throttling while publishing is worth another attempt.
+            retryable: true,
           },
-          killGracePeriodMs: input.killGracePeriodMs,
-          what: 'cdk deploy (prepare change set)',
-          logFields: { correlationId: input.correlationId },
-          // Preparing changes no stack: a network error or throttling while publishing is worth another attempt.
-          retryable: true,
-        });
+          client,
+        );
       } finally {
         await cleanup();
       }

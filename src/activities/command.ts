@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { runSupervised } from './supervised-process';
 
 export interface RunDeployCommandInput {
@@ -10,13 +11,17 @@ export interface RunDeployCommandInput {
 }
 
 /** Runs the environment's deploy command under the process supervisor (see supervised-process.ts). */
-export async function runDeployCommand(input: RunDeployCommandInput): Promise<void> {
-  await runSupervised({
-    argv: input.command,
-    ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
-    environment: input.environment,
-    killGracePeriodMs: input.killGracePeriodMs,
-    what: 'deploy command',
-    logFields: { correlationId: input.environment.CORRELATION_ID ?? '' },
-  });
-}
+export const createRunDeployCommand = (client: Client) =>
+  async function runDeployCommand(input: RunDeployCommandInput): Promise<void> {
+    await runSupervised(
+      {
+        argv: input.command,
+        ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
+        environment: input.environment,
+        killGracePeriodMs: input.killGracePeriodMs,
+        what: 'deploy command',
+        logFields: { correlationId: input.environment.CORRELATION_ID ?? '' },
+      },
+      client,
+    );
+  };

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
 import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
-import { runDeployCommand } from './command';
+import { createRunDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
 import { createIsDeploymentOpen } from './liveness';
 import { createRequestTurn } from './lock';
@@ -25,10 +25,10 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
-    runDeployCommand,
+    runDeployCommand: createRunDeployCommand(client),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     ...createCloudFormationActivities(cloudFormation),
-    ...createCdkActivities(cloudFormation),
+    ...createCdkActivities(cloudFormation, client),
   };
 }
 

@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { cancelRequested } from './cancel-request';
 import { notRunnable, startSupervised } from './process-supervisor';
 
 export interface SupervisedProcess {
@@ -27,7 +29,7 @@ const LAST_OUTPUT_CHARS = 300;
  * one. Resolves on exit code 0; else a failure that names the exit and the last line of output, non-retryable unless
  * the process is marked `retryable`.
  */
-export async function runSupervised(input: SupervisedProcess): Promise<void> {
+export async function runSupervised(input: SupervisedProcess, client: Client): Promise<void> {
   const context = Context.current();
   const [program, ...args] = input.argv;
   if (program === undefined) throw ApplicationFailure.nonRetryable(`the ${input.what} is empty`, 'BadDeployCommand');
@@ -69,16 +71,39 @@ export async function runSupervised(input: SupervisedProcess): Promise<void> {
     child.once('close', () => resolve());
   });
   context.cancellationSignal.addEventListener('abort', stopGroup);
+  // The group is stopped the moment a cancel is recorded (a revoke, deployctl cancel, the Web UI), not seconds later.
+  const watch = new AbortController();
+  let cancelSeen = false;
+  void cancelRequested(client, watch.signal).then(
+    () => {
+      // A command that has exited already keeps its exit: it completed before the cancel.
+      if (exit !== undefined) return;
+      cancelSeen = true;
+      stopGroup();
+    },
+    () => undefined,
+  );
   const heartbeats = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   context.heartbeat();
   try {
     await closed;
   } finally {
     clearInterval(heartbeats);
+    watch.abort();
     context.cancellationSignal.removeEventListener('abort', stopGroup);
     stopGroup();
   }
 
+  // Exit 0 is a step that ran to its end, even if a cancel came meanwhile: the deploy happened, and says so.
+  if (exit?.code === 0) return;
+  if (cancelSeen && !context.cancellationSignal.aborted) {
+    // Stopped ahead of the heartbeat that would bring the cancel: end now, so that the turn is not held seconds
+    // longer. The workflow, which asked for the cancel, reads this as the cancellation it is.
+    throw ApplicationFailure.nonRetryable(
+      `the ${input.what} was stopped: its deployment asked to cancel it`,
+      'DeployStepStopped',
+    );
+  }
   if (context.cancellationSignal.aborted) {
     // Rethrows the cancellation itself, now that the process group is gone.
     await context.cancelled;
@@ -86,14 +111,12 @@ export async function runSupervised(input: SupervisedProcess): Promise<void> {
   if (exit === undefined) {
     throw ApplicationFailure.nonRetryable(`the ${input.what} ended without an exit status`, 'DeployCommandLost');
   }
-  if (exit.code !== 0) {
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
-    throw ApplicationFailure.create({
-      message: `${input.what} ${how}${tail}`,
-      type: 'DeployCommandFailed',
-      nonRetryable: !input.retryable,
-      details: [{ exitCode: exit.code, signal: exit.signal }],
-    });
-  }
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
+  throw ApplicationFailure.create({
+    message: `${input.what} ${how}${tail}`,
+    type: 'DeployCommandFailed',
+    nonRetryable: !input.retryable,
+    details: [{ exitCode: exit.code, signal: exit.signal }],
+  });
 }

@@ -8,6 +8,10 @@ export function renderQueue(view: QueueView): string {
     lines.push(
       `  deploying: ${h.correlationId} (${h.stackName}, lease ${h.leaseId}, running ${formatDuration(h.runningMs)})`,
     );
+    if (h.revoked) {
+      // The turn passes on once it has stopped: until then nobody else deploys.
+      lines.push(`  revoked:   stopping since ${new Date(h.revoked.at).toISOString()} (${h.revoked.reason})`);
+    }
   } else {
     lines.push('  deploying: nobody');
   }
@@ -48,5 +52,8 @@ export function renderState(state: DeploymentState): string {
   if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
   if (state.error) lines.push(`  error:       ${state.error}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
+  if (state.status === 'revoked') {
+    lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);
+  }
   return lines.join('\n');
 }

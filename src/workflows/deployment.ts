@@ -25,6 +25,7 @@ import { changeSetName } from '../cdk/cloudformation-names';
 import { discardChangeSet, runDeployStep } from './deploy-step';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
+import { RELEASE_ACK_PATCH } from './environment-lock';
 import { resultOf } from './result';
 import {
   cancelDeploymentSignal,
@@ -37,6 +38,7 @@ import {
   type DeploymentStatus,
   grantedSignal,
   type NoticeKind,
+  releaseAcknowledgedSignal,
   releaseTurnSignal,
   revokedSignal,
   STACK_NAME,
@@ -47,6 +49,8 @@ import {
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
 const REVOKE_WAIT_MARGIN_MS = 30_000;
+/** The lock answers a release within a workflow task or two; a lock that does not is not waited for. */
+const RELEASE_ACK_WAIT_MS = 10_000;
 
 const { resolveEnvironment, requestTurn } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -100,6 +104,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     notifier.send({ kind, deployment, ...(detail === undefined ? {} : { detail }) });
   };
   let leaseId: string | undefined;
+  let releaseAck: { revokedReason?: string } | undefined;
   let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
   const work = new CancellationScope();
 
@@ -124,6 +129,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     // The turn is gone whatever else was under way (a cancel, the step finishing): the outcome says revoked.
     endReason = { status: 'revoked', reason: `force-released: ${reason}` };
     work.cancel();
+  });
+  setHandler(releaseAcknowledgedSignal, ({ leaseId: acknowledged, revokedReason }) => {
+    if (acknowledged === leaseId) releaseAck = revokedReason === undefined ? {} : { revokedReason };
   });
   setHandler(supersededSignal, ({ byWorkflowId }) => {
     if (leaseId !== undefined) return;
@@ -230,7 +238,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       setStatus('revoked');
     }
   } catch (err) {
-    if (isCancellation(err) || endReason?.status === 'revoked') {
+    // A step stopped because the deployment was cancelled may end as a failure of its own (its command killed):
+    // a cancelled deployment is cancelled, whatever its step said last.
+    if (isCancellation(err) || work.consideredCancelled) {
       const end = endReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
       state.reason = end.reason;
       setStatus(end.status);
@@ -254,7 +264,28 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     }
     state.finishedAt = Date.now();
     if (requested) {
-      await CancellationScope.nonCancellable(() => giveBackTurn(input.environment, workflowId, leaseId, state));
+      const acknowledged = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
+      const released = await CancellationScope.nonCancellable(() =>
+        giveBackTurn(input.environment, workflowId, leaseId, state, acknowledged),
+      );
+      if (released && acknowledged) {
+        // The lock's answer says whether a force-release crossed this release; never long, never forever.
+        await CancellationScope.nonCancellable(() =>
+          condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS),
+        );
+      }
+      const revokedReason =
+        endReason?.status === 'revoked'
+          ? endReason.reason
+          : releaseAck?.revokedReason === undefined
+            ? undefined
+            : `force-released: ${releaseAck.revokedReason}`;
+      if (revokedReason !== undefined && state.status !== 'revoked') {
+        // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished).
+        state.error = undefined;
+        state.reason = revokedReason;
+        setStatus('revoked');
+      }
     }
   }
   log.info('Deployment finished', { workflowId, status: state.status });
@@ -278,18 +309,21 @@ async function giveBackTurn(
   workflowId: string,
   leaseId: string | undefined,
   state: DeploymentState,
-): Promise<void> {
+  askForAnswer: boolean,
+): Promise<boolean> {
   const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
   try {
     if (leaseId !== undefined) {
       const durationMs = (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
-      await lock.signal(releaseTurnSignal, { leaseId, durationMs });
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs, ...(askForAnswer ? { workflowId } : {}) });
     } else {
       await lock.signal(withdrawSignal, { workflowId });
     }
+    return true;
   } catch (err) {
     // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
     log.warn('Could not give the turn back', { workflowId, error: String(err) });
+    return false;
   }
 }
 

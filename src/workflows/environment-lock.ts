@@ -19,6 +19,7 @@ import {
   grantedSignal,
   type Holder,
   queueQuery,
+  releaseAcknowledgedSignal,
   releaseTurnSignal,
   requestTurnSignal,
   revokedSignal,
@@ -51,6 +52,8 @@ const DEFAULT_LIVENESS_CHECK_MS = 60_000;
 const DEFAULT_REVOKE_WAIT_MS = 10_000 + 30_000 + 30_000;
 /** Locks recorded before a revoked holder kept the turn until it had stopped pass it on at once. */
 export const REVOKE_WAITS_FOR_STOP_PATCH = 'revoke-waits-for-stop';
+/** Releases recorded before the lock acknowledged them got no answer. */
+export const RELEASE_ACK_PATCH = 'release-acknowledged';
 
 const { isDeploymentOpen } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
@@ -72,6 +75,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   let livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
   let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
   const notices: Notice[] = [];
+  const acks: Array<{ workflowId: string; leaseId: string; revokedReason?: string }> = [];
 
   setHandler(requestTurnSignal, (request) => {
     // The newest request carries the environment's current settings.
@@ -93,8 +97,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     waiting = enqueue(waiting, request);
   });
 
-  setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => {
-    if (holder?.leaseId !== leaseId) {
+  setHandler(releaseTurnSignal, ({ leaseId, durationMs, workflowId }) => {
+    const current = holder?.leaseId === leaseId ? holder : undefined;
+    if (workflowId !== undefined && patched(RELEASE_ACK_PATCH)) {
+      // A release can cross a revoke in flight: the answer tells the deployment how its turn really ended.
+      const revokedReason = current ? current.revoked?.reason : 'the lock had passed the turn on';
+      acks.push({ workflowId, leaseId, ...(revokedReason === undefined ? {} : { revokedReason }) });
+    }
+    if (!current || !holder) {
       log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
       return;
     }
@@ -124,7 +134,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
 
   setHandler(queueQuery, () => queueView(environment, holder, waiting, recentDurationsMs, Date.now()));
 
-  const hasWork = () => notices.length > 0 || (!holder && waiting.length > 0) || workflowInfo().continueAsNewSuggested;
+  const hasWork = () =>
+    notices.length > 0 || acks.length > 0 || (!holder && waiting.length > 0) || workflowInfo().continueAsNewSuggested;
 
   async function deliverNotices(): Promise<void> {
     while (notices.length > 0) {
@@ -143,6 +154,17 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         // The deployment has closed already: nothing left to tell it.
         log.info('Could not notify a deployment', { environment, notice, error: String(err) });
       }
+    }
+  }
+
+  /** After the grant, and not awaited: the next deployment's turn never waits for these. */
+  function acknowledgeReleases(): void {
+    for (const { workflowId, ...ack } of acks.splice(0)) {
+      getExternalWorkflowHandle(workflowId)
+        .signal(releaseAcknowledgedSignal, ack)
+        .catch((err: unknown) =>
+          log.info('Could not acknowledge a release', { environment, workflowId, error: String(err) }),
+        );
     }
   }
 
@@ -246,6 +268,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     }
     await deliverNotices();
     await grantNext();
+    acknowledgeReleases();
     if (workflowInfo().continueAsNewSuggested && notices.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof environmentLock>({

@@ -143,7 +143,9 @@ export interface QueueView {
 
 // deployment → lock
 export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
-export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
+/** workflowId: where the lock sends its acknowledgement (absent in releases recorded before it did). */
+export const releaseTurnSignal =
+  defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 // operator → lock
 export const forceReleaseSignal = defineSignal<[{ reason: string }]>('forceRelease');
@@ -151,6 +153,9 @@ export const forceReleaseSignal = defineSignal<[{ reason: string }]>('forceRelea
 export const grantedSignal = defineSignal<[{ leaseId: string }]>('granted');
 export const revokedSignal = defineSignal<[{ leaseId: string; reason: string }]>('revoked');
 export const supersededSignal = defineSignal<[{ byWorkflowId: string }]>('superseded');
+/** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
+export const releaseAcknowledgedSignal =
+  defineSignal<[{ leaseId: string; revokedReason?: string }]>('releaseAcknowledged');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
 

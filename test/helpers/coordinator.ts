@@ -18,7 +18,7 @@ import { startServer } from './server';
 export const DEPLOY_STEP = join(__dirname, '..', 'fixtures', 'deploy-step.js');
 
 export interface RunRecord {
-  event: 'start' | 'end' | 'terminated';
+  event: 'start' | 'end' | 'terminated' | 'sigterm-ignored';
   at: number;
   pid: number;
   correlationId: string;
