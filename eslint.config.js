@@ -45,6 +45,41 @@ module.exports = tseslint.config(
     },
   },
   {
+    // deployctl is a client: it must start fast and small, so nothing of the worker side may load with it.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@temporalio/worker', '@temporalio/activity', '@aws-sdk/*', '@slack/*', 'aws-cdk', 'pino'],
+              message: 'deployctl is a client: no worker-side packages.',
+            },
+            {
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/coordinator-worker',
+                '**/worker',
+                '**/notifications/*',
+                '**/logger',
+              ],
+              allowTypeImports: true,
+              message: 'deployctl is a client: import the worker side for types only.',
+            },
+            {
+              // Workflow code too; the contract and the pure result summary are shared with the client.
+              regex: '(^|/)workflows(/(?!messages$|result$).*)?$',
+              allowTypeImports: true,
+              message: 'deployctl is a client: of the workflows it imports only messages and result.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -7,6 +7,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../src/dev-server';
 import { findTemporalCli } from '../src/temporal-cli';
 import { cdkReport, measureCdkDeploy, motoAvailable } from './cdk-deploy';
+import { cliStartupReport, measureCliStartup } from './cli-startup';
 import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
 import { measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
@@ -47,6 +48,9 @@ async function main() {
       cdk = cdkReport(await measureCdkDeploy(env, CDK_ROUNDS));
       console.error(cdk);
     }
+    console.error('deployctl start-up...');
+    const startup = cliStartupReport(measureCliStartup(env.address));
+    console.error(startup);
     const cli = findTemporalCli();
     const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';
     const cpu = cpus();
@@ -82,6 +86,7 @@ ${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${ms(r
 | **median** | **${(median(rounds.map((r) => r.totalMs)) / 1000).toFixed(1)} s** | | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
 
 ${stepCpu}
+${startup}
 ${cdk}`;
     writeFileSync(join(__dirname, '..', '..', 'bench', 'results.md'), report);
     console.log(report);

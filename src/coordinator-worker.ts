@@ -5,12 +5,6 @@ import { createActivities } from './activities';
 import type { CloudFormationFor } from './activities/cloudformation';
 import type { DeployConfig } from './config';
 
-export const DEFAULT_TASK_QUEUE = 'deployments';
-
-export function taskQueueName(): string {
-  return process.env.DEPLOY_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-}
-
 export interface CoordinatorWorkerOptions {
   connection: NativeConnection;
   client: Client;

@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, configPath, loadConfig } from './config';
-import { createCoordinatorWorker, taskQueueName } from './coordinator-worker';
+import { createCoordinatorWorker } from './coordinator-worker';
 import { startDevServer } from './dev-server';
 import { installRuntimeLogger, logger } from './logger';
 import { createSlackClient } from './notifications/slack-client';
 import { ensureSearchAttributes } from './search-attributes';
+import { taskQueueName } from './task-queue';
 import { connectClient, temporalTarget } from './temporal-connection';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');

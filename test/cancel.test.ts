@@ -88,3 +88,30 @@ test('cancelling the workflow from the Web UI or API also stops the deploy and f
   await coordinator.queueWhen('staging', (view) => view.holder === null && view.waiting.length === 0);
   holds.release('ui-running');
 });
+
+test('cancelling a deployment that has ended (or ends while the cancel is on its way) says how it ended, exit 0', async () => {
+  // deployctl signals without looking first, so this is exactly the path of a deployment ending mid-cancel.
+  const finished = await coordinator.deploy({ environment: 'staging', correlationId: 'already-done' });
+  expect(await finished.result()).toMatchObject({ status: 'succeeded' });
+  const result = await deployctl(['cancel', '--env', 'staging', 'already-done'], coordinator.cli);
+  expect(result.code).toBe(0);
+  expect(result.stderr).toContain('already-done had already ended (succeeded); nothing to cancel');
+
+  const unknown = await deployctl(['cancel', '--env', 'staging', 'never-requested'], coordinator.cli);
+  expect(unknown.code).toBe(64);
+  expect(unknown.stderr).toContain('deployment never-requested in environment staging not found');
+});
+
+test('a cancel racing the end of a deployment exits 0 either way, 10 times', async () => {
+  for (let round = 0; round < 10; round += 1) {
+    const id = `racing-${round}`;
+    const handle = await coordinator.deploy({ environment: 'staging', correlationId: id });
+    await started(id);
+    // The fixture's step lasts 100 ms: the cancel lands before, during or after its end.
+    await new Promise((resolve) => setTimeout(resolve, round * 15));
+    const result = await deployctl(['cancel', '--env', 'staging', id], coordinator.cli);
+    expect({ round, code: result.code }).toEqual({ round, code: 0 });
+    expect(result.stderr).toMatch(new RegExp(`${id}: cancel requested|${id} had already ended`));
+    expect(['succeeded', 'cancelled']).toContain((await handle.result()).status);
+  }
+});

@@ -1,9 +1,18 @@
 // Force-release: the lock revokes its holder, which stops and ends as revoked; the turn passes on only once the
 // holder's deploy command is gone, so two deploy commands never run at once.
 import { lockWorkflowId } from '../src/names';
-import { forceReleaseSignal } from '../src/workflows/messages';
+import { forceReleaseSignal, requestTurnSignal } from '../src/workflows/messages';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  Holds,
+  isRunning,
+  runIntervals,
+  runLog,
+  turnRequest,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -16,15 +25,6 @@ const coordinator = useCoordinator({
     deploy: { ...stubborn.deploy, command: [...stubborn.deploy.command, '--ignore-sigterm'], killGracePeriod: '2s' },
   },
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('force-release revokes the holder and hands the turn to the next deployment', async () => {
   holds.hold('stuck');
@@ -118,6 +118,30 @@ test('a revoked holder that ignores SIGTERM keeps the turn, shown as revoked, un
   const status = await deployctl(['status', '--env', 'stubborn', 'stubborn'], coordinator.cli);
   expect(status.stdout).toContain('deploy step: stopped before its end');
   holds.release('stubborn');
+});
+
+test('a revoked holder that never answers is passed over once its revoke wait has run out', async () => {
+  // Nothing will ever run this workflow (no worker polls its task queue): a holder whose worker is gone for good.
+  const silent = await coordinator.env.client.workflow.start('deployment', {
+    taskQueue: 'nobody-polls-this',
+    workflowId: 'deploy/production/silent',
+    args: [{ environment: 'production', correlationId: 'silent', priority: 'normal' }],
+  });
+  const lock = coordinator.env.client.workflow.getHandle(lockWorkflowId('production'));
+  await lock.signal(requestTurnSignal, turnRequest(silent.workflowId, { revokeWaitMs: 2000 }));
+  await coordinator.queueWhen('production', (view) => view.holder?.correlationId === 'silent');
+  const next = await coordinator.deploy({ environment: 'production', correlationId: 'after-silent' });
+  await coordinator.queueWhen('production', (view) => view.waiting.length === 1);
+
+  const revokedAt = Date.now();
+  await lock.signal(forceReleaseSignal, { reason: 'worker gone' });
+  await coordinator.queueWhen('production', (view) => view.holder?.revoked?.reason === 'worker gone');
+  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  const started = runIntervals(log).find((run) => run.correlationId === 'after-silent')!.start;
+  // Not before the wait had run out, and not long after.
+  expect(started - revokedAt).toBeGreaterThanOrEqual(2000);
+  expect(started - revokedAt).toBeLessThan(10_000);
+  await silent.terminate('test over');
 });
 
 test('force-release of an environment without a lock says so and exits 0', async () => {

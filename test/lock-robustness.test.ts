@@ -1,24 +1,19 @@
 // The lock survives what broke the official mutex sample: a repeated request, and a grant to a closed deployment.
 import { lockWorkflowId } from '../src/names';
-import { requestTurnSignal, type TurnRequest } from '../src/workflows/messages';
-import { environmentDocument, Holds, readRuns, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { requestTurnSignal } from '../src/workflows/messages';
+import {
+  environmentDocument,
+  Holds,
+  readRuns,
+  runLog,
+  turnRequest,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
 const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 100, holds) });
-
-function request(workflowId: string): TurnRequest {
-  return {
-    workflowId,
-    correlationId: workflowId.split('/').pop() ?? workflowId,
-    stackName: 'TestStack',
-    priority: 'normal',
-    requestedAt: Date.now(),
-    queueMode: 'queue',
-    livenessCheckIntervalMs: 60_000,
-    expectedDurationMs: 60_000,
-  };
-}
 
 /** The request an activity sends, sent again as a retry would. */
 function sendRequest(workflowId: string) {
@@ -27,7 +22,7 @@ function sendRequest(workflowId: string) {
     taskQueue: coordinator.taskQueue,
     args: [{ environment: 'staging' }],
     signal: requestTurnSignal,
-    signalArgs: [request(workflowId)],
+    signalArgs: [turnRequest(workflowId)],
   });
 }
 

@@ -7,6 +7,7 @@ import {
   environmentDocument,
   eventually,
   Holds,
+  isRunning,
   readRuns,
   runIntervals,
   runLog,
@@ -45,16 +46,6 @@ async function startWorker(): Promise<WorkerProcess> {
   });
   workers.add(worker);
   return worker;
-}
-
-/** Alive and not a zombie waiting for its new parent to collect its exit status. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX] /s.test(stat);
-  } catch {
-    return false;
-  }
 }
 
 const losses: Array<[string, (worker: WorkerProcess) => Promise<unknown>, RegExp]> = [

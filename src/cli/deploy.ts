@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { formatDuration } from '../durations';
 import { deploymentWorkflowId, lockWorkflowId } from '../names';
-import { taskQueueName } from '../coordinator-worker';
+import { taskQueueName } from '../task-queue';
 import { webUiLink } from '../temporal-connection';
 import type { deployment } from '../workflows';
 import {
@@ -21,7 +21,8 @@ import {
 } from '../workflows/messages';
 import { resultOf } from '../workflows/result';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { checkAssembly, checkDuration, checkEnvironment, checkName, loadCliConfig } from './inputs';
+import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
+import { checkDuration, checkName } from './inputs';
 import { connectOrExit } from './temporal';
 
 export interface DeployOptions {

@@ -1,9 +1,5 @@
 // Validation of what people type: each failure names the value and why, and ends deployctl with 64.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { assemblyProblem } from '../cdk/assembly-location';
-import { isCloudAssembly } from '../cdk/cloud-assembly';
-import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config';
+// (What needs the config or the file system is in deploy-inputs.ts: only deploy loads it.)
 import { parseDuration } from '../durations';
 import { type NameKind, nameProblem } from '../names';
 import { usageError } from './exit-codes';
@@ -25,57 +21,4 @@ export function checkDuration(option: string, value: string): number {
 export function checkReason(value: string | undefined, option = '--reason'): string {
   if (value === undefined || value.trim() === '') throw usageError(`${option} must not be empty`);
   return value.trim();
-}
-
-/**
- * The config deployctl checks requests against: --config, DEPLOY_CONFIG, or deploy.config.json when present.
- * Without any, the worker's config alone decides (the CLI may run far from the worker).
- */
-export function loadCliConfig(explicit: string | undefined): DeployConfig | undefined {
-  const named = explicit ?? process.env.DEPLOY_CONFIG;
-  if (named === undefined && !existsSync(DEFAULT_CONFIG_FILE)) return undefined;
-  try {
-    return loadConfig(configPath(named));
-  } catch (err) {
-    if (err instanceof ConfigError) throw usageError(err.message);
-    throw err;
-  }
-}
-
-/**
- * --assembly: an S3 prefix, or a directory that holds a cloud assembly (made absolute: the worker must read the same
- * path, so directories suit a worker on the same host or a shared volume). With a config, it must fit the deployer.
- */
-export function checkAssembly(
-  config: DeployConfig | undefined,
-  environment: string,
-  assembly: string | undefined,
-): string | undefined {
-  const deployer = config?.environments[environment]?.deploy.type;
-  if (assembly === undefined) {
-    if (deployer === 'cdk') {
-      throw usageError(`environment ${environment} deploys a CDK cloud assembly: give --assembly (cdk.out or s3://)`);
-    }
-    return undefined;
-  }
-  if (deployer === 'command') {
-    throw usageError(`environment ${environment} deploys with a command, not a cloud assembly: leave out --assembly`);
-  }
-  const location = assembly.startsWith('s3://') ? assembly : resolve(assembly);
-  const problem = assemblyProblem(location);
-  if (problem !== undefined) throw usageError(problem);
-  if (!location.startsWith('s3://') && !isCloudAssembly(location)) {
-    throw usageError(
-      `invalid assembly ${JSON.stringify(assembly)}: ${location} holds no manifest.json (give the cdk synth output directory)`,
-    );
-  }
-  return location;
-}
-
-export function checkEnvironment(config: DeployConfig | undefined, environment: string): void {
-  checkName('environment', environment);
-  if (config && !(environment in config.environments)) {
-    const known = Object.keys(config.environments).join(', ') || 'none';
-    throw usageError(`unknown environment ${JSON.stringify(environment)}: the config has ${known}`);
-  }
 }

@@ -1,19 +1,14 @@
 // deployctl: asks the coordinator for deployments and reports on them. Exit codes: see exit-codes.ts.
+// Each subcommand's module is loaded only when it runs: `--help` needs none of them, and no subcommand pays for
+// another's dependencies. Nothing here may import the worker, activities or workflow code (a lint rule holds that).
 import { Command, CommanderError, Option } from 'commander';
-import { cancelCommand } from './cancel';
-import { deployCommand } from './deploy';
 import { EXIT, ExitError } from './exit-codes';
-import { forceReleaseCommand } from './force-release';
-import { queueCommand } from './queue';
-import { statusCommand } from './status';
-import { temporalTarget } from '../temporal-connection';
-import { isUnavailable, unavailableError } from './temporal';
 
 let exitCode: number = EXIT.ok;
 const run =
-  <A extends unknown[]>(action: (...args: A) => Promise<number>) =>
+  <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
   async (...args: A) => {
-    exitCode = await action(...args);
+    exitCode = await (await load())(...args);
   };
 
 const program = new Command('deployctl')
@@ -34,7 +29,7 @@ program
   .option('--detach', 'return once the deployment is queued')
   .option('--json', 'print one JSON object with the outcome')
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
-  .action(run(deployCommand));
+  .action(run(async () => (await import('./deploy')).deployCommand));
 
 program
   .command('status')
@@ -42,14 +37,14 @@ program
   .argument('<correlation-id>')
   .requiredOption('--env <environment>')
   .option('--json', 'print JSON')
-  .action(run(statusCommand));
+  .action(run(async () => (await import('./status')).statusCommand));
 
 program
   .command('queue')
   .description("show an environment's current deployment and waiting list")
   .requiredOption('--env <environment>')
   .option('--json', 'print JSON')
-  .action(run(queueCommand));
+  .action(run(async () => (await import('./queue')).queueCommand));
 
 program
   .command('cancel')
@@ -57,14 +52,14 @@ program
   .argument('<correlation-id>')
   .requiredOption('--env <environment>')
   .option('--reason <text>', 'why, for the history and notifications')
-  .action(run(cancelCommand));
+  .action(run(async () => (await import('./cancel')).cancelCommand));
 
 program
   .command('force-release')
   .description("take the turn from an environment's current deployment and pass it on")
   .requiredOption('--env <environment>')
   .requiredOption('--reason <text>', 'why, for the history and notifications')
-  .action(run(forceReleaseCommand));
+  .action(run(async () => (await import('./force-release')).forceReleaseCommand));
 
 async function main(): Promise<number> {
   try {
@@ -79,7 +74,9 @@ async function main(): Promise<number> {
       process.stderr.write(`deployctl: ${err.message}\n`);
       return err.exitCode;
     }
+    const { isUnavailable, unavailableError } = await import('./temporal');
     if (isUnavailable(err)) {
+      const { temporalTarget } = await import('../temporal-connection');
       const { address, namespace } = temporalTarget().target;
       process.stderr.write(`deployctl: ${unavailableError(address, namespace, err).message}\n`);
       return EXIT.unavailable;

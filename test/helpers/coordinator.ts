@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/config';
 import { createCoordinatorWorker } from '../../src/coordinator-worker';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/names';
 import type { deployment } from '../../src/workflows';
-import { type DeploymentInput, queueQuery, type QueueView } from '../../src/workflows/messages';
+import { type DeploymentInput, queueQuery, type QueueView, type TurnRequest } from '../../src/workflows/messages';
 import { type CliTarget, writeConfig } from './cli';
 import { startServer } from './server';
 
@@ -232,4 +232,29 @@ export function useCoordinator(
   });
   afterAll(() => stop());
   return context;
+}
+
+/** A turn request as a deployment's activity sends it, for tests that speak to the lock directly. */
+export function turnRequest(workflowId: string, overrides: Partial<TurnRequest> = {}): TurnRequest {
+  return {
+    workflowId,
+    correlationId: workflowId.split('/').pop() ?? workflowId,
+    stackName: 'TestStack',
+    priority: 'normal',
+    requestedAt: Date.now(),
+    queueMode: 'queue',
+    livenessCheckIntervalMs: 60_000,
+    expectedDurationMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** Alive and not a zombie waiting for its new parent to collect its exit status (Linux). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,71 @@
+// deployctl's start-up: how long `deployctl --help` and `deployctl queue` take from exec to exit, and how many
+// modules they load. With BENCH_BASELINE_DEPLOYCTL (another build's bin/deployctl.js) both are measured, interleaved.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { median } from './stats';
+
+const DEPLOYCTL = join(__dirname, '..', '..', 'bin', 'deployctl.js');
+const COUNT_MODULES = "process.on('exit',()=>process.stderr.write('modules '+Object.keys(require.cache).length+'\\n'))";
+
+interface Sample {
+  ms: number;
+  modules: number;
+}
+
+function runOnce(deployctl: string, args: string[], address: string): Sample {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    ['-e', `${COUNT_MODULES};require(${JSON.stringify(deployctl)})`, 'deployctl', ...args],
+    {
+      env: { ...process.env, TEMPORAL_ADDRESS: address, DEPLOY_CONFIG: '' },
+      encoding: 'utf8',
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const modules = Number(/modules (\d+)/.exec(result.stderr)?.[1] ?? Number.NaN);
+  if (result.status !== 0) throw new Error(`deployctl ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return { ms, modules };
+}
+
+export interface CliStartup {
+  command: string;
+  build: 'this build' | 'baseline';
+  medianMs: number;
+  modules: number;
+}
+
+export function measureCliStartup(address: string, runs = 15): CliStartup[] {
+  const builds: Array<[CliStartup['build'], string]> = [['this build', DEPLOYCTL]];
+  const baseline = process.env.BENCH_BASELINE_DEPLOYCTL;
+  if (baseline) builds.push(['baseline', baseline]);
+  const commands = [['--help'], ['queue', '--env', 'bench-startup']];
+  const samples = new Map<string, Sample[]>();
+  for (let run = 0; run < runs; run++) {
+    for (const [build, path] of builds) {
+      for (const args of commands) {
+        const key = `${build}\0${args.join(' ')}`;
+        samples.set(key, [...(samples.get(key) ?? []), runOnce(path, args, address)]);
+      }
+    }
+  }
+  return [...samples.entries()].map(([key, values]) => {
+    const [build, command] = key.split('\0') as [CliStartup['build'], string];
+    return {
+      command: `deployctl ${command}`,
+      build,
+      medianMs: median(values.map((v) => v.ms)),
+      modules: values[0]!.modules,
+    };
+  });
+}
+
+export function cliStartupReport(rows: CliStartup[], runs = 15): string {
+  return `## deployctl start-up
+From exec to exit, ${runs} runs each, interleaved, medians; \`queue\` asks the local dev server. Goal: under 250 ms.
+
+| command | build | median | modules loaded |
+|---|---|---|---|
+${rows.map((r) => `| \`${r.command}\` | ${r.build} | ${r.medianMs.toFixed(0)} ms | ${r.modules} |`).join('\n')}
+`;
+}
