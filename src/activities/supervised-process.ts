@@ -72,24 +72,21 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
   });
   context.cancellationSignal.addEventListener('abort', stopGroup);
   // The group is stopped the moment a cancel is recorded (a revoke, deployctl cancel, the Web UI), not seconds later.
-  const watch = new AbortController();
+  let ended = false;
   let cancelSeen = false;
-  void cancelRequested(client, watch.signal).then(
-    () => {
-      // A command that has exited already keeps its exit: it completed before the cancel.
-      if (exit !== undefined) return;
-      cancelSeen = true;
-      stopGroup();
-    },
-    () => undefined,
-  );
+  void cancelRequested(client, () => ended).then((news) => {
+    // A command that has exited already keeps its exit: it completed before the cancel.
+    if (news !== 'requested' || exit !== undefined) return;
+    cancelSeen = true;
+    stopGroup();
+  });
   const heartbeats = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   context.heartbeat();
   try {
     await closed;
   } finally {
     clearInterval(heartbeats);
-    watch.abort();
+    ended = true;
     context.cancellationSignal.removeEventListener('abort', stopGroup);
     stopGroup();
   }
