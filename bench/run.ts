@@ -74,7 +74,10 @@ timed inside the worker (activity interceptor). ${HANDOFF_DEPLOYMENTS} deploymen
 
 A handoff crosses four server hops (release signal, lock workflow task, grant signal, deployment workflow task)
 and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
-second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain.
+second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The deploy step here is a no-op (\`true\`), which ends
+before the previous deployment's own last workflow tasks (its release acknowledged, its completion) have left that
+rate-limited queue, so the server-defaults row also measures that contention: with a 0.6 s step the same server
+hands off in about 80 ms (p50, old and new supervisor alike).
 
 ## Many environments
 50 environments × 10 deployments of a no-op deploy command, all requested at once; the worker is the real
