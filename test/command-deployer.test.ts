@@ -21,6 +21,13 @@ const coordinator = useCoordinator({
       command: ['node', '-e', 'process.exit(process.argv[1] === "$HOME;" ? 0 : 9)', '$HOME;'],
     },
   }),
+  // Succeeds only if its stdin is open and reads as empty (/dev/null), as a script that reads stdin expects.
+  stdin: environmentDocument(log, {
+    deploy: {
+      type: 'command',
+      command: ['sh', '-c', 'test "$(readlink /proc/self/fd/0)" = /dev/null && ! read -r line'],
+    },
+  }),
   // A shell that starts the real work as a grandchild, as deploy scripts do.
   nested: environmentDocument(log, {
     deploy: {
@@ -29,6 +36,11 @@ const coordinator = useCoordinator({
       killGracePeriod: '2s',
     },
   }),
+});
+
+test("the deploy step's stdin is /dev/null: open, and empty", async () => {
+  const handle = await coordinator.deploy({ environment: 'stdin', correlationId: 'stdin' });
+  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
 });
 
 test('the deploy step gets the correlation ID, environment, stack and ref', async () => {

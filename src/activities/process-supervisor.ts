@@ -19,7 +19,7 @@ const SUPERVISOR_SCRIPT = [
   'grace=$1; shift',
   'exec 3<&0',
   '( trap \'\' TERM INT HUP; while read -r _; do :; done; kill -TERM 0; sleep "$grace"; kill -KILL 0 ) <&3 >/dev/null 2>&1 &',
-  'exec "$@" <&- 3<&-',
+  'exec "$@" </dev/null 3<&-',
 ].join('\n');
 
 export interface SupervisedCommand {
