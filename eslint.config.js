@@ -23,6 +23,8 @@ module.exports = tseslint.config(
       'src/settings.ts',
       'src/notifications/slack-message.ts',
       'src/cloudformation/stack-status.ts',
+      'src/cdk/cloudformation-names.ts',
+      'src/cdk/assembly-location.ts',
     ],
     rules: {
       'no-restricted-imports': [
