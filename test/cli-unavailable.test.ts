@@ -89,12 +89,6 @@ test.each(targets)(
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(`cannot use Temporal at ${address} (namespace ${namespace})`);
     }
-    // Nothing was started in the namespace that does exist.
-    if (namespace !== 'default') {
-      const started = [];
-      for await (const execution of temporal.client.workflow.list()) started.push(execution.workflowId);
-      expect(started).toEqual([]);
-    }
   },
   60_000,
 );

@@ -1,13 +1,13 @@
 // The cdk deployer, split so that no retry can start a second update: prepare (publish assets, create the change
 // set named after the correlation ID; safe to repeat) and execute (once, with the correlation ID as the token).
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { parseAssemblyLocation } from '../cdk/assembly-location';
 import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
 import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { CloudFormationFor, StackTarget } from './cloudformation';
-import type { Client } from '@temporalio/client';
 import { runSupervised } from './supervised-process';
 
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;

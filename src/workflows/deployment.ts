@@ -158,7 +158,6 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
 
   let requested = false;
   let stackWatch: StackWatch | undefined;
-
   try {
     await work.run(async () => {
       const settings: EnvironmentSettings = await resolveEnvironment({
@@ -232,11 +231,6 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       }
       setStatus('succeeded');
     });
-    if (endReason?.status === 'revoked') {
-      // The step ended by itself just as the turn was revoked: revoked all the same, saying the step had completed.
-      state.reason = endReason.reason;
-      setStatus('revoked');
-    }
   } catch (err) {
     // A step stopped because the deployment was cancelled may end as a failure of its own (its command killed):
     // a cancelled deployment is cancelled, whatever its step said last.
@@ -264,26 +258,24 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     }
     state.finishedAt = Date.now();
     if (requested) {
-      const acknowledged = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
+      const askForAnswer = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
       const released = await CancellationScope.nonCancellable(() =>
-        giveBackTurn(input.environment, workflowId, leaseId, state, acknowledged),
+        giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer),
       );
-      if (released && acknowledged) {
+      if (released && askForAnswer) {
         // The lock's answer says whether a force-release crossed this release; never long, never forever.
         await CancellationScope.nonCancellable(() =>
           condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS),
         );
       }
-      const revokedReason =
-        endReason?.status === 'revoked'
-          ? endReason.reason
-          : releaseAck?.revokedReason === undefined
-            ? undefined
-            : `force-released: ${releaseAck.revokedReason}`;
-      if (revokedReason !== undefined && state.status !== 'revoked') {
-        // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished).
+      if (releaseAck?.revokedReason !== undefined) {
+        endReason ??= { status: 'revoked', reason: `force-released: ${releaseAck.revokedReason}` };
+      }
+      // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished): the
+      // one place that decides it, however the revoke arrived.
+      if (endReason?.status === 'revoked' && state.status !== 'revoked') {
         state.error = undefined;
-        state.reason = revokedReason;
+        state.reason = endReason.reason;
         setStatus('revoked');
       }
     }

@@ -104,12 +104,12 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       const revokedReason = current ? current.revoked?.reason : 'the lock had passed the turn on';
       acks.push({ workflowId, leaseId, ...(revokedReason === undefined ? {} : { revokedReason }) });
     }
-    if (!current || !holder) {
+    if (!current) {
       log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
       return;
     }
     // A revoked run's duration says nothing about how long deployments take.
-    if (!holder.revoked) recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
+    if (!current.revoked) recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
     holder = undefined;
   });
 
