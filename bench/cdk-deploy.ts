@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CDK_CLI, CDK_QUIET_ENV } from '../src/cdk/cdk-cli';
-import { deploymentWorkflowId } from '../src/names';
-import type { DeploymentResult } from '../src/workflows/messages';
+import { deploymentWorkflowId } from '../src/contract/names';
+import type { DeploymentResult } from '../src/contract';
 import { median } from './stats';
 
 const run = promisify(execFile);

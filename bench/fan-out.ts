@@ -4,8 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { deploymentWorkflowId } from '../src/names';
-import { stateQuery } from '../src/workflows/messages';
+import { deploymentWorkflowId } from '../src/contract/names';
+import { stateQuery } from '../src/contract';
 
 export interface FanOutResult {
   environments: number;

@@ -3,8 +3,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import { parseConfig } from '../src/config';
-import { createCoordinatorWorker } from '../src/coordinator-worker';
-import { deploymentWorkflowId } from '../src/names';
+import { createWorker } from '../src/create-worker';
+import { deploymentWorkflowId } from '../src/contract/names';
 import { percentile } from './stats';
 
 interface StepTiming {
@@ -46,7 +46,7 @@ export async function measureHandoff(env: TestWorkflowEnvironment, deployments: 
       handoff: { stackName: 'BenchStack', lockWaitTimeout: '1h', deploy: { type: 'command', command: ['true'] } },
     },
   });
-  const worker = await createCoordinatorWorker({
+  const worker = await createWorker({
     connection: env.nativeConnection,
     client: env.client,
     namespace: env.namespace ?? 'default',

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from './durations';
-import { ENVIRONMENT_NAME, STACK_NAME } from './names';
-import type { EnvironmentSettings } from './settings';
+import { parseDuration } from './domain/durations';
+import { ENVIRONMENT_NAME_PATTERN, STACK_NAME_PATTERN } from './contract/names';
+import type { EnvironmentSettings } from './contract/settings';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
 
@@ -53,7 +53,9 @@ const cloudformation = z.strictObject({
 
 const environment = z.strictObject({
   slack: z.strictObject({ channel: slackChannel }).optional(),
-  stackName: z.string().regex(STACK_NAME, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
+  stackName: z
+    .string()
+    .regex(STACK_NAME_PATTERN, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
   lockWaitTimeout: duration.prefault('30m'),
   expectedDuration: duration.prefault('30m'),
   queueMode: z.enum(['queue', 'supersede']).default('queue'),
@@ -67,7 +69,7 @@ const configSchema = z.strictObject({
   $schema: z.string().optional(),
   slack: z.strictObject({ channel: slackChannel.optional(), notifyTimeout: duration.prefault('30s') }).prefault({}),
   environments: z.record(
-    z.string().regex(ENVIRONMENT_NAME, 'environment names use lowercase letters, digits and "-"'),
+    z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
     environment,
   ),
 });

@@ -4,13 +4,13 @@ import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, configPath, loadConfig } from './config';
-import { createCoordinatorWorker } from './coordinator-worker';
-import { startDevServer } from './dev-server';
+import { createWorker } from './create-worker';
+import { startDevServer } from './server/dev-server';
 import { installRuntimeLogger, logger } from './logger';
-import { createSlackClient } from './notifications/slack-client';
-import { ensureSearchAttributes } from './search-attributes';
-import { taskQueueName } from './task-queue';
-import { connectClient, temporalTarget } from './temporal-connection';
+import { createSlackClient } from './activities/slack-client';
+import { ensureSearchAttributes } from './server/ensure-search-attributes';
+import { taskQueueName } from './connection/task-queue';
+import { connectClient, temporalTarget } from './connection/temporal-target';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
     const slack = createSlackClient();
     if (!slack) logger.info('Slack is off (no SLACK_BOT_TOKEN): notifications go to this log');
     const taskQueue = taskQueueName();
-    const worker = await createCoordinatorWorker({
+    const worker = await createWorker({
       connection: server.nativeConnection,
       client: new Client({ connection: server.connection, namespace: server.namespace }),
       namespace: server.namespace,

@@ -4,9 +4,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
-import { deploymentWorkflowId, lockWorkflowId } from '../src/names';
+import { deploymentWorkflowId, lockWorkflowId } from '../src/contract/names';
 import type { deployment } from '../src/workflows';
-import { queueQuery, stateQuery } from '../src/workflows/messages';
+import { queueQuery, stateQuery } from '../src/contract';
 import { AwsGate } from './helpers/aws-gate';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { replayFailures } from './helpers/replay';

@@ -1,7 +1,7 @@
 // Force-release: the lock revokes its holder, which stops and ends as revoked; the turn passes on only once the
 // holder's deploy command is gone, so two deploy commands never run at once.
-import { lockWorkflowId } from '../src/names';
-import { forceReleaseSignal, requestTurnSignal } from '../src/workflows/messages';
+import { lockWorkflowId } from '../src/contract/names';
+import { forceReleaseSignal, requestTurnSignal } from '../src/contract';
 import { deployctl } from './helpers/cli';
 import {
   environmentDocument,

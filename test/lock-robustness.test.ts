@@ -1,6 +1,6 @@
 // The lock survives what broke the official mutex sample: a repeated request, and a grant to a closed deployment.
-import { lockWorkflowId } from '../src/names';
-import { requestTurnSignal } from '../src/workflows/messages';
+import { lockWorkflowId } from '../src/contract/names';
+import { requestTurnSignal } from '../src/contract';
 import {
   environmentDocument,
   Holds,

@@ -1,5 +1,5 @@
 // Waiting deployments run first come, first served; high priority goes ahead of normal, behind earlier high ones.
-import type { Priority } from '../src/workflows/messages';
+import type { Priority } from '../src/contract';
 import { environmentDocument, Holds, runIntervals, runLog, useCoordinator } from './helpers/coordinator';
 
 const fifoLog = runLog();

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { lockWorkflowId } from '../src/names';
-import { cancelDeploymentSignal, forceReleaseSignal } from '../src/workflows/messages';
+import { lockWorkflowId } from '../src/contract/names';
+import { cancelDeploymentSignal, forceReleaseSignal } from '../src/contract';
 import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
 
 const HISTORIES = join(__dirname, 'fixtures', 'histories');

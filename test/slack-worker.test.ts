@@ -3,7 +3,7 @@
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeConfig } from './helpers/cli';
-import { stateQuery } from '../src/workflows/messages';
+import { stateQuery } from '../src/contract';
 import { environmentDocument, eventually, runLog, startDeployment } from './helpers/coordinator';
 import { startServer } from './helpers/server';
 import { FakeSlack } from './helpers/slack-server';

@@ -2,7 +2,7 @@
 // watched to completion; a change set without changes is a success that deploys nothing.
 import { join } from 'node:path';
 import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
-import { stateQuery } from '../src/workflows/messages';
+import { stateQuery } from '../src/contract';
 import { useCoordinator } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 

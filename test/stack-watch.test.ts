@@ -13,7 +13,7 @@ import {
 } from './helpers/coordinator';
 import { type ScriptStep, ScriptedCloudFormation } from './helpers/scripted-cloudformation';
 import { FakeSlack } from './helpers/slack-server';
-import { stateQuery } from '../src/workflows/messages';
+import { stateQuery } from '../src/contract';
 
 const cfn = new ScriptedCloudFormation();
 const slack = new FakeSlack();

@@ -2,7 +2,7 @@
 // set named after the correlation ID; safe to repeat) and execute (once, with the correlation ID as the token).
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { parseAssemblyLocation } from '../cdk/assembly-location';
+import { parseAssemblyLocation } from '../domain/assembly-location';
 import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
 import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';

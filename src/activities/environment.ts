@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DeployConfig } from '../config';
-import type { EnvironmentSettings } from '../settings';
+import type { EnvironmentSettings } from '../contract/settings';
 
 export interface ResolveEnvironmentInput {
   environment: string;

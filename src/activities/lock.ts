@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { lockWorkflowId } from '../names';
-import { DEPLOYMENT_ENVIRONMENT, requestTurnSignal, type TurnRequest } from '../workflows/messages';
+import { lockWorkflowId } from '../contract/names';
+import { DEPLOYMENT_ENVIRONMENT, requestTurnSignal, type TurnRequest } from '../contract';
 
 export interface RequestTurnInput {
   environment: string;

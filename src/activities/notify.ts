@@ -2,10 +2,10 @@ import { ErrorCode, type WebClient } from '@slack/web-api';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
-import { lockWorkflowId } from '../names';
-import { type QueuePosition, renderDeploymentMessage } from '../notifications/slack-message';
-import { webUiLink } from '../temporal-connection';
-import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../workflows/messages';
+import { lockWorkflowId } from '../contract/names';
+import { type QueuePosition, renderDeploymentMessage } from '../notices/slack-message';
+import { webUiLink } from '../connection/temporal-target';
+import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../contract';
 
 export interface NotifyDeploymentInput {
   notice: DeploymentNotice;

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
-import type { AssemblyLocation } from './assembly-location';
+import type { AssemblyLocation } from '../domain/assembly-location';
 
 export interface S3Target {
   region?: string;

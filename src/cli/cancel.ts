@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { deploymentWorkflowId } from '../names';
-import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../workflows/messages';
+import { deploymentWorkflowId } from '../contract/names';
+import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName, checkReason } from './inputs';
-import { connectOrExit, notFound } from './temporal';
+import { connectOrExit, notFound } from './connect';
 
 export async function cancelCommand(id: string, options: { env: string; reason?: string }): Promise<number> {
   checkName('environment', options.env);

@@ -1,7 +1,7 @@
 // What deploy checks beyond names: the config it checks requests against, the environment, the cloud assembly.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { assemblyProblem } from '../cdk/assembly-location';
+import { assemblyProblem } from '../domain/assembly-location';
 import { isCloudAssembly } from '../cdk/cloud-assembly';
 import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config';
 import { usageError } from './exit-codes';

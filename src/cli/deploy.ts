@@ -5,10 +5,10 @@ import {
   WorkflowFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { formatDuration } from '../durations';
-import { deploymentWorkflowId, lockWorkflowId } from '../names';
-import { taskQueueName } from '../task-queue';
-import { webUiLink } from '../temporal-connection';
+import { formatDuration } from '../domain/durations';
+import { deploymentWorkflowId, lockWorkflowId } from '../contract/names';
+import { taskQueueName } from '../connection/task-queue';
+import { webUiLink } from '../connection/temporal-target';
 import type { deployment } from '../workflows';
 import {
   type DeploymentInput,
@@ -18,12 +18,12 @@ import {
   type Priority,
   queueQuery,
   stateQuery,
-} from '../workflows/messages';
-import { resultOf } from '../workflows/result';
+} from '../contract';
+import { resultOf } from '../domain/result';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName } from './inputs';
-import { connectOrExit } from './temporal';
+import { connectOrExit } from './connect';
 
 export interface DeployOptions {
   env: string;

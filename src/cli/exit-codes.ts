@@ -1,4 +1,4 @@
-import type { DeploymentStatus } from '../workflows/messages';
+import type { DeploymentStatus } from '../contract';
 
 export const EXIT = {
   ok: 0,

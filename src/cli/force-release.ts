@@ -1,9 +1,9 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { lockWorkflowId } from '../names';
-import { forceReleaseSignal } from '../workflows/messages';
+import { lockWorkflowId } from '../contract/names';
+import { forceReleaseSignal } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName, checkReason } from './inputs';
-import { connectOrExit } from './temporal';
+import { connectOrExit } from './connect';
 
 export async function forceReleaseCommand(options: { env: string; reason?: string }): Promise<number> {
   checkName('environment', options.env);

@@ -1,7 +1,7 @@
 // Validation of what people type: each failure names the value and why, and ends deployctl with 64.
 // (What needs the config or the file system is in deploy-inputs.ts: only deploy loads it.)
-import { parseDuration } from '../durations';
-import { type NameKind, nameProblem } from '../names';
+import { parseDuration } from '../domain/durations';
+import { type NameKind, nameProblem } from '../contract/names';
 import { usageError } from './exit-codes';
 
 export function checkName(kind: NameKind, value: string): string {

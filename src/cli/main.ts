@@ -74,9 +74,9 @@ async function main(): Promise<number> {
       process.stderr.write(`deployctl: ${err.message}\n`);
       return err.exitCode;
     }
-    const { isUnavailable, unavailableError } = await import('./temporal');
+    const { isUnavailable, unavailableError } = await import('./connect');
     if (isUnavailable(err)) {
-      const { temporalTarget } = await import('../temporal-connection');
+      const { temporalTarget } = await import('../connection/temporal-target');
       const { address, namespace } = temporalTarget().target;
       process.stderr.write(`deployctl: ${unavailableError(address, namespace, err).message}\n`);
       return EXIT.unavailable;

@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { lockWorkflowId } from '../names';
-import { queueQuery, type QueueView } from '../workflows/messages';
+import { lockWorkflowId } from '../contract/names';
+import { queueQuery, type QueueView } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName } from './inputs';
 import { renderQueue } from './render';
-import { connectOrExit } from './temporal';
+import { connectOrExit } from './connect';
 
 export async function queueCommand(options: { env: string; json?: boolean }): Promise<number> {
   checkName('environment', options.env);

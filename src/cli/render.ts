@@ -1,5 +1,5 @@
-import { formatDuration } from '../durations';
-import type { DeploymentState, QueueView } from '../workflows/messages';
+import { formatDuration } from '../domain/durations';
+import type { DeploymentState, QueueView } from '../contract';
 
 export function renderQueue(view: QueueView): string {
   const lines = [`environment ${view.environment}`];

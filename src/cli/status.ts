@@ -1,9 +1,9 @@
-import { deploymentWorkflowId } from '../names';
-import { stateQuery } from '../workflows/messages';
+import { deploymentWorkflowId } from '../contract/names';
+import { stateQuery } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName } from './inputs';
 import { renderState } from './render';
-import { connectOrExit, notFound } from './temporal';
+import { connectOrExit, notFound } from './connect';
 
 export async function statusCommand(id: string, options: { env: string; json?: boolean }): Promise<number> {
   checkName('environment', options.env);

@@ -1,17 +1,8 @@
 // The narrow CloudFormation interface the deployer needs. The AWS SDK implements it; tests also drive a scripted
 // implementation for what a local AWS cannot do (long updates, stalls, rollbacks), and both pass the same contract.
+import type { StackEvent } from '../contract/stack';
 
-export interface StackEvent {
-  eventId: string;
-  /** Epoch milliseconds. */
-  timestamp: number;
-  logicalResourceId: string;
-  resourceType: string;
-  resourceStatus: string;
-  reason?: string;
-  /** Set by AWS on every event of an operation started with a ClientRequestToken. */
-  clientRequestToken?: string;
-}
+export type { StackEvent };
 
 export interface StackDescription {
   stackId: string;

@@ -1,9 +1,9 @@
 // Dispatches the deploy step to the deployer an environment names.
 import { ActivityCancellationType, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { changeSetName, requestToken } from '../cdk/cloudformation-names';
-import type { EnvironmentSettings } from '../settings';
-import type { DeploymentInput } from './messages';
+import { changeSetName, requestToken } from '../domain/cloudformation-names';
+import type { EnvironmentSettings } from '../contract/settings';
+import type { DeploymentInput } from '../contract';
 import { stackTarget } from './stack-watch';
 
 export interface DeployStepOutcome {

@@ -16,17 +16,17 @@ import {
   getExternalWorkflowHandle,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { formatDuration } from '../durations';
-import { lockWorkflowId, nameProblem } from '../names';
-import type { EnvironmentSettings } from '../settings';
-import type { StackProgress } from '../cloudformation/stack-status';
-import { assemblyProblem } from '../cdk/assembly-location';
-import { changeSetName } from '../cdk/cloudformation-names';
+import { formatDuration } from '../domain/durations';
+import { lockWorkflowId, nameProblem } from '../contract/names';
+import type { EnvironmentSettings } from '../contract/settings';
+import type { StackProgress } from '../contract';
+import { assemblyProblem } from '../domain/assembly-location';
+import { changeSetName } from '../domain/cloudformation-names';
 import { discardChangeSet, runDeployStep } from './deploy-step';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
 import { RELEASE_ACK_PATCH } from './environment-lock';
-import { resultOf } from './result';
+import { resultOf } from '../domain/result';
 import {
   cancelDeploymentSignal,
   CORRELATION_ID,
@@ -45,7 +45,7 @@ import {
   stateQuery,
   supersededSignal,
   withdrawSignal,
-} from './messages';
+} from '../contract';
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
 const REVOKE_WAIT_MARGIN_MS = 30_000;

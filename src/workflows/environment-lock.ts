@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { QueueMode } from '../settings';
+import type { QueueMode } from '../contract/settings';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, NOTIFICATIONS_PATCH } from './notifier';
 import {
   type DeploymentNotice,
@@ -26,8 +26,8 @@ import {
   supersededSignal,
   type TurnRequest,
   withdrawSignal,
-} from './messages';
-import { enqueue, queueView } from './queue-order';
+} from '../contract';
+import { enqueue, queueView } from '../domain/queue-order';
 
 /** Everything the lock carries across continue-as-new. */
 export interface EnvironmentLockInput {

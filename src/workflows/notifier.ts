@@ -2,8 +2,8 @@
 // a deploy step back. Each notice is bounded (retries included) by the environment's notify timeout.
 import { CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { renderDeploymentMessage } from '../notifications/slack-message';
-import type { DeploymentNotice, SlackMessageRef } from './messages';
+import { renderDeploymentMessage } from '../notices/slack-message';
+import type { DeploymentNotice, SlackMessageRef } from '../contract';
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 export const NOTIFICATIONS_PATCH = 'notifications';

@@ -3,10 +3,11 @@
 // Progress lives in workflow state: a replacement worker resumes from the last event id the history recorded.
 import { ApplicationFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { applyEvents, isSuccess, stackPhase, type StackProgress } from '../cloudformation/stack-status';
-import { requestToken } from '../cdk/cloudformation-names';
-import { formatDuration } from '../durations';
-import type { CloudFormationSettings, EnvironmentSettings } from '../settings';
+import type { StackProgress } from '../contract';
+import { applyEvents, isSuccess, stackPhase } from '../domain/stack-status';
+import { requestToken } from '../domain/cloudformation-names';
+import { formatDuration } from '../domain/durations';
+import type { CloudFormationSettings, EnvironmentSettings } from '../contract/settings';
 
 // No attempt limit: throttling and outages slow a deployment down, they never fail it by themselves.
 const cfn = proxyActivities<Activities>({

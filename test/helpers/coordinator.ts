@@ -8,10 +8,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CloudFormationFor } from '../../src/activities/cloudformation';
 import { parseConfig } from '../../src/config';
-import { createCoordinatorWorker } from '../../src/coordinator-worker';
-import { deploymentWorkflowId, lockWorkflowId } from '../../src/names';
+import { createWorker } from '../../src/create-worker';
+import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
 import type { deployment } from '../../src/workflows';
-import { type DeploymentInput, queueQuery, type QueueView, type TurnRequest } from '../../src/workflows/messages';
+import { type DeploymentInput, queueQuery, type QueueView, type TurnRequest } from '../../src/contract';
 import { type CliTarget, writeConfig } from './cli';
 import { startServer } from './server';
 
@@ -95,7 +95,7 @@ export async function startCoordinator(
 ): Promise<Coordinator> {
   const taskQueue = `deployments-${randomUUID()}`;
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
-  const worker = await createCoordinatorWorker({
+  const worker = await createWorker({
     connection: env.nativeConnection,
     client: env.client,
     namespace: env.namespace ?? 'default',

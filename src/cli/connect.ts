@@ -1,5 +1,5 @@
 import { type Client, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
-import { connectClient, temporalTarget } from '../temporal-connection';
+import { connectClient, temporalTarget } from '../connection/temporal-target';
 import { EXIT, ExitError, usageError } from './exit-codes';
 
 /** Connecting and checking the namespace together stay well inside the 20 s a CI step may wait to hear. */

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTES } from './workflows/messages';
+import { SEARCH_ATTRIBUTES } from '../contract';
 
 /**
  * Adds the deployment search attributes the namespace lacks, so the Web UI can filter on them on any fresh server.

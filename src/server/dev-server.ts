@@ -1,6 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporalExecutable } from './temporal-cli';
-import { SEARCH_ATTRIBUTES } from './workflows/messages';
+import { temporalExecutable } from './locate-temporal-cli';
+import { SEARCH_ATTRIBUTES } from '../contract';
 
 /**
  * Dev server settings for fast handoffs. The server's transfer queue polls at most 20 times a second by default,

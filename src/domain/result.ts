@@ -1,4 +1,4 @@
-import type { DeploymentResult, DeploymentState } from './messages';
+import type { DeploymentResult, DeploymentState } from '../contract';
 
 /** The summary a deployment ends with (and deployctl --json prints). Pure: used by workflow and CLI alike. */
 export function resultOf(state: DeploymentState): DeploymentResult {

@@ -1,8 +1,8 @@
 // What a deployment looks like in Slack: one top-level message (Block Kit, with a plain-text fallback) that is
 // updated as the deployment moves, and thread replies for the details. Pure: no I/O.
 import type { KnownBlock } from '@slack/web-api';
-import { formatDuration } from '../durations';
-import type { DeploymentNotice, DeploymentStatus } from '../workflows/messages';
+import { formatDuration } from '../domain/durations';
+import type { DeploymentNotice, DeploymentStatus } from '../contract';
 
 export interface QueuePosition {
   position: number;

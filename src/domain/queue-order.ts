@@ -1,5 +1,5 @@
 // Pure queue arithmetic for the environment lock: ordering and ETAs.
-import type { Holder, QueueView, TurnRequest } from './messages';
+import type { Holder, QueueView, TurnRequest } from '../contract';
 
 /** FIFO, except that a high-priority request goes ahead of every normal one (behind earlier high ones). */
 export function enqueue(waiting: readonly TurnRequest[], request: TurnRequest): TurnRequest[] {

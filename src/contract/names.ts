@@ -1,20 +1,20 @@
 // Pure validation of the names that reach workflow IDs and CloudFormation.
 // Workflow code imports this too, so it must stay free of I/O.
 
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-export const CORRELATION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 const RULES = {
   environment: {
-    pattern: ENVIRONMENT_NAME,
+    pattern: ENVIRONMENT_NAME_PATTERN,
     rule: 'lowercase letters, digits and "-", starting with a letter or digit, at most 63 characters',
   },
   stack: {
-    pattern: STACK_NAME,
+    pattern: STACK_NAME_PATTERN,
     rule: 'letters, digits and "-", starting with a letter, at most 128 characters (CloudFormation stack names)',
   },
-  'correlation ID': { pattern: CORRELATION_ID, rule: 'letters, digits, ".", "_" and "-", 1 to 128 characters' },
+  'correlation ID': { pattern: CORRELATION_ID_PATTERN, rule: 'letters, digits, ".", "_" and "-", 1 to 128 characters' },
 } as const;
 
 export type NameKind = keyof typeof RULES;

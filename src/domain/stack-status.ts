@@ -1,5 +1,5 @@
 // What a CloudFormation stack status means for a deployment. Pure: workflow code uses it.
-import type { StackEvent } from './port';
+import type { StackEvent, StackProgress } from '../contract/stack';
 
 export type StackPhase = 'absent' | 'stable' | 'in-progress' | 'failed' | 'rollback-failed';
 
@@ -16,18 +16,6 @@ export function stackPhase(status: string | undefined): StackPhase {
 /** Whether a settled stack status is the success of the operation that led to it. */
 export function isSuccess(status: string): boolean {
   return ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE'].includes(status);
-}
-
-export interface StackProgress {
-  status: string;
-  /** Latest status of each resource seen during this deployment. */
-  resources: Record<string, string>;
-  done: number;
-  inFlight: number;
-  failed: number;
-  lastEvent?: { at: number; resource: string; status: string; reason?: string };
-  firstFailure?: { resource: string; status: string; reason: string };
-  lastEventId?: string;
 }
 
 /** Folds new events (oldest first, deduplicated by id against `lastEventId`) into the progress so far. */

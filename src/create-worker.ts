@@ -5,7 +5,7 @@ import { createActivities } from './activities';
 import type { CloudFormationFor } from './activities/cloudformation';
 import type { DeployConfig } from './config';
 
-export interface CoordinatorWorkerOptions {
+export interface CreateWorkerOptions {
   connection: NativeConnection;
   client: Client;
   namespace: string;
@@ -18,7 +18,7 @@ export interface CoordinatorWorkerOptions {
   interceptors?: WorkerOptions['interceptors'];
 }
 
-export function createCoordinatorWorker(options: CoordinatorWorkerOptions): Promise<Worker> {
+export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -2,7 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 
-const PROJECT_CLI = resolve(__dirname, '..', '..', '.tools', 'bin', 'temporal');
+// From dist/src/server (built) or src/server (tests run from source).
+const PROJECT_CLI = resolve(__dirname, '..', '..', '..', '.tools', 'bin', 'temporal');
 
 function executable(path: string): boolean {
   try {
@@ -19,7 +20,7 @@ export function findTemporalCli(): string | undefined {
   if (explicit) return explicit;
   for (const candidate of [
     PROJECT_CLI,
-    resolve(__dirname, '..', '.tools', 'bin', 'temporal'),
+    resolve(__dirname, '..', '..', '.tools', 'bin', 'temporal'),
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'temporal')),
   ]) {
     if (executable(candidate)) return candidate;

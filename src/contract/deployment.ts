@@ -1,0 +1,83 @@
+// A deployment as every side sees it: what CI asks for, the state the workflow keeps, the result it ends with.
+import type { StackProgress } from './stack';
+import type { EnvironmentSettings } from './settings';
+
+export type Priority = 'normal' | 'high';
+
+export type DeploymentStatus =
+  'pending' | 'queued' | 'deploying' | 'succeeded' | 'failed' | 'cancelled' | 'superseded' | 'revoked' | 'timed-out';
+
+export const FINAL_STATUSES: readonly DeploymentStatus[] = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'revoked',
+  'timed-out',
+];
+
+export interface DeploymentInput {
+  environment: string;
+  correlationId: string;
+  /** Overrides the environment's configured stack. */
+  stackName?: string;
+  ref?: string;
+  priority: Priority;
+  /** Overrides the environment's lock wait timeout. */
+  waitTimeoutMs?: number;
+  /** Link to the CI run that asked for this deployment. */
+  ciRunUrl?: string;
+  /** cdk environments: the cloud assembly CI synthesized (a directory the worker reads, or an S3 prefix). */
+  assembly?: string;
+}
+
+export interface DeploymentState {
+  workflowId: string;
+  environment: string;
+  correlationId: string;
+  stackName?: string;
+  ref?: string;
+  priority: Priority;
+  status: DeploymentStatus;
+  /** Epoch milliseconds (workflow time). */
+  requestedAt: number;
+  queuedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  leaseId?: string;
+  error?: string;
+  /** Why it was cancelled, revoked or superseded. */
+  reason?: string;
+  settings?: EnvironmentSettings;
+  ciRunUrl?: string;
+  /** The stack as watched during this deployment (environments with a cloudformation block). */
+  stack?: StackProgress;
+  assembly?: string;
+  /** The change set a cdk deployment prepared (named after the correlation ID). */
+  changeSet?: string;
+  /** Succeeded without changing anything: the stack already matched. */
+  noChanges?: boolean;
+  /** The stack's outputs after a successful deployment. */
+  outputs?: Record<string, string>;
+  /** Notifications that could not be delivered (Slack down, rate limited, misconfigured). */
+  notificationsFailed: number;
+  /** The deploy step ran to its end (it may have done so just as the deployment was revoked or cancelled). */
+  stepCompleted?: boolean;
+}
+
+export interface DeploymentResult {
+  correlationId: string;
+  workflowId: string;
+  environment: string;
+  stackName: string | null;
+  status: DeploymentStatus;
+  queuedMs: number | null;
+  durationMs: number | null;
+  error: string | null;
+  /** Present (true) when a deployment succeeded without changing the stack. */
+  noChanges?: boolean;
+  /** The stack's outputs after a successful deployment, when it has any. */
+  outputs?: Record<string, string>;
+  /** Revoked deployments: whether the deploy step had run to its end before it could be stopped. */
+  stepCompleted?: boolean;
+}

@@ -1,0 +1,18 @@
+// What people are told about a deployment, and where: Slack or the worker log.
+import type { DeploymentState } from './deployment';
+
+/** Something worth telling people about a deployment; rendered as a Slack message or a log line. */
+export type NoticeKind = 'queued' | 'started' | 'progress' | 'stalled' | 'finished' | 'stale-recovered';
+
+export interface DeploymentNotice {
+  kind: NoticeKind;
+  deployment: Omit<DeploymentState, 'settings' | 'notificationsFailed' | 'stack'>;
+  /** A line of detail: a stack event, a stall, the lock's recovery. */
+  detail?: string;
+}
+
+/** Where a deployment's one top-level Slack message is, once posted. */
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}

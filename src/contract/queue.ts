@@ -1,0 +1,44 @@
+// An environment's queue as the lock keeps it and as deployctl and Slack show it.
+import type { Priority } from './deployment';
+import type { QueueMode } from './settings';
+
+/** A deployment's request for its environment's turn. */
+export interface TurnRequest {
+  workflowId: string;
+  correlationId: string;
+  stackName: string;
+  priority: Priority;
+  requestedAt: number;
+  queueMode: QueueMode;
+  livenessCheckIntervalMs: number;
+  expectedDurationMs: number;
+  /**
+   * How long the lock waits, once it has revoked this deployment, for it to stop its deploy step and give the turn
+   * back before passing the turn on anyway (absent in requests recorded before revoking waited).
+   */
+  revokeWaitMs?: number;
+}
+
+export interface Holder extends TurnRequest {
+  leaseId: string;
+  grantedAt: number;
+  /** Force-released: the holder is stopping and keeps the turn until it gives it back or its wait runs out. */
+  revoked?: { reason: string; at: number };
+}
+
+export interface QueueEntryView {
+  position: number;
+  workflowId: string;
+  correlationId: string;
+  stackName: string;
+  priority: Priority;
+  requestedAt: number;
+  /** Estimated milliseconds until this entry gets the turn. */
+  etaMs: number;
+}
+
+export interface QueueView {
+  environment: string;
+  holder: (Holder & { runningMs: number }) | null;
+  waiting: QueueEntryView[];
+}

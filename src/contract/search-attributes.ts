@@ -1,0 +1,8 @@
+// The search attributes deployments and locks carry: the Web UI and deployctl filter and report on them.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const DEPLOYMENT_ENVIRONMENT = defineSearchAttributeKey('DeploymentEnvironment', SearchAttributeType.KEYWORD);
+export const STACK_NAME = defineSearchAttributeKey('StackName', SearchAttributeType.KEYWORD);
+export const CORRELATION_ID = defineSearchAttributeKey('CorrelationId', SearchAttributeType.KEYWORD);
+export const DEPLOYMENT_STATUS = defineSearchAttributeKey('DeploymentStatus', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [DEPLOYMENT_ENVIRONMENT, STACK_NAME, CORRELATION_ID, DEPLOYMENT_STATUS] as const;

@@ -1,0 +1,26 @@
+// The messages between deployments, their environment's lock, operators and deployctl: signal and query names are
+// part of every recorded history, so they never change.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { DeploymentState } from './deployment';
+import type { QueueView, TurnRequest } from './queue';
+
+// deployment → lock
+export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
+/** workflowId: where the lock sends its acknowledgement (absent in releases recorded before it did). */
+export const releaseTurnSignal =
+  defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string }]>('release');
+export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
+// operator → lock
+export const forceReleaseSignal = defineSignal<[{ reason: string }]>('forceRelease');
+// lock → deployment
+export const grantedSignal = defineSignal<[{ leaseId: string }]>('granted');
+export const revokedSignal = defineSignal<[{ leaseId: string; reason: string }]>('revoked');
+export const supersededSignal = defineSignal<[{ byWorkflowId: string }]>('superseded');
+/** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
+export const releaseAcknowledgedSignal =
+  defineSignal<[{ leaseId: string; revokedReason?: string }]>('releaseAcknowledged');
+// operator → deployment (the Web UI's cancel works too; this one carries a reason)
+export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
+
+export const queueQuery = defineQuery<QueueView>('queue');
+export const stateQuery = defineQuery<DeploymentState>('state');
