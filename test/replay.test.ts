@@ -1,16 +1,15 @@
 // Determinism guard: recorded histories of every kind of ending replay against the current workflow code.
 // RECORD_HISTORIES=NAME npx jest test/replay.test.ts records today's histories into test/fixtures/histories/NAME,
 // beside the earlier ones, which keep replaying (a change that breaks them needs patching first: see README).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { lockWorkflowId } from '../src/contract/names';
 import { cancelDeploymentSignal, forceReleaseSignal } from '../src/contract';
 import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { allWorkflowIds, HISTORIES, replayFailures, replayOptions } from './helpers/replay';
 
-const HISTORIES = join(__dirname, 'fixtures', 'histories');
 const log = runLog();
 const holds = new Holds();
 const coordinator = useCoordinator({
@@ -18,11 +17,6 @@ const coordinator = useCoordinator({
   preview: environmentDocument(log, { queueMode: 'supersede' }, 100, holds),
   broken: environmentDocument(log, { deploy: { type: 'command', command: ['false'] } }),
 });
-
-function replayOptions() {
-  const codePath = process.env.WORKFLOW_BUNDLE_PATH;
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../src/workflows') };
-}
 
 async function replayAll(histories: Array<{ workflowId: string; history: unknown }>) {
   const failures: string[] = [];
@@ -77,32 +71,9 @@ async function runEveryEnding() {
 
 test('histories recorded now replay deterministically', async () => {
   await runEveryEnding();
-  const histories: Array<{ workflowId: string; history: unknown }> = [];
-  for await (const execution of coordinator.env.client.workflow.list()) {
-    const history = await coordinator.env.client.workflow
-      .getHandle(execution.workflowId, execution.runId)
-      .fetchHistory();
-    histories.push({ workflowId: execution.workflowId, history: JSON.parse(historyToJSON(history)) });
-  }
-  expect(histories.length).toBeGreaterThanOrEqual(9);
-  expect(await replayAll(histories)).toEqual([]);
-
-  const recordAs = process.env.RECORD_HISTORIES;
-  if (recordAs) {
-    const folder = join(HISTORIES, recordAs);
-    mkdirSync(folder, { recursive: true });
-    for (const { workflowId, history } of histories) {
-      // Paths of the recording machine are scrubbed, in stack traces and in base64 payloads (replay ignores both).
-      const scrub = (text: string) => text.split(join(__dirname, '..')).join('<repo>').split(tmpdir()).join('<tmp>');
-      const scrubbed = scrub(
-        JSON.stringify(history).replace(/"data":"([A-Za-z0-9+/=]*)"/g, (_match, data: string) => {
-          const text = scrub(Buffer.from(data, 'base64').toString('utf8'));
-          return `"data":"${Buffer.from(text).toString('base64')}"`;
-        }),
-      );
-      writeFileSync(join(folder, `${workflowId.replace(/\//g, '_')}.json`), `${scrubbed}\n`);
-    }
-  }
+  const ids = await allWorkflowIds(coordinator.env.client);
+  expect(ids.length).toBeGreaterThanOrEqual(9);
+  expect(await replayFailures(coordinator.env.client, ids)).toEqual([]);
 });
 
 test('histories recorded by earlier versions still replay', async () => {

@@ -99,5 +99,5 @@ test("a succeeded cdk deployment shows the stack's outputs; one without changes 
     { kind: 'finished', deployment: { ...finished, noChanges: true } },
     { webUiUrl },
   );
-  expect(unchanged.threadReply).toBe('Succeeded in 1m 30s: no changes, the stack already matched');
+  expect(unchanged.threadReply).toBe('Succeeded in 1m 30s (no changes: the stack already matched)');
 });

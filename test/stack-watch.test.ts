@@ -14,6 +14,7 @@ import {
 import { type ScriptStep, ScriptedCloudFormation } from './helpers/scripted-cloudformation';
 import { FakeSlack } from './helpers/slack-server';
 import { stateQuery } from '../src/contract';
+import { allWorkflowIds, replayFailures } from './helpers/replay';
 
 const cfn = new ScriptedCloudFormation();
 const slack = new FakeSlack();
@@ -207,4 +208,10 @@ test('CloudFormation throttling slows a deployment down but does not fail it', a
   expect((await handle.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE', done: 1 });
   // Both throttled answers were met (and retried) on the way.
   expect(cfn.throttlesLeft).toBe(0);
+});
+
+test("this file's histories replay (stack watch, compensation, Slack route)", async () => {
+  const ids = await allWorkflowIds(coordinator.env.client);
+  expect(ids.length).toBeGreaterThanOrEqual(12);
+  expect(await replayFailures(coordinator.env.client, ids)).toEqual([]);
 });

@@ -7,8 +7,10 @@ import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
 import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
-import type { CloudFormationFor, StackTarget } from './cloudformation';
+import type { ChangeSetTarget, StackTarget } from '../domain/stack-target';
+import type { CloudFormationFor } from './cloudformation';
 import { runSupervised } from './supervised-process';
+import { FAILURE } from '../contract';
 
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 const EXECUTED = ['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED'];
@@ -21,10 +23,6 @@ export interface PrepareChangeSetInput extends StackTarget {
 }
 
 export type PrepareResult = { changes: 'none' } | { changes: 'ready'; changeSetId: string };
-
-export interface ChangeSetTarget extends StackTarget {
-  changeSetName: string;
-}
 
 function isNoChanges(changeSet: ChangeSetDescription): boolean {
   return changeSet.status === 'FAILED' && NO_CHANGES.test(changeSet.statusReason ?? '');
@@ -43,7 +41,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
       if (now.status === 'DELETE_FAILED') {
         throw ApplicationFailure.nonRetryable(
           `could not delete change set ${target.changeSetName} of ${target.stackName}: ${now.statusReason ?? 'no reason given'}`,
-          'ChangeSetNotDeleted',
+          FAILURE.changeSetFailed,
         );
       }
       Context.current().heartbeat();
@@ -61,7 +59,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
     async prepareChangeSet(input: PrepareChangeSetInput): Promise<PrepareResult> {
       const context = Context.current();
       const location = parseAssemblyLocation(input.assembly);
-      if (!location) throw ApplicationFailure.nonRetryable(`invalid assembly ${input.assembly}`, 'BadAssembly');
+      if (!location) throw ApplicationFailure.nonRetryable(`invalid assembly ${input.assembly}`, FAILURE.badAssembly);
       const cfn = cloudFormationFor(input);
       const earlier = await cfn.describeChangeSet(input.stackName, input.changeSetName);
       if (earlier?.executionStatus && EXECUTED.includes(earlier.executionStatus)) {
@@ -75,14 +73,14 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
         if (!isCloudAssembly(dir)) {
           throw ApplicationFailure.nonRetryable(
             `${input.assembly} is not a cloud assembly (no manifest.json): hand over the output of cdk synth`,
-            'BadAssembly',
+            FAILURE.badAssembly,
           );
         }
         let selector: string;
         try {
           selector = findStack(dir, input.stackName).selector;
         } catch (err) {
-          throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, 'BadAssembly');
+          throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, FAILURE.badAssembly);
         }
         await runSupervised(
           {
@@ -128,7 +126,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
       if (prepared.status !== 'CREATE_COMPLETE') {
         throw ApplicationFailure.nonRetryable(
           `change set ${input.changeSetName} is ${prepared.status}: ${prepared.statusReason ?? 'no reason given'}`,
-          'ChangeSetFailed',
+          FAILURE.changeSetFailed,
         );
       }
       return { changes: 'ready', changeSetId: prepared.id };
@@ -148,7 +146,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
         if (events.some((event) => event.clientRequestToken === input.clientRequestToken)) return 'already';
         throw ApplicationFailure.nonRetryable(
           `change set ${input.changeSetName} of ${input.stackName} is gone (deleted outside this deployment?)`,
-          'ChangeSetGone',
+          FAILURE.changeSetFailed,
         );
       }
       if (EXECUTED.includes(changeSet.executionStatus ?? '')) return 'already';
@@ -156,7 +154,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
         throw ApplicationFailure.nonRetryable(
           `change set ${input.changeSetName} cannot be executed: it is ${changeSet.executionStatus ?? changeSet.status}` +
             (changeSet.executionStatus === 'OBSOLETE' ? ' (the stack changed after it was prepared)' : ''),
-          'ChangeSetNotExecutable',
+          FAILURE.changeSetFailed,
         );
       }
       await cfn.executeChangeSet(input.stackName, input.changeSetName, input.clientRequestToken);

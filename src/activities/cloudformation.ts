@@ -1,11 +1,8 @@
 import { awsCloudFormation } from '../cloudformation/aws-cloudformation';
 import type { CloudFormationPort, StackEvent } from '../cloudformation/port';
+import type { StackTarget } from '../domain/stack-target';
 
-export interface StackTarget {
-  stackName: string;
-  region?: string;
-  endpoint?: string;
-}
+export type { StackTarget };
 
 export type CloudFormationFor = (target: StackTarget) => CloudFormationPort;
 

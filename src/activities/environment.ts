@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DeployConfig } from '../config';
 import type { EnvironmentSettings } from '../contract/settings';
+import { FAILURE } from '../contract';
 
 export interface ResolveEnvironmentInput {
   environment: string;
@@ -18,7 +19,7 @@ export function createResolveEnvironment(config: DeployConfig, slackEnabled: boo
       const known = Object.keys(config.environments).join(', ') || 'none';
       throw ApplicationFailure.nonRetryable(
         `unknown environment ${JSON.stringify(environment)} (the worker's config has: ${known})`,
-        'UnknownEnvironment',
+        FAILURE.unknownEnvironment,
       );
     }
     const notifyTo = slackEnabled && settings.slackChannel !== undefined ? 'slack' : 'log';

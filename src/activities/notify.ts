@@ -3,12 +3,20 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
 import { lockWorkflowId } from '../contract/names';
-import { type QueuePosition, renderDeploymentMessage } from '../notices/slack-message';
 import { webUiLink } from '../connection/temporal-target';
 import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../contract';
+import { type QueuePosition, queuePosition } from '../domain/queue-position';
+import { renderLogLine } from '../notices/log-line';
+import { renderDeploymentMessage } from '../notices/slack-message';
+import { FAILURE } from '../contract';
 
 export interface NotifyDeploymentInput {
   notice: DeploymentNotice;
+  /**
+   * The Slack channel, as the deployment resolved it with its environment. Absent in notices recorded before the
+   * channel travelled with them: the worker's config then names it.
+   */
+  channel?: string;
   /** The deployment's top-level message, once there is one. */
   message?: SlackMessageRef;
 }
@@ -47,24 +55,24 @@ function slackFailure(what: string, err: unknown): ApplicationFailure {
     case ErrorCode.RateLimitedError:
       return ApplicationFailure.create({
         message: `Slack ${what}: rate limited, retry after ${error.retryAfter ?? 1}s`,
-        type: 'SlackRateLimited',
+        type: FAILURE.slackUnavailable,
         nextRetryDelay: `${error.retryAfter ?? 1}s`,
       });
     case ErrorCode.PlatformError: {
       const code = error.data?.error ?? 'unknown_error';
       return ApplicationFailure.create({
         message: `Slack ${what}: ${code}`,
-        type: 'SlackRejected',
+        type: FAILURE.slackRejected,
         nonRetryable: PERMANENT.has(code),
       });
     }
     case ErrorCode.HTTPError:
       return ApplicationFailure.create({
         message: `Slack ${what}: HTTP ${error.statusCode}`,
-        type: 'SlackUnavailable',
+        type: FAILURE.slackUnavailable,
       });
     default:
-      return ApplicationFailure.create({ message: `Slack ${what}: request failed`, type: 'SlackUnavailable' });
+      return ApplicationFailure.create({ message: `Slack ${what}: request failed`, type: FAILURE.slackUnavailable });
   }
 }
 
@@ -124,39 +132,30 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
     return own?.ts ? { channel, ts: own.ts } : undefined;
   }
 
-  async function queuePosition(notice: DeploymentNotice): Promise<QueuePosition | undefined> {
+  /** Where a queued deployment waits; null when nobody holds the turn (the grant is on its way: not news). */
+  async function whereQueued(notice: DeploymentNotice): Promise<QueuePosition | null | undefined> {
     const view = await client.workflow
       .getHandle(lockWorkflowId(notice.deployment.environment))
       .query(queueQuery)
       .catch(() => undefined);
-    const entry = view?.waiting.find((waiting) => waiting.workflowId === notice.deployment.workflowId);
-    // Waiting with nobody holding the turn means the grant is on its way: not worth a "queued" message.
-    if (!view?.holder || !entry) return undefined;
-    return {
-      position: entry.position,
-      waiting: view.waiting.length,
-      holderCorrelationId: view.holder.correlationId,
-      etaMs: entry.etaMs,
-    };
+    if (!view) return undefined;
+    return (view.holder && queuePosition(view, notice.deployment.workflowId)) || null;
   }
 
   /** Tells people about a deployment: updates its one top-level Slack message and adds details in its thread. */
-  return async function notifyDeployment({ notice, message }: NotifyDeploymentInput): Promise<NotifyDeploymentResult> {
+  return async function notifyDeployment(input: NotifyDeploymentInput): Promise<NotifyDeploymentResult> {
+    const { notice, message } = input;
     const context = Context.current();
-    const channel = config.environments[notice.deployment.environment]?.slackChannel;
-    const webUiUrl = webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId);
+    const channel = input.channel ?? config.environments[notice.deployment.environment]?.slackChannel;
     if (!slack || !channel) {
-      // The log gets the gist; the queue position is only worth a lock query for Slack.
-      const rendered = renderDeploymentMessage(notice, { webUiUrl });
-      context.log.info(rendered.text.split('\n').slice(0, 2).join(': '), {
-        notice: notice.kind,
-        correlationId: notice.deployment.correlationId,
-        ...(rendered.threadReply ? { detail: rendered.threadReply } : {}),
-      });
+      // A worker without a Slack token (or a notice from before the channel travelled): the log gets it.
+      const { message: line, fields } = renderLogLine(notice);
+      context.log.info(line, fields);
       return message ? { message } : {};
     }
-    const queue = notice.kind === 'queued' ? await queuePosition(notice) : undefined;
-    const rendered = renderDeploymentMessage(notice, { webUiUrl, ...(queue ? { queue } : {}) });
+    const webUiUrl = webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId);
+    const queue = notice.kind === 'queued' ? await whereQueued(notice) : undefined;
+    const rendered = renderDeploymentMessage(notice, { webUiUrl, ...(queue === undefined ? {} : { queue }) });
 
     const progress: Progress = { ...(context.info.heartbeatDetails as Progress | undefined) };
     const id = message?.channel ?? progress.message?.channel ?? (await channelId(channel));

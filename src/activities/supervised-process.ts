@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { cancelRequested } from './cancel-request';
 import { notRunnable, startSupervised } from './process-supervisor';
+import { FAILURE } from '../contract';
 
 export interface SupervisedProcess {
   /** argv: run without a shell, so nothing in it is interpreted. */
@@ -32,14 +33,15 @@ const LAST_OUTPUT_CHARS = 300;
 export async function runSupervised(input: SupervisedProcess, client: Client): Promise<void> {
   const context = Context.current();
   const [program, ...args] = input.argv;
-  if (program === undefined) throw ApplicationFailure.nonRetryable(`the ${input.what} is empty`, 'BadDeployCommand');
+  if (program === undefined)
+    throw ApplicationFailure.nonRetryable(`the ${input.what} is empty`, FAILURE.deployCommandNotRunnable);
   const env = { ...process.env, ...input.environment };
   const cwd = input.cwd ?? process.cwd();
   const problem = notRunnable(program, cwd, env.PATH);
   if (problem !== undefined) {
     throw ApplicationFailure.nonRetryable(
       `cannot run ${input.what} ${JSON.stringify(program)}: ${problem}`,
-      'DeployCommandNotRunnable',
+      FAILURE.deployCommandNotRunnable,
     );
   }
 
@@ -98,7 +100,7 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
     // longer. The workflow, which asked for the cancel, reads this as the cancellation it is.
     throw ApplicationFailure.nonRetryable(
       `the ${input.what} was stopped: its deployment asked to cancel it`,
-      'DeployStepStopped',
+      FAILURE.deployStepStopped,
     );
   }
   if (context.cancellationSignal.aborted) {
@@ -106,13 +108,16 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
     await context.cancelled;
   }
   if (exit === undefined) {
-    throw ApplicationFailure.nonRetryable(`the ${input.what} ended without an exit status`, 'DeployCommandLost');
+    throw ApplicationFailure.nonRetryable(
+      `the ${input.what} ended without an exit status`,
+      FAILURE.deployCommandFailed,
+    );
   }
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const tail = lastOutput ? ` (last output: ${lastOutput})` : '';
   throw ApplicationFailure.create({
     message: `${input.what} ${how}${tail}`,
-    type: 'DeployCommandFailed',
+    type: FAILURE.deployCommandFailed,
     nonRetryable: !input.retryable,
     details: [{ exitCode: exit.code, signal: exit.signal }],
   });

@@ -19,6 +19,8 @@ import {
   queueQuery,
   stateQuery,
 } from '../contract';
+import { outcomeLine, outputLines } from '../domain/outcome';
+import { queuePosition } from '../domain/queue-position';
 import { resultOf } from '../domain/result';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
@@ -90,14 +92,9 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       say(link);
     } else {
-      const took = result.durationMs === null ? '' : ` in ${formatDuration(result.durationMs)}`;
-      const why = result.error
-        ? `: ${result.error}`
-        : result.noChanges
-          ? ' (no changes: the stack already matched)'
-          : '';
-      const outputs = Object.entries(result.outputs ?? {}).map(([key, value]) => `  ${key} = ${value}\n`);
-      process.stdout.write(`${correlationId} ${result.status}${took}${why}\n${outputs.join('')}${link}\n`);
+      const outcome = outcomeLine({ ...result, why: result.error });
+      const outputs = outputLines(result.outputs).map((line) => `  ${line}\n`);
+      process.stdout.write(`${correlationId} ${outcome}\n${outputs.join('')}${link}\n`);
     }
     return exitCodeFor(result.status);
   } finally {
@@ -177,11 +174,11 @@ async function progressLine(
   const state = await handle.query(stateQuery);
   if (FINAL_STATUSES.includes(state.status)) return undefined;
   if (state.status !== 'queued') return `${state.correlationId}: ${state.status}`;
-  const queue = await lock.query(queueQuery).catch(() => undefined);
-  const entry = queue?.waiting.find((waiting) => waiting.workflowId === state.workflowId);
-  if (!queue || !entry) return `${state.correlationId}: queued`;
-  const behind = queue.holder ? `, behind ${queue.holder.correlationId}` : '';
-  return `${state.correlationId}: queued at position ${entry.position} of ${queue.waiting.length}${behind} (ETA ${formatDuration(entry.etaMs)})`;
+  const view = await lock.query(queueQuery).catch(() => undefined);
+  const at = view && queuePosition(view, state.workflowId);
+  if (!at) return `${state.correlationId}: queued`;
+  const behind = at.holderCorrelationId ? `, behind ${at.holderCorrelationId}` : '';
+  return `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} (ETA ${formatDuration(at.etaMs)})`;
 }
 
 /** A workflow terminated or timed out from outside (the Web UI, a server timeout) never returned its result. */

@@ -16,3 +16,9 @@ export interface SlackMessageRef {
   channel: string;
   ts: string;
 }
+
+/**
+ * Where a deployment's notices go, decided once when its environment is resolved: Slack (this channel), or only the
+ * worker log. Deployments recorded before it was decided there have none: their notices ask the notify activity.
+ */
+export type NoticeRoute = { to: 'slack'; channel: string } | { to: 'log' };

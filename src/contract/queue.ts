@@ -1,5 +1,6 @@
 // An environment's queue as the lock keeps it and as deployctl and Slack show it.
 import type { Priority } from './deployment';
+import type { NoticeRoute } from './notice';
 import type { QueueMode } from './settings';
 
 /** A deployment's request for its environment's turn. */
@@ -17,6 +18,8 @@ export interface TurnRequest {
    * back before passing the turn on anyway (absent in requests recorded before revoking waited).
    */
   revokeWaitMs?: number;
+  /** Where the lock sends a notice about this deployment (absent in requests recorded before it could). */
+  notices?: NoticeRoute;
 }
 
 export interface Holder extends TurnRequest {

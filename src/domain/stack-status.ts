@@ -53,3 +53,25 @@ export function applyEvents(progress: StackProgress, stackName: string, events: 
     ...(lastEventId ? { lastEventId } : {}),
   };
 }
+
+/** How a watched deployment left its stack: why it failed, or undefined when the stack is fine. */
+export function stackFailure(
+  stackName: string,
+  progress: StackProgress,
+  watch: { changed: boolean; stallCancelled: boolean },
+): string | undefined {
+  // A stack that saw no event of this deployment was not changed by it (no changes, or a command that deploys
+  // elsewhere): its settled status says nothing about this deployment.
+  if (!watch.changed || isSuccess(progress.status)) return undefined;
+  const first = progress.firstFailure;
+  const cause = watch.stallCancelled
+    ? 'the update stalled and was cancelled'
+    : first
+      ? `first failure: ${first.resource} ${first.status}: ${first.reason}`
+      : 'no resource failure was reported';
+  const operator =
+    stackPhase(progress.status) === 'rollback-failed'
+      ? '; an operator must fix the resources that failed to roll back and continue the rollback'
+      : '';
+  return `stack ${stackName} ended ${progress.status} (${cause})${operator}`;
+}

@@ -4,29 +4,16 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
-  getExternalWorkflowHandle,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { formatDuration } from '../domain/durations';
-import { lockWorkflowId, nameProblem } from '../contract/names';
-import type { EnvironmentSettings } from '../contract/settings';
-import type { StackProgress } from '../contract';
-import { assemblyProblem } from '../domain/assembly-location';
-import { changeSetName } from '../domain/cloudformation-names';
-import { discardChangeSet, runDeployStep } from './deploy-step';
-import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
-import { DEFAULT_NOTIFY_TIMEOUT_MS, Notifier, NOTIFICATIONS_PATCH } from './notifier';
-import { RELEASE_ACK_PATCH } from './environment-lock';
-import { resultOf } from '../domain/result';
 import {
   cancelDeploymentSignal,
   CORRELATION_ID,
@@ -36,26 +23,37 @@ import {
   type DeploymentResult,
   type DeploymentState,
   type DeploymentStatus,
+  type EnvironmentSettings,
+  FAILURE,
   grantedSignal,
+  lockWorkflowId,
+  nameProblem,
   type NoticeKind,
   releaseAcknowledgedSignal,
   releaseTurnSignal,
   revokedSignal,
   STACK_NAME,
+  type StackProgress,
   stateQuery,
   supersededSignal,
   withdrawSignal,
 } from '../contract';
+import { assemblyProblem } from '../domain/assembly-location';
+import { changeSetName } from '../domain/cloudformation-names';
+import { formatDuration } from '../domain/durations';
+import { noticeRoute } from '../domain/notice-route';
+import { resultOf } from '../domain/result';
+import { bookkeeping, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './activity-options';
+import { Compensation } from './compensation';
+import { deployerFor, runDeployStep } from './deploy-step';
+import { RELEASE_ACK_PATCH } from './environment-lock';
+import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
+import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
 const REVOKE_WAIT_MARGIN_MS = 30_000;
 /** The lock answers a release within a workflow task or two; a lock that does not is not waited for. */
 const RELEASE_ACK_WAIT_MS = 10_000;
-
-const { resolveEnvironment, requestTurn } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
-});
 
 function inputProblem(input: DeploymentInput): string | undefined {
   return (
@@ -93,7 +91,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     ...(input.assembly === undefined ? {} : { assembly: input.assembly }),
     notificationsFailed: 0,
   };
-  const notifier = new Notifier(DEFAULT_NOTIFY_TIMEOUT_MS, () => {
+  const notifier = new Notifier(() => {
     state.notificationsFailed += 1;
   });
   const notify = (kind: NoticeKind, detail?: string) => {
@@ -145,51 +143,45 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   ]);
   setStatus('pending');
 
+  const compensation = new Compensation();
+  compensation.always('send the final notice', async () => {
+    state.finishedAt ??= Date.now();
+    log.info('Deployment finished', { workflowId, status: state.status });
+    // Registered first, so it runs last: after the turn is given back, the next deployment does not wait for news.
+    notify('finished');
+    // (Read after the await: failures counted while waiting must not be overwritten.)
+    const undelivered = await notifier.flush();
+    state.notificationsFailed += undelivered;
+  });
+
   const problem = inputProblem(input);
   if (problem !== undefined) {
     state.error = problem;
-    state.finishedAt = Date.now();
     setStatus('failed');
-    notify('finished');
-    const undelivered = await notifier.flush();
-    state.notificationsFailed += undelivered;
+    await compensation.run(() => false);
     return resultOf(state);
   }
 
-  let requested = false;
-  let stackWatch: StackWatch | undefined;
   try {
     await work.run(async () => {
-      const settings: EnvironmentSettings = await resolveEnvironment({
+      const settings: EnvironmentSettings = await bookkeeping.resolveEnvironment({
         environment: input.environment,
         ...(input.stackName === undefined ? {} : { stackName: input.stackName }),
       });
       state.settings = settings;
       state.stackName = settings.stackName;
-      const deployStep = async () => {
-        const outcome = await runDeployStep(settings, input);
-        state.stepCompleted = true;
-        return outcome;
-      };
-      notifier.configure(settings.notifyTimeoutMs, settings.notifyTo);
+      const route = noticeRoute(settings);
+      notifier.configure(settings.notifyTimeoutMs, route);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
-      if (settings.deploy.type === 'cdk') {
-        if (input.assembly === undefined) {
-          throw ApplicationFailure.nonRetryable(
-            `environment ${input.environment} deploys a CDK cloud assembly: give one (deployctl deploy --assembly)`,
-          );
-        }
-        state.changeSet = changeSetName(input.correlationId);
-      } else if (input.assembly !== undefined) {
-        throw ApplicationFailure.nonRetryable(
-          `environment ${input.environment} deploys with a command, not a cloud assembly: leave out --assembly`,
-        );
-      }
+      const deployer = deployerFor(settings);
+      const refused = deployer.requestProblem(input, input.environment);
+      if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
+      if (settings.deploy.type === 'cdk') state.changeSet = changeSetName(input.correlationId);
 
       state.queuedAt = Date.now();
       setStatus('queued');
-      requested = true;
-      await requestTurn({
+      compensation.always('give the turn back', giveBack);
+      await bookkeeping.requestTurn({
         environment: input.environment,
         request: {
           workflowId,
@@ -201,6 +193,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
           expectedDurationMs: settings.expectedDurationMs,
           revokeWaitMs: revokeWaitMs(settings),
+          ...(route ? { notices: route } : {}),
         },
       });
       notify('queued');
@@ -214,16 +207,26 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.startedAt = Date.now();
       setStatus('deploying');
       notify('started');
+      const undo = deployer.compensation;
+      if (undo) compensation.unlessSucceeded(undo.what, () => undo.run(settings, input));
+      const deployStep = async () => {
+        const outcome = await runDeployStep(settings, input);
+        state.stepCompleted = true;
+        return outcome;
+      };
       const { cloudformation } = settings;
       if (cloudformation) {
-        stackWatch = {
+        const watch: StackWatch = {
           settings: { ...settings, cloudformation },
           correlationId: input.correlationId,
           onProgress: (progress) => (state.stack = progress),
           notice: (kind, detail) => notify(kind, detail),
         };
-        await waitForStableStack(stackWatch, (state.queuedAt ?? state.requestedAt) + waitMs);
-        const watched = await deployWatchingStack(stackWatch, () => deployStep());
+        compensation.unlessSucceeded('leave the stack stable', () =>
+          leaveStackStable(watch, (status) => (state.stack = { ...(state.stack ?? emptyProgress()), status })),
+        );
+        await waitForStableStack(watch, (state.queuedAt ?? state.requestedAt) + waitMs);
+        const watched = await deployWatchingStack(watch, () => deployStep());
         if (watched.step.noChanges) state.noChanges = true;
         if (Object.keys(watched.outputs).length > 0) state.outputs = watched.outputs;
       } else {
@@ -242,57 +245,37 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.error = errorMessage(err);
       setStatus('failed');
     }
-  } finally {
-    // Runs even when the workflow itself is cancelled: the stack is left stable, then the environment is freed.
-    const watch = stackWatch;
-    if (watch && state.status !== 'succeeded') {
-      await CancellationScope.nonCancellable(() =>
-        leaveStackStable(watch, (status) => (state.stack = { ...(state.stack ?? emptyProgress()), status })),
-      ).catch((err: unknown) => log.error('Could not leave the stack stable', { error: String(err) }));
+  }
+  // Runs even when the workflow itself is cancelled: the stack is left stable, then the environment is freed.
+  await compensation.run(() => state.status === 'succeeded');
+  return resultOf(state);
+
+  /** Gives the turn back (or withdraws from the queue), then settles whether a force-release crossed it. */
+  async function giveBack(): Promise<void> {
+    state.finishedAt ??= Date.now();
+    const askForAnswer = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
+    const released = await giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer);
+    if (released && askForAnswer) {
+      // The lock's answer says whether a force-release crossed this release; never long, never forever.
+      await condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS);
     }
-    const settings = state.settings;
-    if (settings?.deploy.type === 'cdk' && state.status !== 'succeeded' && state.startedAt !== undefined) {
-      await CancellationScope.nonCancellable(() => discardChangeSet(settings, input.correlationId)).catch(
-        (err: unknown) => log.error('Could not delete the change set', { error: String(err) }),
-      );
+    if (releaseAck?.revokedReason !== undefined) {
+      endReason ??= { status: 'revoked', reason: `force-released: ${releaseAck.revokedReason}` };
     }
-    state.finishedAt = Date.now();
-    if (requested) {
-      const askForAnswer = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
-      const released = await CancellationScope.nonCancellable(() =>
-        giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer),
-      );
-      if (released && askForAnswer) {
-        // The lock's answer says whether a force-release crossed this release; never long, never forever.
-        await CancellationScope.nonCancellable(() =>
-          condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS),
-        );
-      }
-      if (releaseAck?.revokedReason !== undefined) {
-        endReason ??= { status: 'revoked', reason: `force-released: ${releaseAck.revokedReason}` };
-      }
-      // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished): the
-      // one place that decides it, however the revoke arrived.
-      if (endReason?.status === 'revoked' && state.status !== 'revoked') {
-        state.error = undefined;
-        state.reason = endReason.reason;
-        setStatus('revoked');
-      }
+    // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished): the
+    // one place that decides it, however the revoke arrived.
+    if (endReason?.status === 'revoked' && state.status !== 'revoked') {
+      state.error = undefined;
+      state.reason = endReason.reason;
+      setStatus('revoked');
     }
   }
-  log.info('Deployment finished', { workflowId, status: state.status });
-  // After the turn is given back: the next deployment does not wait for this news.
-  notify('finished');
-  // (Read after the await: failures counted while waiting must not be overwritten.)
-  const undelivered = await CancellationScope.nonCancellable(() => notifier.flush());
-  state.notificationsFailed += undelivered;
-  return resultOf(state);
 }
 
 /** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
 function revokeWaitMs(settings: EnvironmentSettings): number {
   // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
-  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? 30_000;
+  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
 }
 

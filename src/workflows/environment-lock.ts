@@ -6,13 +6,9 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { QueueMode } from '../contract/settings';
-import { DEFAULT_NOTIFY_TIMEOUT_MS, NOTIFICATIONS_PATCH } from './notifier';
 import {
   type DeploymentNotice,
   forceReleaseSignal,
@@ -26,8 +22,11 @@ import {
   supersededSignal,
   type TurnRequest,
   withdrawSignal,
+  type QueueMode,
 } from '../contract';
 import { enqueue, queueView } from '../domain/queue-order';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, liveness } from './activity-options';
+import { deliverNotice, NOTIFICATIONS_PATCH } from './notifier';
 
 /** Everything the lock carries across continue-as-new. */
 export interface EnvironmentLockInput {
@@ -41,7 +40,8 @@ export interface EnvironmentLockInput {
   lastLivenessCheckAt?: number;
 }
 
-type Notice =
+/** What the lock tells a deployment about its turn (by signal; not a notice for people). */
+type LockDecision =
   | { kind: 'granted'; workflowId: string; leaseId: string }
   | { kind: 'superseded'; workflowId: string; byWorkflowId: string }
   | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string };
@@ -55,16 +55,6 @@ export const REVOKE_WAITS_FOR_STOP_PATCH = 'revoke-waits-for-stop';
 /** Releases recorded before the lock acknowledged them got no answer. */
 export const RELEASE_ACK_PATCH = 'release-acknowledged';
 
-const { isDeploymentOpen } = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 3, initialInterval: '1s' },
-});
-const { notifyDeployment } = proxyActivities<Activities>({
-  scheduleToCloseTimeout: DEFAULT_NOTIFY_TIMEOUT_MS,
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', maximumInterval: '10s' },
-});
-
 export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
   const { environment } = input;
   let holder = input.holder;
@@ -74,7 +64,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   let queueMode: QueueMode = input.queueMode ?? 'queue';
   let livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
   let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
-  const notices: Notice[] = [];
+  const decisions: LockDecision[] = [];
   const acks: Array<{ workflowId: string; leaseId: string; revokedReason?: string }> = [];
 
   setHandler(requestTurnSignal, (request) => {
@@ -84,13 +74,13 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     // An activity retry may repeat a request: never queue one deployment twice. The holder asking again (a retry,
     // or a run reset from the Web UI) is told its lease again, so that a reset run is not left waiting.
     if (holder?.workflowId === request.workflowId) {
-      notices.push({ kind: 'granted', workflowId: holder.workflowId, leaseId: holder.leaseId });
+      decisions.push({ kind: 'granted', workflowId: holder.workflowId, leaseId: holder.leaseId });
       return;
     }
     if (waiting.some((entry) => entry.workflowId === request.workflowId)) return;
     if (queueMode === 'supersede') {
       for (const entry of waiting) {
-        notices.push({ kind: 'superseded', workflowId: entry.workflowId, byWorkflowId: request.workflowId });
+        decisions.push({ kind: 'superseded', workflowId: entry.workflowId, byWorkflowId: request.workflowId });
       }
       waiting = [];
     }
@@ -122,7 +112,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(forceReleaseSignal, ({ reason }) => {
     if (!holder || holder.revoked) return;
     log.warn('Turn force-released', { environment, workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
-    notices.push({ kind: 'revoked', workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
+    decisions.push({ kind: 'revoked', workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
     if (patched(REVOKE_WAITS_FOR_STOP_PATCH)) {
       // The holder keeps the turn until it gives it back, its deploy step stopped, or until it has had time to:
       // force-release is for a stuck holder, never a way to run two deployments at once.
@@ -135,24 +125,24 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(queueQuery, () => queueView(environment, holder, waiting, recentDurationsMs, Date.now()));
 
   const hasWork = () =>
-    notices.length > 0 || acks.length > 0 || (!holder && waiting.length > 0) || workflowInfo().continueAsNewSuggested;
+    decisions.length > 0 || acks.length > 0 || (!holder && waiting.length > 0) || workflowInfo().continueAsNewSuggested;
 
-  async function deliverNotices(): Promise<void> {
-    while (notices.length > 0) {
-      const notice = notices.shift();
-      if (!notice) break;
-      const target = getExternalWorkflowHandle(notice.workflowId);
+  async function announceDecisions(): Promise<void> {
+    while (decisions.length > 0) {
+      const decision = decisions.shift();
+      if (!decision) break;
+      const target = getExternalWorkflowHandle(decision.workflowId);
       try {
-        if (notice.kind === 'granted') {
-          await target.signal(grantedSignal, { leaseId: notice.leaseId });
-        } else if (notice.kind === 'superseded') {
-          await target.signal(supersededSignal, { byWorkflowId: notice.byWorkflowId });
+        if (decision.kind === 'granted') {
+          await target.signal(grantedSignal, { leaseId: decision.leaseId });
+        } else if (decision.kind === 'superseded') {
+          await target.signal(supersededSignal, { byWorkflowId: decision.byWorkflowId });
         } else {
-          await target.signal(revokedSignal, { leaseId: notice.leaseId, reason: notice.reason });
+          await target.signal(revokedSignal, { leaseId: decision.leaseId, reason: decision.reason });
         }
       } catch (err) {
         // The deployment has closed already: nothing left to tell it.
-        log.info('Could not notify a deployment', { environment, notice, error: String(err) });
+        log.info('Could not notify a deployment', { environment, decision, error: String(err) });
       }
     }
   }
@@ -213,7 +203,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     lastLivenessCheckAt = Date.now();
     let open = true;
     try {
-      open = await isDeploymentOpen({ workflowId: checked.workflowId });
+      open = await liveness.isDeploymentOpen({ workflowId: checked.workflowId });
     } catch (err) {
       // Unknown is not dead: dropping a live holder would let two deployments run at once.
       log.warn('Liveness check failed; keeping the holder', { environment, error: String(err) });
@@ -247,7 +237,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       },
       detail: `Stale lock recovered: ${stale.correlationId} ended without giving its turn back; ${environment} was passed on.`,
     };
-    notifyDeployment({ notice }).catch((err: unknown) =>
+    deliverNotice(notice, stale.notices, DEFAULT_NOTIFY_TIMEOUT_MS).catch((err: unknown) =>
       log.warn('Notification not delivered', { notice: notice.kind, error: String(err) }),
     );
   }
@@ -266,10 +256,10 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         await condition(hasWork);
       }
     }
-    await deliverNotices();
+    await announceDecisions();
     await grantNext();
     acknowledgeReleases();
-    if (workflowInfo().continueAsNewSuggested && notices.length === 0) {
+    if (workflowInfo().continueAsNewSuggested && decisions.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof environmentLock>({
         environment,

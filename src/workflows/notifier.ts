@@ -1,40 +1,60 @@
 // Sends a deployment's notices in order, in the background: Slack is a window onto the deployment and never holds
 // a deploy step back. Each notice is bounded (retries included) by the environment's notify timeout.
-import { CancellationScope, condition, log, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { renderDeploymentMessage } from '../notices/slack-message';
-import type { DeploymentNotice, SlackMessageRef } from '../contract';
+import { CancellationScope, condition, log } from '@temporalio/workflow';
+import type { DeploymentNotice, NoticeRoute, SlackMessageRef } from '../contract';
+import { renderLogLine } from '../notices/log-line';
+import { DEFAULT_NOTIFY_TIMEOUT_MS, noticeCalls } from './activity-options';
 
-export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
 export const NOTIFICATIONS_PATCH = 'notifications';
+
+/** A notice for the worker log, written by the workflow itself: no activity per notice where there is no Slack. */
+export function logNotice(notice: DeploymentNotice): void {
+  const { message, fields } = renderLogLine(notice);
+  log.info(message, fields);
+}
+
+/**
+ * Sends one notice the way its route says; `message` is the deployment's Slack message so far. Without a route
+ * (recorded before routes), the notify activity decides.
+ */
+export async function deliverNotice(
+  notice: DeploymentNotice,
+  route: NoticeRoute | undefined,
+  timeoutMs: number,
+  message?: SlackMessageRef,
+): Promise<SlackMessageRef | undefined> {
+  if (route?.to === 'log') {
+    logNotice(notice);
+    return message;
+  }
+  const result = await noticeCalls(timeoutMs).notifyDeployment({
+    notice,
+    ...(route ? { channel: route.channel } : {}),
+    ...(message ? { message } : {}),
+  });
+  return result.message ?? message;
+}
 
 export class Notifier {
   private readonly pending: DeploymentNotice[] = [];
   private sending = false;
   /** The deployment's top-level Slack message: kept in workflow state, so retries and restarts update it. */
   private message: SlackMessageRef | undefined;
+  private timeoutMs = DEFAULT_NOTIFY_TIMEOUT_MS;
+  private route: NoticeRoute | undefined;
 
-  constructor(
-    private timeoutMs: number,
-    private readonly onFailure: (error: string) => void,
-  ) {}
+  constructor(private readonly onFailure: (error: string) => void) {}
 
-  private logOnly = false;
-
-  /** The environment's settings: its notify timeout, and whether Slack is on at all. */
-  configure(timeoutMs: number, notifyTo: 'slack' | 'log' | undefined): void {
+  /** The environment's notify timeout, and where its notices go. */
+  configure(timeoutMs: number, route: NoticeRoute | undefined): void {
     this.timeoutMs = timeoutMs;
-    this.logOnly = notifyTo === 'log';
+    this.route = route;
   }
 
   send(notice: DeploymentNotice): void {
-    if (this.logOnly) {
-      // No Slack on this worker: the workflow's own log line, without an activity per notice.
-      log.info(renderDeploymentMessage(notice, { webUiUrl: '' }).text.split('\n').slice(0, 2).join(': '), {
-        notice: notice.kind,
-        correlationId: notice.deployment.correlationId,
-        ...(notice.detail ? { detail: notice.detail } : {}),
-      });
+    if (this.route?.to === 'log') {
+      // In order by construction: nothing is waiting to be sent on this route.
+      logNotice(notice);
       return;
     }
     // The outcome makes notices still waiting to be sent stale: the message will show the outcome anyway.
@@ -58,14 +78,8 @@ export class Notifier {
     // Notices outlive a cancelled deployment: the cancellation itself is news.
     await CancellationScope.nonCancellable(async () => {
       for (let notice = this.pending.shift(); notice; notice = this.pending.shift()) {
-        const { notifyDeployment } = proxyActivities<Activities>({
-          scheduleToCloseTimeout: this.timeoutMs,
-          startToCloseTimeout: Math.min(this.timeoutMs, 10_000),
-          retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
-        });
         try {
-          const result = await notifyDeployment({ notice, ...(this.message ? { message: this.message } : {}) });
-          this.message = result.message ?? this.message;
+          this.message = await deliverNotice(notice, this.route, this.timeoutMs, this.message);
         } catch (err) {
           const error = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
           log.warn('Notification not delivered', { notice: notice.kind, error });

@@ -1,19 +1,13 @@
 // CloudFormation around the deploy step: wait for a stable stack first, watch the stack while the step runs (poll
 // interval, events deduplicated by id, stall detection), judge the outcome by the stack, and leave it stable.
 // Progress lives in workflow state: a replacement worker resumes from the last event id the history recorded.
-import { ApplicationFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { StackProgress } from '../contract';
-import { applyEvents, isSuccess, stackPhase } from '../domain/stack-status';
+import { ApplicationFailure, CancellationScope, condition, sleep } from '@temporalio/workflow';
+import { type CloudFormationSettings, type EnvironmentSettings, FAILURE, type StackProgress } from '../contract';
 import { requestToken } from '../domain/cloudformation-names';
 import { formatDuration } from '../domain/durations';
-import type { CloudFormationSettings, EnvironmentSettings } from '../contract/settings';
-
-// No attempt limit: throttling and outages slow a deployment down, they never fail it by themselves.
-const cfn = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
+import { applyEvents, stackFailure, stackPhase } from '../domain/stack-status';
+import { stackTarget } from '../domain/stack-target';
+import { stackCalls as cfn } from './activity-options';
 
 const PROGRESS_LINE_EVERY_MS = 3 * 60_000;
 
@@ -22,12 +16,6 @@ export interface StackWatch {
   correlationId: string;
   onProgress(progress: StackProgress): void;
   notice(kind: 'progress' | 'stalled', detail: string): void;
-}
-
-/** The environment's stack, as CloudFormation activities address it. */
-export function stackTarget(settings: EnvironmentSettings) {
-  const { region, endpoint } = settings.cloudformation ?? {};
-  return { stackName: settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
 function target(watch: StackWatch) {
@@ -45,7 +33,7 @@ export async function waitForStableStack(watch: StackWatch, deadline: number): P
       if (!cloudformation.continueUpdateRollback) {
         throw ApplicationFailure.nonRetryable(
           `stack ${stackName} is UPDATE_ROLLBACK_FAILED: an operator must fix the resources that failed to roll back and run continue-update-rollback (or allow it: cloudformation.continueUpdateRollback)`,
-          'StackNeedsOperator',
+          FAILURE.stackNeedsOperator,
         );
       }
       watch.notice('progress', `${stackName} is UPDATE_ROLLBACK_FAILED: continuing the rollback`);
@@ -66,7 +54,7 @@ export async function waitForStableStack(watch: StackWatch, deadline: number): P
     if (Date.now() + cloudformation.pollIntervalMs > deadline) {
       throw ApplicationFailure.nonRetryable(
         `stack ${stackName} stayed ${status} until the lock wait timeout ran out`,
-        'StackBusy',
+        FAILURE.stackBusy,
       );
     }
     await sleep(cloudformation.pollIntervalMs);
@@ -175,22 +163,8 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
     throw err;
   }
   if (stepError !== undefined) throw stepError;
-  if (changed && !isSuccess(progress.status)) {
-    const first = progress.firstFailure;
-    const cause = stallCancelled
-      ? `the update stalled and was cancelled`
-      : first
-        ? `first failure: ${first.resource} ${first.status}: ${first.reason}`
-        : 'no resource failure was reported';
-    const operator =
-      stackPhase(progress.status) === 'rollback-failed'
-        ? '; an operator must fix the resources that failed to roll back and continue the rollback'
-        : '';
-    throw ApplicationFailure.nonRetryable(
-      `stack ${stackName} ended ${progress.status} (${cause})${operator}`,
-      'StackFailed',
-    );
-  }
+  const failure = stackFailure(stackName, progress, { changed, stallCancelled });
+  if (failure !== undefined) throw ApplicationFailure.nonRetryable(failure, FAILURE.stackFailed);
   return { progress, outputs: outputs ?? {}, step: step as T };
 }
 

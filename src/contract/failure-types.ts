@@ -1,0 +1,32 @@
+// The ApplicationFailure types the coordinator raises. The Web UI shows them beside each failure; code that reads
+// one names it from here. A type exists only where it tells an operator something the message alone would not
+// sort: what to fix, and where.
+
+export const FAILURE = {
+  /** The deployment names an environment the worker's config does not have. Fix: the config or the request. */
+  unknownEnvironment: 'UnknownEnvironment',
+  /** The request does not fit its environment: a cdk environment without an assembly, or the reverse. */
+  badRequest: 'BadRequest',
+  /** The assembly is not a cloud assembly, or lacks the environment's stack. Fix: what CI hands over. */
+  badAssembly: 'BadAssembly',
+  /** The deploy command cannot be started (empty, missing, not executable). Fix: the config or the worker image. */
+  deployCommandNotRunnable: 'DeployCommandNotRunnable',
+  /** The deploy command or `cdk deploy` ended unsuccessfully; details carry its exit code and signal. */
+  deployCommandFailed: 'DeployCommandFailed',
+  /** The deploy step was stopped because its deployment was cancelled or revoked; read as a cancellation. */
+  deployStepStopped: 'DeployStepStopped',
+  /** A change set could not be prepared, executed or deleted (CloudFormation said why). */
+  changeSetFailed: 'ChangeSetFailed',
+  /** The stack ended failed or rolled back, or stalled and was cancelled. */
+  stackFailed: 'StackFailed',
+  /** The stack was busy with a change from outside for longer than the deployment could wait. */
+  stackBusy: 'StackBusy',
+  /** The stack is UPDATE_ROLLBACK_FAILED: an operator must act first. */
+  stackNeedsOperator: 'StackNeedsOperator',
+  /** Slack refused a request for a reason retrying cannot fix (auth, scopes, channel). */
+  slackRejected: 'SlackRejected',
+  /** Slack could not be reached, or rate limited us: retried. */
+  slackUnavailable: 'SlackUnavailable',
+} as const;
+
+export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];

@@ -1,0 +1,82 @@
+// Every activity a workflow calls, by profile: timeouts, retries and cancellation in one place, each saying why.
+import { type ActivityOptions, ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { EnvironmentSettings } from '../contract';
+
+/** The notify timeout of environments recorded before it was configurable, and of the lock's own notices. */
+export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
+/** The heartbeat timeout of deploy steps recorded before it was configurable. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** Reading the config and queuing at the lock: quick calls, retried through a short outage, then the deployment fails. */
+const BOOKKEEPING: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+};
+
+/** Whether a holder is still open: a few tries, then the lock keeps the holder (unknown is not dead). */
+const LIVENESS: ActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+};
+
+/** CloudFormation reads and requests: no attempt limit, so throttling and outages slow a deployment, never fail it. */
+const STACK_CALLS: ActivityOptions = {
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+};
+
+/** Deleting an unexecuted change set waits for CloudFormation, heartbeating; bounded, since it is clean-up. */
+const CHANGE_SET_CLEAN_UP: ActivityOptions = {
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+};
+
+/** A notice: bounded, retries included, by the notify timeout, so that Slack never holds a deployment back. */
+function noticeDelivery(timeoutMs: number): ActivityOptions {
+  return {
+    scheduleToCloseTimeout: timeoutMs,
+    startToCloseTimeout: Math.min(timeoutMs, 10_000),
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+  };
+}
+
+/** What every deploy-step activity shares: a lost worker shows as a missed heartbeat long before the timeout. */
+function deployStepBase(settings: EnvironmentSettings): ActivityOptions {
+  return {
+    startToCloseTimeout: settings.deployTimeoutMs,
+    heartbeatTimeout: settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    // The turn is given back only once the deploy process is really gone.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
+}
+
+/** A deploy command runs once: a retry could start a second deploy while the first may still be changing the stack. */
+function deployCommand(settings: EnvironmentSettings): ActivityOptions {
+  return { ...deployStepBase(settings), retry: { maximumAttempts: 1 } };
+}
+
+/** Preparing a change set changes no stack, so a lost worker's attempt is simply prepared again by another. */
+function prepareChangeSet(settings: EnvironmentSettings): ActivityOptions {
+  return { ...deployStepBase(settings), retry: { maximumAttempts: 3, initialInterval: '2s' } };
+}
+
+/** Executing is retried until it is known to have happened, never twice (the activity checks; the token too). */
+function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
+  return {
+    ...deployStepBase(settings),
+    startToCloseTimeout: '5m',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
+  };
+}
+
+export const bookkeeping = proxyActivities<Activities>(BOOKKEEPING);
+export const liveness = proxyActivities<Activities>(LIVENESS);
+export const stackCalls = proxyActivities<Activities>(STACK_CALLS);
+export const changeSetCleanUp = proxyActivities<Activities>(CHANGE_SET_CLEAN_UP);
+export const noticeCalls = (timeoutMs: number) => proxyActivities<Activities>(noticeDelivery(timeoutMs));
+export const deployCommandCalls = (settings: EnvironmentSettings) =>
+  proxyActivities<Activities>(deployCommand(settings));
+export const prepareCalls = (settings: EnvironmentSettings) => proxyActivities<Activities>(prepareChangeSet(settings));
+export const executeCalls = (settings: EnvironmentSettings) => proxyActivities<Activities>(executeChangeSet(settings));

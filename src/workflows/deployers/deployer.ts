@@ -1,0 +1,16 @@
+// What a deploy kind provides. A new kind is one new file beside this one, and one line in deploy-step.ts.
+import type { DeploymentInput, DeploySettings, EnvironmentSettings } from '../../contract';
+
+export interface DeployStepOutcome {
+  /** The stack already matched what was to be deployed. */
+  noChanges?: boolean;
+}
+
+export interface Deployer<S extends DeploySettings = DeploySettings> {
+  /** Why this request cannot be deployed this way (checked before queuing), or undefined when it can. */
+  requestProblem(input: DeploymentInput, environment: string): string | undefined;
+  /** Runs the deploy step while the deployment holds the turn. */
+  deploy(settings: EnvironmentSettings, deploy: S, input: DeploymentInput): Promise<DeployStepOutcome>;
+  /** Clean-up this kind needs when a deployment that held the turn does not succeed. */
+  compensation?: { what: string; run(settings: EnvironmentSettings, input: DeploymentInput): Promise<unknown> };
+}
