@@ -1,11 +1,23 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
   setupFiles: ['<rootDir>/test/setup-logging.ts'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
+};
+
+module.exports = {
+  projects: [
+    // Pure modules (queue order, ETAs, stack outcome, result, config, rendering): no server, seconds in all.
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // End to end: a real Temporal server, the real worker, deployctl, moto, a local Slack endpoint.
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+    },
+  ],
   testTimeout: 120_000,
-  // Each file starts its own Temporal server and worker: two at once fit two cores.
+  // Each end-to-end file starts its own Temporal server and worker: two at once fit two cores.
   maxWorkers: 2,
 };

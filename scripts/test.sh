@@ -10,16 +10,27 @@ bash scripts/ensure-moto.sh
 npm run --silent lint
 
 mkdir -p .test-results
-rm -f .test-results/jest.json
+rm -f .test-results/*.json
 set +e
-npx jest --ci --json --outputFile=.test-results/jest.json "$@"
+# The pure modules first: seconds, and a failure there stops the run before the end-to-end files start.
+npx jest --ci --selectProjects unit --json --outputFile=.test-results/unit.json "$@"
 status=$?
-set -e
-if [ -f .test-results/jest.json ]; then
-  node -e '
-    const r = require("./.test-results/jest.json");
-    // A file that failed to load has no test results of its own: count it as a failure.
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
-  '
+if [ "$status" -eq 0 ]; then
+  npx jest --ci --selectProjects e2e --json --outputFile=.test-results/e2e.json "$@"
+  status=$?
 fi
+set -e
+node -e '
+  const { existsSync } = require("node:fs");
+  let passed = 0;
+  let failed = 0;
+  for (const file of [".test-results/unit.json", ".test-results/e2e.json"]) {
+    if (!existsSync(file)) continue;
+    const r = require(`./${file}`);
+    passed += r.numPassedTests;
+    // A file that failed to load has no test results of its own: count it as a failure.
+    failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+'
 exit "$status"

@@ -4,7 +4,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
@@ -26,34 +25,27 @@ import {
   type EnvironmentSettings,
   FAILURE,
   grantedSignal,
-  lockWorkflowId,
   nameProblem,
   type NoticeKind,
   releaseAcknowledgedSignal,
-  releaseTurnSignal,
   revokedSignal,
   STACK_NAME,
   type StackProgress,
   stateQuery,
   supersededSignal,
-  withdrawSignal,
 } from '../contract';
 import { assemblyProblem } from '../domain/assembly-location';
 import { changeSetName } from '../domain/cloudformation-names';
 import { formatDuration } from '../domain/durations';
 import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
-import { bookkeeping, DEFAULT_HEARTBEAT_TIMEOUT_MS } from './activity-options';
+import { bookkeeping } from './activity-options';
 import { Compensation } from './compensation';
 import { deployerFor, runDeployStep } from './deploy-step';
 import { RELEASE_ACK_PATCH } from './environment-lock';
 import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
+import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
-
-/** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
-const REVOKE_WAIT_MARGIN_MS = 30_000;
-/** The lock answers a release within a workflow task or two; a lock that does not is not waited for. */
-const RELEASE_ACK_WAIT_MS = 10_000;
 
 function inputProblem(input: DeploymentInput): string | undefined {
   return (
@@ -269,36 +261,6 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.reason = endReason.reason;
       setStatus('revoked');
     }
-  }
-}
-
-/** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
-function revokeWaitMs(settings: EnvironmentSettings): number {
-  // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
-  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
-}
-
-async function giveBackTurn(
-  environment: string,
-  workflowId: string,
-  leaseId: string | undefined,
-  state: DeploymentState,
-  askForAnswer: boolean,
-): Promise<boolean> {
-  const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
-  try {
-    if (leaseId !== undefined) {
-      const durationMs = (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
-      await lock.signal(releaseTurnSignal, { leaseId, durationMs, ...(askForAnswer ? { workflowId } : {}) });
-    } else {
-      await lock.signal(withdrawSignal, { workflowId });
-    }
-    return true;
-  } catch (err) {
-    // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
-    log.warn('Could not give the turn back', { workflowId, error: String(err) });
-    return false;
   }
 }
 

@@ -1,7 +1,7 @@
 // What each kind of notice looks like in Slack (pure rendering; delivery is tested against a local Slack API).
-import { formatDuration } from '../src/domain/durations';
-import { renderDeploymentMessage } from '../src/notices/slack-message';
-import type { DeploymentNotice, DeploymentStatus } from '../src/contract';
+import { formatDuration } from '../../src/domain/durations';
+import { renderDeploymentMessage } from '../../src/notices/slack-message';
+import type { DeploymentNotice, DeploymentStatus } from '../../src/contract';
 
 const deployment = {
   workflowId: 'deploy/production/deploy-1',

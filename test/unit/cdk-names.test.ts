@@ -2,10 +2,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assemblyProblem, parseAssemblyLocation } from '../src/domain/assembly-location';
-import { findStack } from '../src/cdk/cloud-assembly';
-import { changeSetName, requestToken } from '../src/domain/cloudformation-names';
-import { CORRELATION_ID_PATTERN as CORRELATION_ID } from '../src/contract/names';
+import { assemblyProblem, parseAssemblyLocation } from '../../src/domain/assembly-location';
+import { findStack } from '../../src/cdk/cloud-assembly';
+import { changeSetName, requestToken } from '../../src/domain/cloudformation-names';
+import { CORRELATION_ID_PATTERN as CORRELATION_ID } from '../../src/contract/names';
 
 const CHANGE_SET_NAME = /^[A-Za-z][-A-Za-z0-9]{0,127}$/;
 const TOKEN = /^[A-Za-z0-9][-A-Za-z0-9]{0,127}$/;

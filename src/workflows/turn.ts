@@ -1,0 +1,46 @@
+// The deployment's side of its environment's lock: how long a revoke may wait for it, and giving the turn back.
+import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import {
+  type DeploymentState,
+  type EnvironmentSettings,
+  lockWorkflowId,
+  releaseTurnSignal,
+  withdrawSignal,
+} from '../contract';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from './activity-options';
+
+/** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
+const REVOKE_WAIT_MARGIN_MS = 30_000;
+/** The lock answers a release within a workflow task or two; a lock that does not is not waited for. */
+export const RELEASE_ACK_WAIT_MS = 10_000;
+
+/** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
+export function revokeWaitMs(settings: EnvironmentSettings): number {
+  // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
+  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
+}
+
+/** Releases the turn (or withdraws from the queue when it never came); false when the lock could not be told. */
+export async function giveBackTurn(
+  environment: string,
+  workflowId: string,
+  leaseId: string | undefined,
+  state: DeploymentState,
+  askForAnswer: boolean,
+): Promise<boolean> {
+  const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
+  try {
+    if (leaseId !== undefined) {
+      const durationMs = (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs, ...(askForAnswer ? { workflowId } : {}) });
+    } else {
+      await lock.signal(withdrawSignal, { workflowId });
+    }
+    return true;
+  } catch (err) {
+    // Without a lock workflow there is nothing to give back; its liveness check covers the rest.
+    log.warn('Could not give the turn back', { workflowId, error: String(err) });
+    return false;
+  }
+}
