@@ -135,6 +135,8 @@ test('an assembly without the environment stack fails naming the stacks it has, 
   );
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('the assembly has no stack named BillingStack (its stacks: InventoryStack)');
+  const status = await deployctl(['status', '--env', 'billing', 'bill-1'], coordinator.cli);
+  expect(status.stdout).toContain('(BadAssembly)');
   expect(await cfn().describeStack('BillingStack')).toBeUndefined();
   const view = await coordinator.queueWhen('billing', (queue) => queue.holder === null);
   expect(view.waiting).toEqual([]);
@@ -160,6 +162,7 @@ test('started without deployctl: a cdk deployment without an assembly fails befo
   expect(await handle.result()).toMatchObject({
     status: 'failed',
     error: 'environment staging deploys a CDK cloud assembly: give one (deployctl deploy --assembly)',
+    errorType: 'BadRequest',
     queuedMs: null,
   });
   await coordinator.queueWhen('staging', (queue) => queue.holder === null && queue.waiting.length === 0);

@@ -28,6 +28,7 @@ test('a successful deployment exits 0 and prints the JSON outcome', async () => 
     status: 'succeeded',
     error: null,
   });
+  expect(outcome).not.toHaveProperty('errorType');
   expect(outcome.durationMs).toEqual(expect.any(Number));
   expect(outcome.queuedMs).toEqual(expect.any(Number));
   const runs = readRuns(log).filter((run) => run.correlationId === 'cli-ok');
@@ -61,8 +62,9 @@ test('a failed deploy step exits 1 and says why', async () => {
     coordinator.cli,
   );
   expect(result.code).toBe(1);
-  const outcome = JSON.parse(result.stdout) as { status: string; error: string };
+  const outcome = JSON.parse(result.stdout) as { status: string; error: string; errorType: string };
   expect(outcome.status).toBe('failed');
+  expect(outcome.errorType).toBe('DeployCommandFailed');
   expect(outcome.error).toContain('exited with code 3');
   expect(outcome.error).toContain('boom: template invalid');
 });

@@ -77,6 +77,7 @@ test('a command that cannot be run fails the deployment with the reason', async 
   expect(await handle.result()).toMatchObject({
     status: 'failed',
     error: 'cannot run deploy command "./no-such-deploy-script": ENOENT',
+    errorType: 'DeployCommandNotRunnable',
   });
 });
 
@@ -84,6 +85,7 @@ test('an environment the worker does not know fails the deployment and names it'
   const handle = await coordinator.deploy({ environment: 'qa', correlationId: 'unknown' });
   const result = await handle.result();
   expect(result.status).toBe('failed');
+  expect(result.errorType).toBe('UnknownEnvironment');
   expect(result.error).toContain('unknown environment "qa"');
 });
 

@@ -106,6 +106,7 @@ test('a rollback fails the deployment and names the first failed resource and it
   holds.release('rb');
   const result = await handle.result();
   expect(result.status).toBe('failed');
+  expect(result.errorType).toBe('StackFailed');
   expect(result.error).toBe(
     'stack Rollback ended UPDATE_ROLLBACK_COMPLETE (first failure: Topic UPDATE_FAILED: Topic name already taken)',
   );

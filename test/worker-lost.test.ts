@@ -48,48 +48,64 @@ async function startWorker(): Promise<WorkerProcess> {
   return worker;
 }
 
-const losses: Array<[string, (worker: WorkerProcess) => Promise<unknown>, RegExp]> = [
-  ['SIGKILL to the worker alone', (worker) => worker.stop('SIGKILL'), /lost the worker running the deploy step/],
+// How the worker is lost, what the deployment's error says, and its failure type (where one is certain).
+const losses: Array<[string, (worker: WorkerProcess) => Promise<unknown>, RegExp, string | undefined]> = [
+  [
+    'SIGKILL to the worker alone',
+    (worker) => worker.stop('SIGKILL'),
+    /lost the worker running the deploy step/,
+    'WorkerLost',
+  ],
   [
     "SIGKILL to the worker's whole process group",
     (worker) => worker.stopGroup('SIGKILL'),
     /lost the worker running the deploy step/,
+    'WorkerLost',
   ],
-  ["SIGTERM to the worker's whole process group", (worker) => worker.stopGroup('SIGTERM'), /deploy command|shut/i],
+  [
+    "SIGTERM to the worker's whole process group",
+    (worker) => worker.stopGroup('SIGTERM'),
+    /deploy command|shut/i,
+    undefined,
+  ],
 ];
 
-test.each(losses)('%s: the command dies within a second; the next deployment runs only after', async (_, lose, why) => {
-  const id = `lost-${Math.random().toString(36).slice(2, 8)}`;
-  const nextId = `after-${id}`;
-  const doomed = await startWorker();
-  holds.hold(id);
-  const lost = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: id });
-  const started = await waitForRun(log, id);
-  const after = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: nextId });
+test.each(losses)(
+  '%s: the command dies within a second; the next deployment runs only after',
+  async (_, lose, why, type) => {
+    const id = `lost-${Math.random().toString(36).slice(2, 8)}`;
+    const nextId = `after-${id}`;
+    const doomed = await startWorker();
+    holds.hold(id);
+    const lost = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: id });
+    const started = await waitForRun(log, id);
+    const after = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: nextId });
 
-  const lostAt = Date.now();
-  await lose(doomed);
-  workers.delete(doomed);
-  // Still held, yet gone: the supervisor stopped the command's process group when the worker went.
-  await eventually(async () => (isRunning(started.pid) ? undefined : true), 5000);
-  expect(Date.now() - lostAt).toBeLessThan(1000);
-  const terminated = readRuns(log).find((run) => run.correlationId === id && run.event === 'terminated');
-  expect(terminated!.at - lostAt).toBeLessThan(1000);
+    const lostAt = Date.now();
+    await lose(doomed);
+    workers.delete(doomed);
+    // Still held, yet gone: the supervisor stopped the command's process group when the worker went.
+    await eventually(async () => (isRunning(started.pid) ? undefined : true), 5000);
+    expect(Date.now() - lostAt).toBeLessThan(1000);
+    const terminated = readRuns(log).find((run) => run.correlationId === id && run.event === 'terminated');
+    expect(terminated!.at - lostAt).toBeLessThan(1000);
 
-  await startWorker();
-  const result = await lost.result();
-  expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(why) as unknown });
-  // Measured from the turn to the end, in workflow time, whichever worker finished it.
-  const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
-  expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
-  expect(result.durationMs).toBeGreaterThan(0);
-  expect(await after.result()).toMatchObject({ status: 'succeeded' });
+    await startWorker();
+    const result = await lost.result();
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(why) as unknown });
+    if (type !== undefined) expect(result.errorType).toBe(type);
+    // Measured from the turn to the end, in workflow time, whichever worker finished it.
+    const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
+    expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
+    expect(result.durationMs).toBeGreaterThan(0);
+    expect(await after.result()).toMatchObject({ status: 'succeeded' });
 
-  const runs = runIntervals(log).filter((run) => run.correlationId === id || run.correlationId === nextId);
-  expect(runs.map((run) => run.correlationId)).toEqual([id, nextId]);
-  expect(runs[1]!.start).toBeGreaterThan(runs[0]!.terminated!);
-  holds.release(id);
-});
+    const runs = runIntervals(log).filter((run) => run.correlationId === id || run.correlationId === nextId);
+    expect(runs.map((run) => run.correlationId)).toEqual([id, nextId]);
+    expect(runs[1]!.start).toBeGreaterThan(runs[0]!.terminated!);
+    holds.release(id);
+  },
+);
 
 test('a worker lost beside a live one: the live worker finishes the deployment with its real duration', async () => {
   const id = `lost-beside-${Math.random().toString(36).slice(2, 8)}`;
@@ -107,6 +123,7 @@ test('a worker lost beside a live one: the live worker finishes the deployment w
 
   const result = await lost.result();
   expect(result.status).toBe('failed');
+  expect(result.errorType).toBe('WorkerLost');
   const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
   expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
   expect(result.durationMs).toBeGreaterThanOrEqual(3000); // at least the heartbeat timeout

@@ -1,4 +1,5 @@
-import { type Client, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { type Client, isGrpcDeadlineError, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalTarget } from '../connection/temporal-target';
 import { EXIT, ExitError, usageError } from './exit-codes';
 
@@ -49,9 +50,9 @@ export async function connectOrExit(): Promise<{ client: Client; namespace: stri
 
 /** True for errors that mean the server could not be reached (or stopped answering mid-way). */
 export function isUnavailable(err: unknown): boolean {
+  if (isGrpcDeadlineError(err)) return true;
   for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4).
-    if (isGrpcServiceError(cause) && (cause.code === 14 || cause.code === 4)) return true;
+    if (isGrpcServiceError(cause) && cause.code === status.UNAVAILABLE) return true;
   }
   return false;
 }

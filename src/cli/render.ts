@@ -50,7 +50,7 @@ export function renderState(state: DeploymentState): string {
   if (state.noChanges) lines.push('  changes:     none (the stack already matched)');
   for (const [key, value] of Object.entries(state.outputs ?? {})) lines.push(`  output:      ${key} = ${value}`);
   if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
-  if (state.error) lines.push(`  error:       ${state.error}`);
+  if (state.error) lines.push(`  error:       ${state.error}${state.errorType ? ` (${state.errorType})` : ''}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
   if (state.status === 'revoked') {
     lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);

@@ -46,6 +46,8 @@ export interface DeploymentState {
   finishedAt?: number;
   leaseId?: string;
   error?: string;
+  /** A failed deployment's failure type (contract/failure-types.ts), when its failure has one. */
+  errorType?: string;
   /** Why it was cancelled, revoked or superseded. */
   reason?: string;
   settings?: EnvironmentSettings;
@@ -74,6 +76,8 @@ export interface DeploymentResult {
   queuedMs: number | null;
   durationMs: number | null;
   error: string | null;
+  /** Failed deployments: what kind of failure (contract/failure-types.ts), when known. */
+  errorType?: string;
   /** Present (true) when a deployment succeeded without changing the stack. */
   noChanges?: boolean;
   /** The stack's outputs after a successful deployment, when it has any. */

@@ -1,11 +1,11 @@
-// The ApplicationFailure types the coordinator raises. The Web UI shows them beside each failure; code that reads
-// one names it from here. A type exists only where it tells an operator something the message alone would not
-// sort: what to fix, and where.
+// The ApplicationFailure types the coordinator raises. The Web UI shows them beside each failure; a failed
+// deployment's result carries its type as `errorType` (deployctl --json), and the notifier logs a Slack failure's.
+// A type exists only where it tells an operator, or a CI script, what to fix and where.
 
 export const FAILURE = {
   /** The deployment names an environment the worker's config does not have. Fix: the config or the request. */
   unknownEnvironment: 'UnknownEnvironment',
-  /** The request does not fit its environment: a cdk environment without an assembly, or the reverse. */
+  /** The request is invalid or does not fit its environment (a cdk environment without an assembly, or the reverse). */
   badRequest: 'BadRequest',
   /** The assembly is not a cloud assembly, or lacks the environment's stack. Fix: what CI hands over. */
   badAssembly: 'BadAssembly',
@@ -13,8 +13,10 @@ export const FAILURE = {
   deployCommandNotRunnable: 'DeployCommandNotRunnable',
   /** The deploy command or `cdk deploy` ended unsuccessfully; details carry its exit code and signal. */
   deployCommandFailed: 'DeployCommandFailed',
-  /** The deploy step was stopped because its deployment was cancelled or revoked; read as a cancellation. */
+  /** The deploy step was stopped because its deployment was cancelled or revoked (the outcome says which). */
   deployStepStopped: 'DeployStepStopped',
+  /** The worker running the deploy step was lost (its heartbeat stopped); its command was stopped with it. */
+  workerLost: 'WorkerLost',
   /** A change set could not be prepared, executed or deleted (CloudFormation said why). */
   changeSetFailed: 'ChangeSetFailed',
   /** The stack ended failed or rolled back, or stalled and was cancelled. */

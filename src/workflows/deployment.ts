@@ -56,16 +56,19 @@ function inputProblem(input: DeploymentInput): string | undefined {
   );
 }
 
-function errorMessage(err: unknown): string {
-  if (err instanceof ActivityFailure) {
-    // Activity failures wrap the real reason in `cause`.
-    const cause = err.cause;
-    if (cause instanceof TimeoutFailure && cause.timeoutType === 'HEARTBEAT') {
-      return 'lost the worker running the deploy step (its heartbeat stopped); the deploy command was stopped with it';
-    }
-    return cause?.message ?? err.message;
+/** What failed a deployment, in words, and its failure type when it has one (see contract/failure-types.ts). */
+function failureOf(err: unknown): { message: string; type?: string } {
+  // Activity failures wrap the real reason in `cause`.
+  const failure = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+  if (failure instanceof TimeoutFailure && failure.timeoutType === 'HEARTBEAT') {
+    return {
+      message:
+        'lost the worker running the deploy step (its heartbeat stopped); the deploy command was stopped with it',
+      type: FAILURE.workerLost,
+    };
   }
-  return err instanceof Error ? err.message : String(err);
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return failure instanceof ApplicationFailure && failure.type ? { message, type: failure.type } : { message };
 }
 
 export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
@@ -149,6 +152,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const problem = inputProblem(input);
   if (problem !== undefined) {
     state.error = problem;
+    state.errorType = FAILURE.badRequest;
     setStatus('failed');
     await compensation.run(() => false);
     return resultOf(state);
@@ -234,7 +238,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.reason = end.reason;
       setStatus(end.status);
     } else {
-      state.error = errorMessage(err);
+      const failure = failureOf(err);
+      state.error = failure.message;
+      if (failure.type !== undefined) state.errorType = failure.type;
       setStatus('failed');
     }
   }

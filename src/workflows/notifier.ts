@@ -1,6 +1,6 @@
 // Sends a deployment's notices in order, in the background: Slack is a window onto the deployment and never holds
 // a deploy step back. Each notice is bounded (retries included) by the environment's notify timeout.
-import { CancellationScope, condition, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition, log } from '@temporalio/workflow';
 import type { DeploymentNotice, NoticeRoute, SlackMessageRef } from '../contract';
 import { renderLogLine } from '../notices/log-line';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, noticeCalls } from './activity-options';
@@ -81,8 +81,11 @@ export class Notifier {
         try {
           this.message = await deliverNotice(notice, this.route, this.timeoutMs, this.message);
         } catch (err) {
-          const error = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-          log.warn('Notification not delivered', { notice: notice.kind, error });
+          const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+          const error = cause instanceof Error ? cause.message : String(cause);
+          // SlackRejected wants a person (token, scopes, channel); SlackUnavailable passes.
+          const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+          log.warn('Notification not delivered', { notice: notice.kind, error, ...(type ? { type } : {}) });
           this.onFailure(error);
         }
       }
