@@ -80,7 +80,9 @@ export interface DeployConfig {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-  return `${where}: ${issue.message}`;
+  // A record key that fails its check arrives wrapped ("Invalid key in record"): the key's own rule says why.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+  return `${where}: ${message}`;
 }
 
 /** Validates a parsed config document; throws ConfigError naming the first bad field. */

@@ -1,0 +1,172 @@
+// What deployctl queue and deployctl status print.
+import { renderQueue, renderState } from '../../src/cli/render';
+import type { DeploymentState } from '../../src/contract/deployment';
+import type { QueueView } from '../../src/contract/queue';
+
+const holder: NonNullable<QueueView['holder']> = {
+  workflowId: 'deploy/production/deploy-1',
+  correlationId: 'deploy-1',
+  stackName: 'Api',
+  priority: 'normal',
+  requestedAt: 0,
+  queueMode: 'queue',
+  livenessCheckIntervalMs: 60_000,
+  expectedDurationMs: 600_000,
+  leaseId: 'lease-7',
+  grantedAt: 1_000,
+  runningMs: 150_000,
+};
+const waiting: QueueView['waiting'] = [
+  {
+    position: 1,
+    workflowId: 'deploy/production/hotfix-2',
+    correlationId: 'hotfix-2',
+    stackName: 'Api',
+    priority: 'high',
+    requestedAt: 2_000,
+    etaMs: 450_000,
+  },
+  {
+    position: 2,
+    workflowId: 'deploy/production/deploy-3',
+    correlationId: 'deploy-3',
+    stackName: 'Api-Canary',
+    priority: 'normal',
+    requestedAt: 1_500,
+    etaMs: 4_500_000,
+  },
+];
+
+test('a queue with a holder and waiting deployments, high priority marked', () => {
+  expect(renderQueue({ environment: 'production', holder, waiting }).split('\n')).toEqual([
+    'environment production',
+    '  deploying: deploy-1 (Api, lease lease-7, running 2m 30s)',
+    '  1. hotfix-2 (Api, high priority, ETA 7m 30s)',
+    '  2. deploy-3 (Api-Canary, ETA 1h 15m)',
+  ]);
+});
+
+test('a revoked holder is shown stopping, and nobody waiting says so', () => {
+  const revoked = { ...holder, revoked: { reason: 'force-released by alice', at: Date.UTC(2026, 10, 27, 10, 15) } };
+  expect(renderQueue({ environment: 'staging', holder: revoked, waiting: [] })).toBe(
+    [
+      'environment staging',
+      '  deploying: deploy-1 (Api, lease lease-7, running 2m 30s)',
+      '  revoked:   stopping since 2026-11-27T10:15:00.000Z (force-released by alice)',
+      '  waiting: nobody',
+    ].join('\n'),
+  );
+});
+
+test('an idle environment', () => {
+  expect(renderQueue({ environment: 'staging', holder: null, waiting: [] })).toBe(
+    'environment staging\n  deploying: nobody\n  waiting: nobody',
+  );
+  expect(renderQueue({ environment: 'staging', holder: null, waiting: waiting.slice(0, 1) }).split('\n')).toEqual([
+    'environment staging',
+    '  deploying: nobody',
+    '  1. hotfix-2 (Api, high priority, ETA 7m 30s)',
+  ]);
+});
+
+const at = (minute: number) => Date.UTC(2026, 10, 27, 10, minute);
+const state = (overrides: Partial<DeploymentState> = {}): DeploymentState => ({
+  workflowId: 'deploy/production/deploy-7',
+  environment: 'production',
+  correlationId: 'deploy-7',
+  priority: 'normal',
+  status: 'queued',
+  requestedAt: at(0),
+  notificationsFailed: 0,
+  ...overrides,
+});
+
+test('a queued deployment: what is not known yet reads "-"', () => {
+  expect(renderState(state()).split('\n')).toEqual([
+    'deployment deploy-7 (deploy/production/deploy-7)',
+    '  status:      queued',
+    '  environment: production',
+    '  stack name:  -',
+    '  ref:         -',
+    '  priority:    normal',
+    '  requested:   2026-11-27T10:00:00.000Z',
+    '  started:     -',
+    '  finished:    -',
+  ]);
+});
+
+test('a failed cdk deployment with its stack progress, change set, failed notifications and error', () => {
+  const lines = renderState(
+    state({
+      status: 'failed',
+      stackName: 'Api',
+      ref: 'a1b2c3d',
+      priority: 'high',
+      startedAt: at(1),
+      finishedAt: at(5),
+      stack: {
+        status: 'UPDATE_ROLLBACK_COMPLETE',
+        resources: {},
+        done: 3,
+        inFlight: 0,
+        failed: 1,
+        lastEvent: { at: at(4), resource: 'Api', status: 'UPDATE_ROLLBACK_COMPLETE' },
+        firstFailure: { resource: 'Handler', status: 'UPDATE_FAILED', reason: 'bad handler' },
+      },
+      assembly: 's3://ci-artifacts/builds/abc/',
+      changeSet: 'deploy-deploy-7',
+      notificationsFailed: 2,
+      error: 'stack Api ended UPDATE_ROLLBACK_COMPLETE',
+    }),
+  ).split('\n');
+  expect(lines.slice(3)).toEqual([
+    '  stack name:  Api',
+    '  ref:         a1b2c3d',
+    '  priority:    high',
+    '  requested:   2026-11-27T10:00:00.000Z',
+    '  started:     2026-11-27T10:01:00.000Z',
+    '  finished:    2026-11-27T10:05:00.000Z',
+    '  stack:       UPDATE_ROLLBACK_COMPLETE: 3 resources done, 0 in flight, 1 failed',
+    '  last event:  Api UPDATE_ROLLBACK_COMPLETE at 2026-11-27T10:04:00.000Z',
+    '  first failure: Handler UPDATE_FAILED: bad handler',
+    '  assembly:    s3://ci-artifacts/builds/abc/',
+    '  change set:  deploy-deploy-7',
+    '  notifications: 2 not delivered',
+    '  error:       stack Api ended UPDATE_ROLLBACK_COMPLETE',
+  ]);
+});
+
+test('a succeeded deployment without changes lists its outputs', () => {
+  const lines = renderState(
+    state({ status: 'succeeded', noChanges: true, outputs: { ApiUrl: 'https://api.example', Bucket: 'b-1' } }),
+  ).split('\n');
+  expect(lines.slice(9)).toEqual([
+    '  changes:     none (the stack already matched)',
+    '  output:      ApiUrl = https://api.example',
+    '  output:      Bucket = b-1',
+  ]);
+});
+
+test('a revoked deployment says whether its deploy step had run to its end', () => {
+  const revoked = state({ status: 'revoked', reason: 'force-released by alice', startedAt: at(1), finishedAt: at(2) });
+  expect(renderState(revoked).split('\n').slice(9)).toEqual([
+    '  reason:      force-released by alice',
+    '  deploy step: stopped before its end',
+  ]);
+  expect(
+    renderState({ ...revoked, stepCompleted: true })
+      .split('\n')
+      .slice(-1),
+  ).toEqual(['  deploy step: had run to its end']);
+  expect(renderState(state({ status: 'cancelled', stepCompleted: true }))).not.toContain('deploy step');
+});
+
+test('the error line names its failure type when there is one', () => {
+  const failed = state({ status: 'failed', error: 'deploy command exited 1' });
+  expect(
+    renderState({ ...failed, errorType: 'DeployCommandFailed' })
+      .split('\n')
+      .slice(-1),
+  ).toEqual(['  error:       deploy command exited 1 (DeployCommandFailed)']);
+  expect(renderState(failed).split('\n').slice(-1)).toEqual(['  error:       deploy command exited 1']);
+});
