@@ -35,7 +35,6 @@ import {
   supersededSignal,
 } from '../contract';
 import { assemblyProblem } from '../domain/assembly-location';
-import { changeSetName } from '../domain/cloudformation-names';
 import { formatDuration } from '../domain/durations';
 import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
@@ -172,7 +171,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       const deployer = deployerFor(settings);
       const refused = deployer.requestProblem(input, input.environment);
       if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
-      if (settings.deploy.type === 'cdk') state.changeSet = changeSetName(input.correlationId);
+      const changeSet = deployer.changeSet?.(input);
+      if (changeSet !== undefined) state.changeSet = changeSet;
 
       state.queuedAt = Date.now();
       setStatus('queued');

@@ -1,7 +1,7 @@
 // The cdk deployer, split so that no retry can start a second update: prepare the change set named after the
 // correlation ID (safe to repeat), then execute it once with the correlation ID as its token.
 import type { CdkDeploySettings } from '../../contract';
-import { requestToken } from '../../domain/cloudformation-names';
+import { changeSetName, requestToken } from '../../domain/cloudformation-names';
 import { changeSetTarget } from '../../domain/stack-target';
 import { changeSetCleanUp, executeCalls, prepareCalls } from '../activity-options';
 import type { Deployer } from './deployer';
@@ -11,6 +11,8 @@ export const cdkDeployer: Deployer<CdkDeploySettings> = {
     input.assembly !== undefined
       ? undefined
       : `environment ${environment} deploys a CDK cloud assembly: give one (deployctl deploy --assembly)`,
+
+  changeSet: (input) => changeSetName(input.correlationId),
 
   async deploy(settings, deploy, input) {
     const target = changeSetTarget(settings, input.correlationId);

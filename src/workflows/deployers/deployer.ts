@@ -9,6 +9,8 @@ export interface DeployStepOutcome {
 export interface Deployer<S extends DeploySettings = DeploySettings> {
   /** Why this request cannot be deployed this way (checked before queuing), or undefined when it can. */
   requestProblem(input: DeploymentInput, environment: string): string | undefined;
+  /** The change set this kind prepares for a request, shown in the deployment's state (none for most kinds). */
+  changeSet?(input: DeploymentInput): string;
   /** Runs the deploy step while the deployment holds the turn. */
   deploy(settings: EnvironmentSettings, deploy: S, input: DeploymentInput): Promise<DeployStepOutcome>;
   /** Clean-up this kind needs when a deployment that held the turn does not succeed. */
