@@ -3,7 +3,19 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.tools/', '.data/', '.venv/', 'coverage/', 'test/fixtures/', 'bin/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.tools/',
+      '.data/',
+      '.venv/',
+      'coverage/',
+      'test/fixtures/',
+      'bin/',
+      'bundle/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

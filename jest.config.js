@@ -23,6 +23,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/*.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
     },
+    // deployctl's contract once more, run by the single-file build copied alone into an empty directory.
+    {
+      ...shared,
+      displayName: 'single-file',
+      testMatch: ['<rootDir>/test/{cli-deploy,cli-bad-input,cli-unavailable,cancel}.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      setupFiles: [...shared.setupFiles, '<rootDir>/test/single-file-deployctl.ts'],
+    },
   ],
   testTimeout: 120_000,
   // Each end-to-end file starts its own Temporal server and worker: two at once fit two cores.

@@ -8,6 +8,8 @@ npm ci --no-audit --no-fund # also builds dist/ (the prepare script), which the 
 bash scripts/ensure-temporal-cli.sh
 bash scripts/ensure-moto.sh
 npm run --silent lint
+# The committed single-file deployctl must be what the source builds.
+node scripts/bundle.js --check
 
 mkdir -p .test-results
 rm -f .test-results/*.json
@@ -16,7 +18,7 @@ set +e
 npx jest --ci --selectProjects unit --json --outputFile=.test-results/unit.json "$@"
 status=$?
 if [ "$status" -eq 0 ]; then
-  npx jest --ci --selectProjects e2e --json --outputFile=.test-results/e2e.json "$@"
+  npx jest --ci --selectProjects e2e single-file --json --outputFile=.test-results/e2e.json "$@"
   status=$?
 fi
 set -e

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-const DEPLOYCTL = join(__dirname, '..', '..', 'bin', 'deployctl.js');
+/** The built deployctl, or the file DEPLOYCTL_UNDER_TEST names (the single-file build, run alone). */
+const deployctlPath = () => process.env.DEPLOYCTL_UNDER_TEST ?? join(__dirname, '..', '..', 'bin', 'deployctl.js');
 
 export interface CliResult {
   code: number | null;
@@ -38,7 +39,7 @@ export function startDeployctl(
   if (target.address) env.TEMPORAL_ADDRESS = target.address;
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
   if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
-  const child = spawn(process.execPath, [DEPLOYCTL, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [deployctlPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
