@@ -18,6 +18,8 @@ import {
   type Priority,
   queueQuery,
   stateQuery,
+  cancelDeploymentSignal,
+  withdrawIfWaitingSignal,
 } from '../contract';
 import { outcomeLine, outputLines } from '../domain/outcome';
 import { queuePosition } from '../domain/queue-position';
@@ -26,6 +28,7 @@ import { EXIT, exitCodeFor } from './exit-codes';
 import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName } from './inputs';
 import { connectOrExit } from './connect';
+import { exitCodeForInterrupt, type Interrupt, watchInterrupts } from './interruption';
 
 export interface DeployOptions {
   env: string;
@@ -38,6 +41,8 @@ export interface DeployOptions {
   detach?: boolean;
   json?: boolean;
   config?: string;
+  /** Interrupted (SIGINT, SIGTERM), cancel the deployment even when it is running, not only while it waits. */
+  cancelOnInterrupt?: boolean;
 }
 
 const FOLLOW_EVERY_MS = 1000;
@@ -75,8 +80,15 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
     ...(assembly === undefined ? {} : { assembly }),
   };
 
+  // From before the request: a CI job cancelled while deployctl connects must not leave a deployment queued.
+  const interrupts = watchInterrupts();
   const { client, namespace, close } = await connectOrExit();
   try {
+    const early = interrupts.received();
+    if (early !== undefined) {
+      say(`${correlationId}: ${early} before the deployment was requested; nothing requested`);
+      return exitCodeForInterrupt(early);
+    }
     const workflowId = deploymentWorkflowId(options.env, correlationId);
     const stackShown = options.stack ?? config?.environments[options.env]?.stackName;
     const handle = await startOrAttach(client, workflowId, input, stackShown);
@@ -87,7 +99,12 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       else say(`${correlationId}: ${state.status}; follow it at ${link}`);
       return EXIT.ok;
     }
-    const result = await follow(client, handle, options.env);
+    const ended = await Promise.race([
+      follow(client, handle, options.env).then((result) => ({ result })),
+      interrupts.interrupted.then((signal) => ({ signal })),
+    ]);
+    if ('signal' in ended) return await interrupted(handle, ended.signal, options);
+    const { result } = ended;
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       say(link);
@@ -98,8 +115,50 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
     }
     return exitCodeFor(result.status);
   } finally {
+    interrupts.stop();
     await close();
   }
+}
+
+/** How long an interrupted deployctl waits to see what its request did: CI kills it a few seconds later. */
+const INTERRUPT_REPORT_MS = 3000;
+
+/**
+ * Interrupted while following: a waiting deployment is withdrawn (it ends cancelled and the queue moves on); a
+ * running one runs on, since stopping a stack update half-way is an operator's call, unless --cancel-on-interrupt.
+ */
+async function interrupted(
+  handle: WorkflowHandle<typeof deployment>,
+  signal: Interrupt,
+  options: DeployOptions,
+): Promise<number> {
+  const id = handle.workflowId.slice(`deploy/${options.env}/`.length);
+  const reason = `deployctl interrupted (${signal})`;
+  if (options.cancelOnInterrupt) {
+    await handle.signal(cancelDeploymentSignal, { reason });
+    say(`${id}: ${signal}: cancel requested (--cancel-on-interrupt)`);
+  } else {
+    await handle.signal(withdrawIfWaitingSignal, { reason: `${reason} while waiting for its turn` });
+    const status = await settledStatus(handle);
+    if (status === 'cancelled') say(`${id}: ${signal}: withdrawn from the queue`);
+    else if (FINAL_STATUSES.includes(status)) say(`${id}: ${signal}: the deployment had ended ${status}`);
+    else if (status === 'deploying') {
+      say(`${id}: ${signal}: it holds the turn and runs on (cancel it: deployctl cancel --env ${options.env} ${id})`);
+    } else say(`${id}: ${signal}: asked to withdraw it while ${status}`);
+  }
+  return exitCodeForInterrupt(signal);
+}
+
+/** The deployment's status once the withdrawal has had its effect, or what it is after a short wait. */
+async function settledStatus(handle: WorkflowHandle<typeof deployment>): Promise<DeploymentState['status']> {
+  const deadline = Date.now() + INTERRUPT_REPORT_MS;
+  let status: DeploymentState['status'] = 'queued';
+  while (Date.now() < deadline) {
+    status = (await handle.query(stateQuery)).status;
+    if (status === 'deploying' || FINAL_STATUSES.includes(status)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return status;
 }
 
 async function startOrAttach(

@@ -29,6 +29,10 @@ program
   .option('--detach', 'return once the deployment is queued')
   .option('--json', 'print one JSON object with the outcome')
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+  .option(
+    '--cancel-on-interrupt',
+    'on SIGINT/SIGTERM cancel the deployment even if it runs (default: only if it waits)',
+  )
   .action(run(async () => (await import('./deploy')).deployCommand));
 
 program

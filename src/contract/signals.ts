@@ -26,6 +26,8 @@ export const releaseAcknowledgedSignal =
   defineSignal<[{ leaseId: string; revokedReason?: string }]>('releaseAcknowledged');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
+/** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
+export const withdrawIfWaitingSignal = defineSignal<[{ reason: string }]>('withdrawIfWaiting');
 
 export const queueQuery = defineQuery<QueueView>('queue');
 export const stateQuery = defineQuery<DeploymentState>('state');

@@ -33,6 +33,7 @@ import {
   type StackProgress,
   stateQuery,
   supersededSignal,
+  withdrawIfWaitingSignal,
 } from '../contract';
 import { assemblyProblem } from '../domain/assembly-location';
 import { formatDuration } from '../domain/durations';
@@ -130,6 +131,10 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     stop('superseded', `superseded by ${byWorkflowId}`);
   });
   setHandler(cancelDeploymentSignal, ({ reason }) => stop('cancelled', reason));
+  setHandler(withdrawIfWaitingSignal, ({ reason }) => {
+    // Decided here, where a grant that crossed the request is known: a deployment that holds the turn runs on.
+    if (leaseId === undefined) stop('cancelled', reason);
+  });
 
   upsertSearchAttributes([
     { key: DEPLOYMENT_ENVIRONMENT, value: input.environment },
