@@ -104,7 +104,7 @@ module.exports = tseslint.config(
   },
   {
     // deployctl is a client: it must start fast and small, so nothing of the worker side may load with it.
-    files: ['src/cli/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/action/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

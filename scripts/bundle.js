@@ -1,6 +1,7 @@
-// Builds the single-file deployctl: one JavaScript file that runs with Node alone, no node_modules beside it, for
-// any CI to fetch and run. It is committed in bundle/; `--check` rebuilds it in memory and fails when the committed
-// file differs (the tests run that), so the file in the repository is always what the source builds.
+// Builds the single-file deployctl and the GitHub Action: each one JavaScript file that runs with Node alone, no
+// node_modules beside it (deployctl for any CI to fetch, the action as GitHub runs actions). Both are committed in
+// bundle/; `--check` rebuilds them in memory and fails when a committed file differs (the tests run that), so what
+// the repository holds is always what the source builds.
 const { buildSync } = require('esbuild');
 const { Buffer } = require('node:buffer');
 const { existsSync, readFileSync } = require('node:fs');
@@ -11,8 +12,8 @@ const check = process.argv.includes('--check');
 
 const result = buildSync({
   absWorkingDir: root,
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'bundle/deployctl.js',
+  entryPoints: { deployctl: 'src/cli/main.ts', action: 'src/action/main.ts' },
+  outdir: 'bundle',
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -1,0 +1,96 @@
+// A deployment request as deployctl and the GitHub Action make it: the input checked (each problem ends with 64,
+// nothing started), then the workflow started, or attached to when its correlation ID was requested before.
+import { randomBytes } from 'node:crypto';
+import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { taskQueueName } from '../connection/task-queue';
+import { type DeploymentInput, deploymentWorkflowId, type Priority } from '../contract';
+import type { deployment } from '../workflows';
+import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
+import { checkDuration, checkName } from './inputs';
+
+export interface RequestOptions {
+  env: string;
+  stack?: string;
+  correlationId?: string;
+  ref?: string;
+  assembly?: string;
+  priority: Priority;
+  waitTimeout?: string;
+  config?: string;
+}
+
+export interface DeploymentRequest {
+  input: DeploymentInput;
+  workflowId: string;
+  /** The stack as the config names it, for the Web UI's summary (the worker decides). */
+  stackShown: string | undefined;
+}
+
+/** deploy-YYYYMMDD-HHMMSS-<GITHUB_RUN_ID or random>, as the CI jobs of the bash design named them. */
+export function defaultCorrelationId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `deploy-${stamp}-${process.env.GITHUB_RUN_ID ?? randomBytes(4).toString('hex')}`;
+}
+
+/** The GitHub Actions run that asks, from the variables every run has. */
+export function ciRunUrl(): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
+  return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+/** Checks the options (throwing a usage error that names the bad value) and builds the workflow's input. */
+export function deploymentRequest(options: RequestOptions): DeploymentRequest {
+  const config = loadCliConfig(options.config);
+  checkEnvironment(config, options.env);
+  if (options.stack !== undefined) checkName('stack', options.stack);
+  const correlationId = checkName('correlation ID', options.correlationId ?? defaultCorrelationId());
+  const waitTimeoutMs =
+    options.waitTimeout === undefined ? undefined : checkDuration('--wait-timeout', options.waitTimeout);
+  const assembly = checkAssembly(config, options.env, options.assembly);
+  const ciRun = ciRunUrl();
+  return {
+    input: {
+      environment: options.env,
+      correlationId,
+      priority: options.priority,
+      ...(options.stack === undefined ? {} : { stackName: options.stack }),
+      ...(options.ref === undefined ? {} : { ref: options.ref }),
+      ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
+      ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
+      ...(assembly === undefined ? {} : { assembly }),
+    },
+    workflowId: deploymentWorkflowId(options.env, correlationId),
+    stackShown: options.stack ?? config?.environments[options.env]?.stackName,
+  };
+}
+
+/** Starts the deployment, or attaches to it when its correlation ID was requested before; `say` reports which. */
+export async function startOrAttach(
+  client: Client,
+  { input, workflowId, stackShown }: DeploymentRequest,
+  say: (line: string) => void,
+): Promise<WorkflowHandle<typeof deployment>> {
+  try {
+    const handle = await client.workflow.start<typeof deployment>('deployment', {
+      workflowId,
+      taskQueue: taskQueueName(),
+      args: [input],
+      // A correlation ID names one deployment forever: resubmitting it attaches, never deploys twice.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `Deploy ${stackShown ?? 'the configured stack'} to ${input.environment}`,
+      staticDetails: [
+        `correlation ID: ${input.correlationId}`,
+        `ref: ${input.ref ?? '-'}`,
+        `priority: ${input.priority}`,
+        ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
+      ].join('\n'),
+    });
+    say(`${input.correlationId}: requested ${workflowId}`);
+    return handle;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    say(`${input.correlationId}: already requested; attaching to ${workflowId}`);
+    return client.workflow.getHandle<typeof deployment>(workflowId);
+  }
+}
