@@ -19,10 +19,11 @@ const holds = new Holds();
 const stubborn = environmentDocument(log, {}, 100, holds);
 const coordinator = useCoordinator({
   production: environmentDocument(log, {}, 100, holds),
-  // Its command ignores SIGTERM: only the SIGKILL after the grace period stops it.
+  // Its command ignores SIGTERM: only the SIGKILL after the grace period stops it. The grace leaves deployctl
+  // queue time to start and look while the revoked holder still holds, even on a loaded machine.
   stubborn: {
     ...stubborn,
-    deploy: { ...stubborn.deploy, command: [...stubborn.deploy.command, '--ignore-sigterm'], killGracePeriod: '2s' },
+    deploy: { ...stubborn.deploy, command: [...stubborn.deploy.command, '--ignore-sigterm'], killGracePeriod: '5s' },
   },
 });
 
