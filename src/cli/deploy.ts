@@ -50,7 +50,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       follow(client, handle, options.env, say).then(({ result }) => ({ result })),
       interrupts.interrupted.then((signal) => ({ signal })),
     ]);
-    if ('signal' in ended) return await interrupted(handle, ended.signal, options);
+    if ('signal' in ended) return await interrupted(handle, correlationId, ended.signal, options);
     const { result } = ended;
     if (options.json) {
       process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -76,10 +76,10 @@ const INTERRUPT_REPORT_MS = 3000;
  */
 async function interrupted(
   handle: WorkflowHandle<typeof deployment>,
+  id: string,
   signal: Interrupt,
   options: DeployOptions,
 ): Promise<number> {
-  const id = handle.workflowId.slice(`deploy/${options.env}/`.length);
   const reason = `deployctl interrupted (${signal})`;
   if (options.cancelOnInterrupt) {
     await handle.signal(cancelDeploymentSignal, { reason });
