@@ -60,7 +60,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
               message: 'The contract, domain rules and notice rendering sit below workflows, activities and deployctl.',
             },
           ],
@@ -77,7 +77,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(domain|notices|workflows|activities|cli|cloudformation|cdk|connection|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(domain|notices|workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
               message: 'The contract is the lowest layer: it imports nothing of the project.',
             },
           ],
@@ -94,7 +94,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(notices|workflows|activities|cli|cloudformation|cdk|connection|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(notices|workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
               message: 'Domain rules import only the contract.',
             },
           ],

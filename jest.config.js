@@ -27,7 +27,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'single-file',
-      testMatch: ['<rootDir>/test/{cli-deploy,cli-bad-input,cli-unavailable,cli-interrupt,cancel}.test.ts'],
+      testMatch: ['<rootDir>/test/{cli-deploy,cli-bad-input,cli-unavailable,cli-interrupt,cli-run,cancel}.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFiles: [...shared.setupFiles, '<rootDir>/test/single-file-deployctl.ts'],
     },

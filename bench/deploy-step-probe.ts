@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startSupervised } from '../src/activities/process-supervisor';
+import { startSupervised } from '../src/process/supervisor';
 
 const NODE_SUPERVISOR = join(__dirname, 'baseline', 'node-supervisor.js');
 const COMMAND = '/bin/true';

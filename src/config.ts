@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './domain/durations';
 import { ENVIRONMENT_NAME_PATTERN, STACK_NAME_PATTERN } from './contract/names';
-import type { EnvironmentSettings } from './contract/settings';
+import type { DeploySettings, EnvironmentSettings } from './contract/settings';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
 
@@ -37,6 +37,8 @@ const cdkDeploy = z.strictObject({
   heartbeatTimeout: duration.prefault('30s'),
 });
 
+const runnerDeploy = z.strictObject({ type: z.literal('runner') });
+
 const slackChannel = z
   .string()
   .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID');
@@ -61,7 +63,8 @@ const environment = z.strictObject({
   queueMode: z.enum(['queue', 'supersede']).default('queue'),
   livenessCheckInterval: duration.prefault('60s'),
   deployTimeout: duration.prefault('2h'),
-  deploy: z.discriminatedUnion('type', [commandDeploy, cdkDeploy]),
+  runnerHeartbeatTimeout: duration.prefault('60s'),
+  deploy: z.discriminatedUnion('type', [commandDeploy, cdkDeploy, runnerDeploy]),
   cloudformation: cloudformation.optional(),
 });
 
@@ -73,6 +76,27 @@ const configSchema = z.strictObject({
     environment,
   ),
 });
+
+function deploySettings(deploy: z.infer<typeof environment>['deploy']): DeploySettings {
+  switch (deploy.type) {
+    case 'command':
+      return {
+        type: deploy.type,
+        command: deploy.command,
+        ...(deploy.cwd === undefined ? {} : { cwd: deploy.cwd }),
+        killGracePeriodMs: deploy.killGracePeriod,
+        heartbeatTimeoutMs: deploy.heartbeatTimeout,
+      };
+    case 'cdk':
+      return {
+        type: deploy.type,
+        killGracePeriodMs: deploy.killGracePeriod,
+        heartbeatTimeoutMs: deploy.heartbeatTimeout,
+      };
+    case 'runner':
+      return { type: deploy.type };
+  }
+}
 
 export interface DeployConfig {
   environments: Record<string, EnvironmentSettings>;
@@ -107,20 +131,8 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
       queueMode: env.queueMode,
       livenessCheckIntervalMs: env.livenessCheckInterval,
       deployTimeoutMs: env.deployTimeout,
-      deploy:
-        env.deploy.type === 'command'
-          ? {
-              type: env.deploy.type,
-              command: env.deploy.command,
-              ...(env.deploy.cwd === undefined ? {} : { cwd: env.deploy.cwd }),
-              killGracePeriodMs: env.deploy.killGracePeriod,
-              heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
-            }
-          : {
-              type: env.deploy.type,
-              killGracePeriodMs: env.deploy.killGracePeriod,
-              heartbeatTimeoutMs: env.deploy.heartbeatTimeout,
-            },
+      runnerHeartbeatTimeoutMs: env.runnerHeartbeatTimeout,
+      deploy: deploySettings(env.deploy),
       ...(stackConfig
         ? {
             cloudformation: {

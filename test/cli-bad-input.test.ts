@@ -59,6 +59,22 @@ const cases: Array<{ name: string; args: string[]; says: RegExp; config?: () => 
     args: ['deploy', '--env', 'staging', '--wait-timeout', 'soon'],
     says: /invalid --wait-timeout "soon"/,
   },
+  { name: 'run without a command', args: ['run', '--env', 'staging'], says: /missing required argument 'command'/ },
+  {
+    name: 'run of a program that does not exist',
+    args: ['run', '--env', 'staging', '--', 'no-such-deploy-tool', 'up'],
+    says: /cannot run "no-such-deploy-tool": not found \(ENOENT\)/,
+  },
+  {
+    name: 'run of a file that is not executable',
+    args: ['run', '--env', 'staging', '--', './package.json'],
+    says: /cannot run "\.\/package\.json": not executable \(EACCES\)/,
+  },
+  {
+    name: 'run with a bad correlation ID',
+    args: ['run', '--env', 'staging', '--correlation-id', 'a;b', '--', 'true'],
+    says: /invalid correlation ID "a;b"/,
+  },
   { name: 'missing --env', args: ['deploy'], says: /required option '--env <environment>'/ },
   { name: 'unknown option', args: ['deploy', '--env', 'staging', '--force'], says: /unknown option '--force'/ },
   { name: 'unknown command', args: ['destroy'], says: /unknown command 'destroy'/ },

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The deploy-step supervisor of 0.1.0, a Node process per deploy step: kept only as the benchmark's "before".
-// It ran in the worker's process group, so a kill of that group orphaned the command; see process-supervisor.ts.
+// It ran in the worker's process group, so a kill of that group orphaned the command; see src/process/supervisor.ts.
 // - the worker asks it to stop (SIGTERM, SIGINT): SIGTERM to the group, SIGKILL after the grace period;
 // - the worker dies, even by SIGKILL: the IPC channel closes, and the group is stopped the same way;
 // - the command exits: whatever it left running in its group is stopped too.

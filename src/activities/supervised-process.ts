@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { cancelRequested } from './cancel-request';
-import { notRunnable, startSupervised } from './process-supervisor';
+import { notRunnable, startSupervised } from '../process/supervisor';
 import { FAILURE } from '../contract';
 
 export interface SupervisedProcess {
@@ -25,7 +25,7 @@ const LAST_OUTPUT_CHARS = 300;
 
 /**
  * Runs a process of a deploy step inside an activity: output streamed to the worker log, heartbeats, cancellation.
- * It runs under a supervisor (see process-supervisor.ts) that stops its whole process group when the step is cancelled,
+ * It runs under a supervisor (see process/supervisor.ts) that stops its whole process group when the step is cancelled,
  * when it ends, or when the worker dies in any way, so a lost worker can never leave a deploy running beside the next
  * one. Resolves on exit code 0; else a failure that names the exit and the last line of output, non-retryable unless
  * the process is marked `retryable`.

@@ -52,6 +52,13 @@ export function checkAssembly(
   return location;
 }
 
+/** deployctl deploy asks the worker to deploy: an environment configured `{"type": "runner"}` does not take that. */
+export function checkDeploysOnWorker(config: DeployConfig | undefined, environment: string): void {
+  if (config?.environments[environment]?.deploy.type === 'runner') {
+    throw usageError(`environment ${environment} deploys on the CI runner only: use deployctl run`);
+  }
+}
+
 export function checkEnvironment(config: DeployConfig | undefined, environment: string): void {
   checkName('environment', environment);
   if (config && !(environment in config.environments)) {

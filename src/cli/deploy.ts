@@ -7,14 +7,14 @@ import {
   stateQuery,
   withdrawIfWaitingSignal,
 } from '../contract';
-import { outcomeLine, outputLines } from '../domain/outcome';
 import { resultOf } from '../domain/result';
 import type { deployment } from '../workflows';
 import { connectOrExit } from './connect';
 import { deploymentRequest, type RequestOptions, startOrAttach } from './deployment-request';
-import { EXIT, exitCodeFor } from './exit-codes';
+import { EXIT } from './exit-codes';
 import { follow, waitUntilQueued } from './follow';
 import { exitCodeForInterrupt, type Interrupt, watchInterrupts } from './interruption';
+import { reportOutcome } from './report';
 
 export interface DeployOptions extends RequestOptions {
   detach?: boolean;
@@ -51,16 +51,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       interrupts.interrupted.then((signal) => ({ signal })),
     ]);
     if ('signal' in ended) return await interrupted(handle, correlationId, ended.signal, options);
-    const { result } = ended;
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-      say(link);
-    } else {
-      const outcome = outcomeLine({ ...result, why: result.error });
-      const outputs = outputLines(result.outputs).map((line) => `  ${line}\n`);
-      process.stdout.write(`${correlationId} ${outcome}\n${outputs.join('')}${link}\n`);
-    }
-    return exitCodeFor(result.status);
+    return reportOutcome(ended.result, link, options.json);
   } finally {
     interrupts.stop();
     await close();

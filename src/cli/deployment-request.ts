@@ -5,7 +5,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle 
 import { taskQueueName } from '../connection/task-queue';
 import { type DeploymentInput, deploymentWorkflowId, type Priority } from '../contract';
 import type { deployment } from '../workflows';
-import { checkAssembly, checkEnvironment, loadCliConfig } from './deploy-inputs';
+import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName } from './inputs';
 
 export interface RequestOptions {
@@ -17,6 +17,8 @@ export interface RequestOptions {
   priority: Priority;
   waitTimeout?: string;
   config?: string;
+  /** deployctl run: the runner runs the deploy step itself. */
+  runner?: boolean;
 }
 
 export interface DeploymentRequest {
@@ -46,7 +48,8 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
   const correlationId = checkName('correlation ID', options.correlationId ?? defaultCorrelationId());
   const waitTimeoutMs =
     options.waitTimeout === undefined ? undefined : checkDuration('--wait-timeout', options.waitTimeout);
-  const assembly = checkAssembly(config, options.env, options.assembly);
+  if (!options.runner) checkDeploysOnWorker(config, options.env);
+  const assembly = options.runner ? undefined : checkAssembly(config, options.env, options.assembly);
   const ciRun = ciRunUrl();
   return {
     input: {
@@ -58,6 +61,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
       ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
       ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
       ...(assembly === undefined ? {} : { assembly }),
+      ...(options.runner ? { runner: true } : {}),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),
     stackShown: options.stack ?? config?.environments[options.env]?.stackName,

@@ -1,4 +1,4 @@
-import type { DeploymentStatus } from '../contract';
+import { type DeploymentResult, type DeploymentStatus, FAILURE } from '../contract';
 
 export const EXIT = {
   ok: 0,
@@ -9,7 +9,13 @@ export const EXIT = {
   unavailable: 69,
 } as const;
 
-export function exitCodeFor(status: DeploymentStatus): number {
+/** The exit code of an outcome: a request the worker refused as bad (no config here to check it first) is bad usage. */
+export function exitCodeFor({ status, errorType }: Pick<DeploymentResult, 'status' | 'errorType'>): number {
+  if (errorType === FAILURE.badRequest || errorType === FAILURE.unknownEnvironment) return EXIT.usage;
+  return exitCodeForStatus(status);
+}
+
+function exitCodeForStatus(status: DeploymentStatus): number {
   switch (status) {
     case 'succeeded':
       return EXIT.ok;

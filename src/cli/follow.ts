@@ -59,10 +59,11 @@ export async function follow(
   return { result: await result, waitedBehind };
 }
 
-async function progressOf(
+/** A deployment's progress as one line; `behind` names the holder it waits for, `next` says it is first in line. */
+export async function progressOf(
   handle: WorkflowHandle<typeof deployment>,
   lock: WorkflowHandle,
-): Promise<{ line: string; behind?: string } | undefined> {
+): Promise<{ line: string; behind?: string; next?: boolean } | undefined> {
   const state = await handle.query(stateQuery);
   if (FINAL_STATUSES.includes(state.status)) return undefined;
   if (state.status !== 'queued') return { line: `${state.correlationId}: ${state.status}` };
@@ -73,11 +74,12 @@ async function progressOf(
   return {
     line: `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} (ETA ${formatDuration(at.etaMs)})`,
     ...(at.holderCorrelationId ? { behind: at.holderCorrelationId } : {}),
+    ...(at.position === 1 ? { next: true } : {}),
   };
 }
 
 /** A workflow terminated or timed out from outside (the Web UI, a server timeout) never returned its result. */
-function endedAbnormally(workflowId: string, environment: string, err: unknown): DeploymentResult {
+export function endedAbnormally(workflowId: string, environment: string, err: unknown): DeploymentResult {
   if (!(err instanceof WorkflowFailedError)) throw err;
   return {
     correlationId: workflowId.slice(deploymentWorkflowId(environment, '').length),

@@ -36,6 +36,21 @@ program
   .action(run(async () => (await import('./deploy')).deployCommand));
 
 program
+  .command('run')
+  .description('request a deployment and, when its turn comes, run its deploy command here (on the CI runner)')
+  .usage('--env <environment> [options] -- <command> [args...]')
+  .argument('<command...>', 'the deploy command and its arguments, run without a shell (put them after --)')
+  .requiredOption('--env <environment>', 'environment to deploy to')
+  .option('--stack <stack>', "stack name (default: the environment's; STACK_NAME for the command)")
+  .option('--correlation-id <id>', 'names this deployment; resubmitting it attaches instead of deploying again')
+  .option('--ref <ref>', 'the commit or tag being deployed (DEPLOY_REF for the command)')
+  .addOption(new Option('--priority <level>', 'queue priority').choices(['normal', 'high']).default('normal'))
+  .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
+  .option('--json', "print one JSON object with the outcome (the command's output goes to stderr)")
+  .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+  .action(run(async () => (await import('./run')).runCommand));
+
+program
   .command('status')
   .description("show one deployment's state")
   .argument('<correlation-id>')

@@ -29,6 +29,30 @@ export interface DeploymentInput {
   ciRunUrl?: string;
   /** cdk environments: the cloud assembly CI synthesized (a directory the worker reads, or an S3 prefix). */
   assembly?: string;
+  /** Requested by `deployctl run`: the runner that asked runs the deploy step itself once the turn is granted. */
+  runner?: boolean;
+}
+
+/** A runner-side deploy step as the deployment sees it: who runs it, when it was last heard from, how it ended. */
+export interface RunnerStep {
+  /** When the step began waiting for its runner (epoch milliseconds, workflow time; so are the others). */
+  startedAt: number;
+  /** The runner that claimed the step: only its heartbeats and its exit count. */
+  runnerId?: string;
+  claimedAt?: number;
+  /** The claim, then each heartbeat (the step's start until a runner claims it). */
+  lastHeartbeatAt: number;
+  /** Set when the deployment was cancelled or revoked: the runner stops its command and reports. */
+  stopRequested?: boolean;
+  exit?: RunnerExit;
+}
+
+/** How the command on the runner ended. */
+export interface RunnerExit {
+  exitCode: number | null;
+  signal: string | null;
+  /** The last line it printed, for the failure message. */
+  lastOutput?: string;
 }
 
 export interface DeploymentState {
@@ -65,6 +89,8 @@ export interface DeploymentState {
   notificationsFailed: number;
   /** The deploy step ran to its end (it may have done so just as the deployment was revoked or cancelled). */
   stepCompleted?: boolean;
+  /** Runner-side deploys: the step on the runner. */
+  runner?: RunnerStep;
 }
 
 export interface DeploymentResult {

@@ -17,6 +17,10 @@ export const FAILURE = {
   deployStepStopped: 'DeployStepStopped',
   /** The worker running the deploy step was lost (its heartbeat stopped); its command was stopped with it. */
   workerLost: 'WorkerLost',
+  /** The runner running a deployment's command (deployctl run) stopped heartbeating: its machine or job is gone. */
+  runnerLost: 'RunnerLost',
+  /** The deploy step ran longer than the environment's deployTimeout. */
+  deployTimedOut: 'DeployTimedOut',
   /** A change set could not be prepared, executed or deleted (CloudFormation said why). */
   changeSetFailed: 'ChangeSetFailed',
   /** The stack ended failed or rolled back, or stalled and was cancelled. */

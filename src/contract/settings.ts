@@ -1,5 +1,8 @@
 // Types of an environment's resolved settings. Workflows receive these from an activity and keep them in history,
-// so this file holds types only: no config reads happen in workflow code.
+// so this file holds types and defaults only: no config reads happen in workflow code.
+
+/** How long a runner-side deploy's runner may be silent when its environment does not say (`60s` in the config). */
+export const DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 export type QueueMode = 'queue' | 'supersede';
 
@@ -22,7 +25,12 @@ export interface CdkDeploySettings {
   heartbeatTimeoutMs: number;
 }
 
-export type DeploySettings = CommandDeploySettings | CdkDeploySettings;
+/** The deploy step runs on the CI runner that asked (`deployctl run`); `deployctl deploy` is refused. */
+export interface RunnerDeploySettings {
+  type: 'runner';
+}
+
+export type DeploySettings = CommandDeploySettings | CdkDeploySettings | RunnerDeploySettings;
 
 /** Where the environment's stack lives, and how it is watched. */
 export interface CloudFormationSettings {
@@ -49,6 +57,11 @@ export interface EnvironmentSettings {
   queueMode: QueueMode;
   livenessCheckIntervalMs: number;
   deployTimeoutMs: number;
+  /**
+   * Runner-side deploys (`deployctl run`): a runner silent for this long is taken as lost and the turn goes on.
+   * (Absent in settings recorded before runner-side deploys: the default then.)
+   */
+  runnerHeartbeatTimeoutMs?: number;
   deploy: DeploySettings;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;

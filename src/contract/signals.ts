@@ -1,7 +1,7 @@
 // The messages between deployments, their environment's lock, operators and deployctl: signal and query names are
 // part of every recorded history, so they never change.
 import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
-import type { DeploymentState } from './deployment';
+import type { DeploymentState, RunnerExit } from './deployment';
 import type { QueueView, TurnRequest } from './queue';
 
 // What @temporalio/workflow's defineSignal and defineQuery return, built here so that deployctl, which shares these
@@ -28,6 +28,12 @@ export const releaseAcknowledgedSignal =
 export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
 export const withdrawIfWaitingSignal = defineSignal<[{ reason: string }]>('withdrawIfWaiting');
+// deployctl run (the runner) → deployment
+/** The runner takes the granted step; the first claim wins, and none is taken once a stop was asked for. */
+export const runnerClaimSignal = defineSignal<[{ runnerId: string }]>('runnerClaim');
+/** The runner's command still runs: a runner silent for the environment's runnerHeartbeatTimeout is lost. */
+export const runnerHeartbeatSignal = defineSignal<[{ runnerId: string }]>('runnerHeartbeat');
+export const runnerExitedSignal = defineSignal<[{ runnerId: string } & RunnerExit]>('runnerExited');
 
 export const queueQuery = defineQuery<QueueView>('queue');
 export const stateQuery = defineQuery<DeploymentState>('state');

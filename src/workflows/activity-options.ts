@@ -46,7 +46,9 @@ function noticeDelivery(timeoutMs: number): ActivityOptions {
 function deployStepBase(settings: EnvironmentSettings): ActivityOptions {
   return {
     startToCloseTimeout: settings.deployTimeoutMs,
-    heartbeatTimeout: settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    heartbeatTimeout:
+      ('heartbeatTimeoutMs' in settings.deploy ? settings.deploy.heartbeatTimeoutMs : undefined) ??
+      DEFAULT_HEARTBEAT_TIMEOUT_MS,
     // The turn is given back only once the deploy process is really gone.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };

@@ -1,21 +1,19 @@
-// Dispatches the deploy step to the deployer an environment names.
-import type { DeploymentInput, DeploySettings, EnvironmentSettings } from '../contract';
+// Chooses the deployer of a deploy step: the runner's when deployctl run asked, else the one the environment names.
+import type { DeploySettings, EnvironmentSettings } from '../contract';
 import { cdkDeployer } from './deployers/cdk';
 import { commandDeployer } from './deployers/command';
 import type { Deployer, DeployStepOutcome } from './deployers/deployer';
+import { type RunnerLink, runnerDeployer, runnerOnlyDeployer } from './deployers/runner';
 
 export type { DeployStepOutcome };
 
 const DEPLOYERS: { [K in DeploySettings['type']]: Deployer<Extract<DeploySettings, { type: K }>> } = {
   command: commandDeployer,
   cdk: cdkDeployer,
+  runner: runnerOnlyDeployer,
 };
 
-/** The deployer of an environment's deploy kind. */
-export function deployerFor(settings: EnvironmentSettings): Deployer {
-  return DEPLOYERS[settings.deploy.type] as Deployer;
-}
-
-export function runDeployStep(settings: EnvironmentSettings, input: DeploymentInput): Promise<DeployStepOutcome> {
-  return deployerFor(settings).deploy(settings, settings.deploy, input);
+/** The deployer of a request: `runner` is the link of a deployment requested by deployctl run. */
+export function deployerFor(settings: EnvironmentSettings, runner: RunnerLink | undefined): Deployer {
+  return runner ? runnerDeployer(runner) : (DEPLOYERS[settings.deploy.type] as Deployer);
 }

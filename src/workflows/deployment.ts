@@ -41,7 +41,8 @@ import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
 import { bookkeeping } from './activity-options';
 import { Compensation } from './compensation';
-import { deployerFor, runDeployStep } from './deploy-step';
+import { deployerFor } from './deploy-step';
+import { RunnerLink } from './deployers/runner';
 import { RELEASE_ACK_PATCH } from './environment-lock';
 import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
 import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
@@ -96,6 +97,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     const { settings: _settings, notificationsFailed: _failed, stack: _stack, ...deployment } = state;
     notifier.send({ kind, deployment, ...(detail === undefined ? {} : { detail }) });
   };
+  // Runner-side deploys: the runner's messages are taken from the start, so that none is ever dropped.
+  const runner = input.runner ? new RunnerLink(state) : undefined;
   let leaseId: string | undefined;
   let releaseAck: { revokedReason?: string } | undefined;
   let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
@@ -173,7 +176,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       const route = noticeRoute(settings);
       notifier.configure(settings.notifyTimeoutMs, route);
       upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
-      const deployer = deployerFor(settings);
+      const deployer = deployerFor(settings, runner);
       const refused = deployer.requestProblem(input, input.environment);
       if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
       const changeSet = deployer.changeSet?.(input);
@@ -193,7 +196,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
           queueMode: settings.queueMode,
           livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
           expectedDurationMs: settings.expectedDurationMs,
-          revokeWaitMs: revokeWaitMs(settings),
+          revokeWaitMs: revokeWaitMs(settings, runner !== undefined),
           ...(route ? { notices: route } : {}),
         },
       });
@@ -211,7 +214,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       const undo = deployer.compensation;
       if (undo) compensation.unlessSucceeded(undo.what, () => undo.run(settings, input));
       const deployStep = async () => {
-        const outcome = await runDeployStep(settings, input);
+        const outcome = await deployer.deploy(settings, settings.deploy, input);
         state.stepCompleted = true;
         return outcome;
       };

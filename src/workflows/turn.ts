@@ -1,12 +1,14 @@
 // The deployment's side of its environment's lock: how long a revoke may wait for it, and giving the turn back.
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import {
+  DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS,
   type DeploymentState,
   type EnvironmentSettings,
   lockWorkflowId,
   releaseTurnSignal,
   withdrawSignal,
 } from '../contract';
+import { runnerKillGraceMs } from '../domain/runner-timing';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from './activity-options';
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
@@ -15,7 +17,13 @@ const REVOKE_WAIT_MARGIN_MS = 30_000;
 export const RELEASE_ACK_WAIT_MS = 10_000;
 
 /** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
-export function revokeWaitMs(settings: EnvironmentSettings): number {
+export function revokeWaitMs(settings: EnvironmentSettings, onRunner: boolean): number {
+  if (onRunner) {
+    // The runner sees the stop within a poll and stops its command within the grace, or is lost at the timeout.
+    const timeoutMs = settings.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
+    return timeoutMs + runnerKillGraceMs(timeoutMs) + REVOKE_WAIT_MARGIN_MS;
+  }
+  if (settings.deploy.type === 'runner') return REVOKE_WAIT_MARGIN_MS; // (refused before it could hold the turn)
   // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
   const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;

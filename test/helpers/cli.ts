@@ -16,7 +16,9 @@ export interface CliResult {
 export interface CliTarget {
   address: string;
   taskQueue: string;
+  /** Empty: no DEPLOY_CONFIG (with `cwd` elsewhere, deployctl has no config and the worker alone decides). */
   configPath: string;
+  cwd?: string;
 }
 
 /** Writes a config document to a temporary file for deployctl and the worker to read. */
@@ -39,7 +41,12 @@ export function startDeployctl(
   if (target.address) env.TEMPORAL_ADDRESS = target.address;
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
   if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
-  const child = spawn(process.execPath, [deployctlPath(), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (target.configPath === '') delete env.DEPLOY_CONFIG;
+  const child = spawn(process.execPath, [deployctlPath(), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(target.cwd ? { cwd: target.cwd } : {}),
+  });
   const result = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';

@@ -2,7 +2,7 @@
 // RECORD_HISTORIES=NAME also writes them to test/fixtures/histories/NAME, where the replay test keeps replaying them
 // against every later version of the workflows.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -47,13 +47,16 @@ async function recordIfAsked(histories: Array<{ workflowId: string; history: unk
   mkdirSync(folder, { recursive: true });
   for (const { workflowId, history } of histories) {
     // Paths of the recording machine are scrubbed, in stack traces and in base64 payloads, to paths that stay
-    // absolute (a deployment's input is checked again on replay: an assembly must be an absolute path).
+    // absolute (a deployment's input is checked again on replay: an assembly must be an absolute path); so is its
+    // name (deployctl run names its runner after the host).
     const scrub = (text: string) =>
       text
         .split(join(__dirname, '..', '..'))
         .join('/repo')
         .split(tmpdir())
-        .join('/tmp');
+        .join('/tmp')
+        .split(`"runnerId":"${hostname()}/`)
+        .join('"runnerId":"runner-host/');
     const json = JSON.parse(historyToJSON(history as Parameters<typeof historyToJSON>[0])) as unknown;
     const scrubbed = scrub(
       JSON.stringify(json).replace(/"data":"([A-Za-z0-9+/=]*)"/g, (_match, data: string) => {

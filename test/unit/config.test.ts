@@ -20,6 +20,7 @@ test('a minimal command environment gets every default', () => {
         queueMode: 'queue',
         livenessCheckIntervalMs: 60_000,
         deployTimeoutMs: 2 * 3_600_000,
+        runnerHeartbeatTimeoutMs: 60_000,
         deploy: {
           type: 'command',
           command: ['./scripts/deploy.sh'],
@@ -29,6 +30,17 @@ test('a minimal command environment gets every default', () => {
       },
     },
   });
+});
+
+test('a runner environment: deploys on the CI runner only, with its own heartbeat timeout', () => {
+  const config = parseConfig(document({ deploy: { type: 'runner' }, runnerHeartbeatTimeout: '2m' }));
+  expect(config.environments.staging).toMatchObject({ deploy: { type: 'runner' }, runnerHeartbeatTimeoutMs: 120_000 });
+  expect(() => parseConfig(document({ deploy: { type: 'runner', command: ['x'] } }))).toThrow(
+    'environments.staging.deploy: Unrecognized key: "command"',
+  );
+  expect(() => parseConfig(document({ runnerHeartbeatTimeout: 'a minute' }))).toThrow(
+    'environments.staging.runnerHeartbeatTimeout: "a minute" is not a duration',
+  );
 });
 
 test('values given replace the defaults', () => {

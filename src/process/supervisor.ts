@@ -1,14 +1,15 @@
-// The deploy step's process supervisor: the command's process group never outlives the deploy step or its worker.
+// The process supervisor: a command's process group never outlives its deploy step, nor the process that started it
+// (a worker's activity, or deployctl run on a CI runner).
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * The supervisor, a POSIX shell started in a session of its own (so nothing sent to the worker's process group or
- * session reaches it) with a pipe from the worker as its stdin. It forks a watcher and then becomes the command
- * (exec), which leads the session's one process group. The watcher blocks on the pipe: the pipe reaches end of file
- * when the worker closes it (cancel, or the command has exited) or when the worker dies, however it dies, since the
+ * The supervisor, a POSIX shell started in a session of its own (so nothing sent to its starter's process group
+ * or session reaches it) with a pipe from its starter (the worker, or deployctl run) as its stdin. It forks a
+ * watcher and then becomes the command (exec), which leads the session's one process group. The watcher blocks on the pipe: the pipe reaches end of file
+ * when the starter closes it (cancel, or the command has exited) or when the starter dies, however it dies, since the
  * kernel closes a dead process's pipes. Then the watcher stops the whole group: SIGTERM, and SIGKILL after the grace
  * period. It ignores SIGTERM itself so that it lives to send the SIGKILL.
  *
@@ -48,7 +49,7 @@ export function startSupervised(command: SupervisedCommand): Supervised {
   });
   // Nothing is ever written; an error on the pipe only means the watcher has gone.
   child.stdin.on('error', () => undefined);
-  // Closing the pipe is the one way to stop the group: the watcher does the rest, even if this worker dies now.
+  // Closing the pipe is the one way to stop the group: the watcher does the rest, even if the starter dies now.
   return { child, stopGroup: () => child.stdin.destroy() };
 }
 
