@@ -168,7 +168,9 @@ test('SIGTERM while waiting: cancelled, the command never runs, exit 143', async
   waiting.child.kill('SIGTERM');
   const run = await waiting.result;
   expect(run.code).toBe(143);
-  expect(run.stderr).toContain('r-waiting: SIGTERM: the deployment ended cancelled');
+  expect(run.stderr).toContain(
+    'r-waiting: SIGTERM: its command never ran; the deployment ended cancelled and gave the turn back',
+  );
   holds.release('r-front');
   expect((await front.result).code).toBe(0);
   expect(readRuns(log).some((record) => record.correlationId === 'r-waiting')).toBe(false);

@@ -1,10 +1,18 @@
 // The GitHub Action's bundle run as GitHub runs it: `node action.js` alone in a directory without node_modules,
 // inputs as INPUT_* variables, outputs and the job summary in the files GitHub names, annotations on stdout.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { environmentDocument, eventually, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  DEPLOY_STEP,
+  environmentDocument,
+  eventually,
+  Holds,
+  runLog,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -24,7 +32,7 @@ interface ActionRun {
 function startAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-): { output: () => string; result: Promise<ActionRun> } {
+): { child: ChildProcess; output: () => string; result: Promise<ActionRun> } {
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
   copyFileSync(join(__dirname, '..', 'bundle', 'action.js'), join(dir, 'action.js'));
   const outputFile = join(dir, 'output');
@@ -65,7 +73,7 @@ function startAction(
       resolve({ code, stdout, outputs, summary: readFileSync(summaryFile, 'utf8') });
     });
   });
-  return { output: () => stdout, result };
+  return { child, output: () => stdout, result };
 }
 
 const runAction = (inputs: Record<string, string>, env: Record<string, string> = {}) => startAction(inputs, env).result;
@@ -140,6 +148,80 @@ test('bad input fails the step naming the value, and requests nothing', async ()
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('::error::invalid correlation ID "bad id!"');
   await expect(coordinator.env.client.workflow.getHandle('deploy/staging/bad id!').describe()).rejects.toThrow(
+    /not found/i,
+  );
+});
+
+test('mode run: the command runs in the step when the turn comes, its output outside the group', async () => {
+  const run = await runAction({
+    environment: 'staging',
+    'correlation-id': 'a-run',
+    mode: 'run',
+    run: `echo "deploying $STACK_NAME to $DEPLOY_ENVIRONMENT at $DEPLOY_REF" | tr a-z A-Z\nnode ${JSON.stringify(DEPLOY_STEP)} --log ${JSON.stringify(log)}`,
+    'temporal-address': coordinator.cli.address,
+  });
+  expect(run.code).toBe(0);
+  expect(run.outputs).toMatchObject({ status: 'succeeded', 'workflow-id': 'deploy/staging/a-run' });
+  const groupEnd = run.stdout.indexOf('::endgroup::');
+  const commandOutput = run.stdout.indexOf('DEPLOYING TESTSTACK TO STAGING AT ABC123DEF');
+  expect(groupEnd).toBeGreaterThan(0);
+  expect(commandOutput).toBeGreaterThan(groupEnd);
+  expect(run.summary).toContain('Deployment a-run: succeeded');
+  // The fixture ran as the runner's command, not the worker's: the worker's command would have been held.
+  expect(readFileSync(log, 'utf8')).toContain('"correlationId":"a-run"');
+});
+
+test('mode run: a failing script fails the step with an annotation naming its exit', async () => {
+  const run = await runAction({
+    environment: 'staging',
+    'correlation-id': 'a-run-fails',
+    mode: 'run',
+    run: 'echo preparing\nfalse\necho never printed',
+    'temporal-address': coordinator.cli.address,
+  });
+  expect(run.code).toBe(1);
+  expect(run.stdout).not.toMatch(/^never printed$/m);
+  expect(run.stdout).toMatch(
+    /::error title=Deployment to staging failed \(DeployCommandFailed\)::deployment a-run-fails failed: the command on the runner exited with code 1 \(last output: preparing\)/,
+  );
+});
+
+test('mode run: the job cancelled (SIGINT) stops the command and cancels the deployment', async () => {
+  holds.hold('a-run-cancelled');
+  const action = startAction({
+    environment: 'staging',
+    'correlation-id': 'a-run-cancelled',
+    mode: 'run',
+    run: `node ${JSON.stringify(DEPLOY_STEP)} --log ${JSON.stringify(log)} --hold-dir ${JSON.stringify(holds.dir)}`,
+    'temporal-address': coordinator.cli.address,
+  });
+  await waitForRun(log, 'a-run-cancelled');
+  action.child.kill('SIGINT');
+  const run = await action.result;
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('::error::a-run-cancelled: SIGINT: stopped the command; the deployment ended cancelled');
+  await waitForRun(log, 'a-run-cancelled', 'terminated');
+  expect(await coordinator.env.client.workflow.getHandle('deploy/staging/a-run-cancelled').result()).toMatchObject({
+    status: 'cancelled',
+  });
+  holds.release('a-run-cancelled');
+});
+
+test.each([
+  [{ mode: 'ship' }, 'invalid mode "ship": use deploy or run'],
+  [{ mode: 'run' }, 'mode: run needs the run input'],
+  [{ run: 'make deploy' }, 'the run input needs mode: run'],
+  [{ mode: 'run', run: 'make deploy', detach: 'true' }, 'mode: run cannot detach'],
+])('mode and run that do not fit (%j): the step fails saying why, nothing requested', async (inputs, says) => {
+  const run = await runAction({
+    environment: 'staging',
+    'correlation-id': 'a-misfit',
+    'temporal-address': coordinator.cli.address,
+    ...inputs,
+  });
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain(`::error::${says}`);
+  await expect(coordinator.env.client.workflow.getHandle('deploy/staging/a-misfit').describe()).rejects.toThrow(
     /not found/i,
   );
 });

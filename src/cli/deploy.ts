@@ -50,7 +50,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
       follow(client, handle, options.env, say).then(({ result }) => ({ result })),
       interrupts.interrupted.then((signal) => ({ signal })),
     ]);
-    if ('signal' in ended) return await interrupted(handle, correlationId, ended.signal, options);
+    if ('signal' in ended) return await interruptedFollowing(handle, correlationId, ended.signal, options);
     return reportOutcome(ended.result, link, options.json);
   } finally {
     interrupts.stop();
@@ -65,7 +65,7 @@ const INTERRUPT_REPORT_MS = 3000;
  * Interrupted while following: a waiting deployment is withdrawn (it ends cancelled and the queue moves on); a
  * running one runs on, since stopping a stack update half-way is an operator's call, unless --cancel-on-interrupt.
  */
-async function interrupted(
+export async function interruptedFollowing(
   handle: WorkflowHandle<typeof deployment>,
   id: string,
   signal: Interrupt,

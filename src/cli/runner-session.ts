@@ -1,0 +1,254 @@
+// A runner-side deploy as the runner lives it, for deployctl run and the action's run mode: wait for the step, claim
+// it, run the command while heartbeating, stop it when asked, report its exit, and follow the deployment to its end.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  cancelDeploymentSignal,
+  DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS,
+  type DeploymentResult,
+  type DeploymentState,
+  FINAL_STATUSES,
+  lockWorkflowId,
+  runnerClaimSignal,
+  type RunnerExit,
+  runnerExitedSignal,
+  runnerHeartbeatSignal,
+  stateQuery,
+} from '../contract';
+import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
+import type { deployment } from '../workflows';
+import { endedAbnormally, progressOf } from './follow';
+import type { Interrupt, InterruptWatch } from './interruption';
+import { startRunnerCommand } from './runner-command';
+
+type Deployment = WorkflowHandle<typeof deployment>;
+
+/** How often a runner whose deployment holds the turn looks whether it was asked to stop its command. */
+const STOP_CHECK_EVERY_MS = 500;
+/** How long an interrupted runner waits to see the turn given back: CI kills it a few seconds later. */
+const INTERRUPT_REPORT_MS = 3000;
+
+export interface RunnerIo {
+  /** Progress lines (deployctl's stderr, the action's log). */
+  say(line: string): void;
+  /** Where the command's stdout and stderr go. */
+  stdout: Writable;
+  stderr: Writable;
+  interrupts: InterruptWatch;
+  /** Called just before the command starts (the action closes its log group there). */
+  onCommandStart?: () => void;
+}
+
+/** How a runner-side deploy ended for the runner. */
+export type RunnerOutcome =
+  /** The deployment ended (whoever ran the command); whom it waited behind, in order. */
+  | { kind: 'ended'; result: DeploymentResult; waitedBehind: string[] }
+  /** Interrupted: the command was stopped (or never started) and the deployment asked to cancel. */
+  | { kind: 'interrupted'; signal: Interrupt; ranCommand: boolean; result?: DeploymentResult }
+  /** Interrupted after the command had ended: the deployment finishes without the runner. */
+  | { kind: 'left'; signal: Interrupt }
+  /** Temporal was out of reach for half the heartbeat timeout: the command was stopped. */
+  | { kind: 'unreachable'; afterMs: number };
+
+/** Runs a requested runner-side deployment from the runner's side, to its end. */
+export async function runOnRunner(
+  client: Client,
+  handle: Deployment,
+  environment: string,
+  argv: [string, ...string[]],
+  io: RunnerIo,
+): Promise<RunnerOutcome> {
+  const ended = handle.result().catch((err: unknown) => endedAbnormally(handle.workflowId, environment, err));
+  ended.catch(() => undefined); // (awaited below; a connection error surfaces there)
+  const waitedBehind: string[] = [];
+
+  const turn = await Promise.race([
+    waitForStep(client, handle, environment, ended, io.say, waitedBehind),
+    io.interrupts.interrupted.then((signal) => ({ signal })),
+  ]);
+  if ('signal' in turn) {
+    // The deployment cannot run without its runner: cancelled, whether it still waits or was just granted.
+    await handle.signal(cancelDeploymentSignal, {
+      reason: `deployctl run interrupted (${turn.signal}) before its command ran`,
+    });
+    return { kind: 'interrupted', signal: turn.signal, ranCommand: false, ...(await shortly(ended)) };
+  }
+  if ('result' in turn) return { kind: 'ended', result: turn.result, waitedBehind };
+
+  const runnerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  await handle.signal(runnerClaimSignal, { runnerId });
+  const claimed = await handle.query(stateQuery);
+  if (claimed.runner?.runnerId !== runnerId) {
+    const other = claimed.runner?.runnerId;
+    io.say(`${claimed.correlationId}: ${other ? `another runner (${other}) runs its command` : 'it is being stopped'}`);
+    return { kind: 'ended', result: await ended, waitedBehind };
+  }
+
+  const stoppedBy = await runClaimed(client, handle, runnerId, claimed, argv, ended, io);
+  if (stoppedBy === 'SIGINT' || stoppedBy === 'SIGTERM') {
+    return { kind: 'interrupted', signal: stoppedBy, ranCommand: true, ...(await shortly(ended)) };
+  }
+  if (stoppedBy === 'unreachable')
+    return { kind: 'unreachable', afterMs: runnerGivesUpAfterMs(runnerTimeout(claimed)) };
+  // The rest (stack watch, clean-up, the turn given back) is the deployment's; an interrupt now only stops following.
+  const rest = await Promise.race([ended, io.interrupts.interrupted.then((signal) => ({ signal }))]);
+  return 'signal' in rest ? { kind: 'left', signal: rest.signal } : { kind: 'ended', result: rest, waitedBehind };
+}
+
+/** The result, if the deployment ends within the few seconds an interrupted runner has left. */
+async function shortly(ended: Promise<DeploymentResult>): Promise<{ result?: DeploymentResult }> {
+  const result = await Promise.race([ended, sleep(INTERRUPT_REPORT_MS).then(() => undefined)]).catch(() => undefined);
+  return result ? { result } : {};
+}
+
+function runnerTimeout(state: DeploymentState): number {
+  return state.settings?.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
+}
+
+/**
+ * Waits until the deployment's step waits for its runner (or the deployment ends first), with progress lines. It looks
+ * every second, and every tenth of one once it is next in line, so the command starts soon after the turn comes.
+ */
+async function waitForStep(
+  client: Client,
+  handle: Deployment,
+  environment: string,
+  ended: Promise<DeploymentResult>,
+  say: (line: string) => void,
+  waitedBehind: string[],
+): Promise<{ state: DeploymentState } | { result: DeploymentResult }> {
+  let result: DeploymentResult | undefined;
+  ended.then((r) => (result = r)).catch(() => undefined);
+  const lock = client.workflow.getHandle(lockWorkflowId(environment));
+  let last = '';
+  let progressDue = 0;
+  let soon = false;
+  for (;;) {
+    if (result) return { result };
+    const state = await handle.query(stateQuery).catch(() => undefined);
+    if (state?.runner) return { state };
+    if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
+    if (Date.now() >= progressDue) {
+      const progress = await progressOf(handle, lock).catch(() => undefined);
+      if (progress?.behind && !waitedBehind.includes(progress.behind)) waitedBehind.push(progress.behind);
+      if (progress !== undefined && progress.line !== last) {
+        say(progress.line);
+        last = progress.line;
+      }
+      soon = progress?.next === true || state?.status === 'deploying';
+      progressDue = Date.now() + 1000;
+    }
+    await Promise.race([ended.catch(() => undefined), sleep(soon ? 100 : 1000)]);
+  }
+}
+
+type StoppedBy = Interrupt | 'asked' | 'unreachable' | 'ended';
+
+/**
+ * Runs the command of a claimed step: heartbeats while it runs, stops it when the deployment asks (cancel, revoke),
+ * when deployctl is interrupted, or when Temporal has been out of reach for half the heartbeat timeout (past that the
+ * deployment may take the runner as lost and give the turn away); then tells the deployment how it exited.
+ */
+async function runClaimed(
+  client: Client,
+  handle: Deployment,
+  runnerId: string,
+  state: DeploymentState,
+  argv: [string, ...string[]],
+  ended: Promise<DeploymentResult>,
+  { say, stdout, stderr, interrupts, onCommandStart }: RunnerIo,
+): Promise<StoppedBy | undefined> {
+  const timeoutMs = runnerTimeout(state);
+  const everyMs = runnerHeartbeatEveryMs(timeoutMs);
+  const giveUpMs = runnerGivesUpAfterMs(timeoutMs);
+  const withDeadline = <T>(ms: number, call: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, call);
+  say(`${state.correlationId}: holds the turn; running ${argv.join(' ')}`);
+  onCommandStart?.();
+  const command = startRunnerCommand({
+    argv,
+    environment: {
+      CORRELATION_ID: state.correlationId,
+      DEPLOY_ENVIRONMENT: state.environment,
+      STACK_NAME: state.stackName ?? '',
+      DEPLOY_REF: state.ref ?? '',
+    },
+    killGracePeriodMs: runnerKillGraceMs(timeoutMs),
+    stdout,
+    stderr,
+  });
+
+  let stoppedBy: StoppedBy | undefined;
+  let cancelSent: Promise<unknown> = Promise.resolve();
+  const stop = (why: StoppedBy) => {
+    stoppedBy ??= why;
+    command.stop();
+  };
+  let running = true;
+  const done = new AbortController();
+  const pause = (ms: number) =>
+    sleep(ms, undefined, { signal: done.signal }).then(
+      () => true,
+      () => false,
+    );
+  let lastReached = Date.now();
+  void (async () => {
+    while (await pause(everyMs)) {
+      try {
+        await withDeadline(everyMs, () => handle.signal(runnerHeartbeatSignal, { runnerId }));
+        lastReached = Date.now();
+      } catch {
+        // Retried at the next beat; the check below stops the command if this goes on too long.
+      }
+    }
+  })();
+  void (async () => {
+    while (await pause(STOP_CHECK_EVERY_MS)) {
+      if (Date.now() - lastReached > giveUpMs) stop('unreachable');
+      const now = await withDeadline(STOP_CHECK_EVERY_MS * 2, () => handle.query(stateQuery)).catch(() => undefined);
+      if (now?.runner?.stopRequested || (now && FINAL_STATUSES.includes(now.status))) stop('asked');
+    }
+  })();
+  void interrupts.interrupted.then((signal) => {
+    if (!running) return;
+    // The cancel goes first, so that the deployment reads the command's exit as the stop it is.
+    cancelSent = handle
+      .signal(cancelDeploymentSignal, { reason: `deployctl run interrupted (${signal})` })
+      .catch(() => undefined);
+    stop(signal);
+  });
+  // Ended without its runner (terminated from outside): nothing may go on in its name.
+  void ended.then(() => running && stop('ended')).catch(() => undefined);
+
+  const exit = await command.exited;
+  running = false;
+  done.abort();
+  await cancelSent;
+  // Unreachable already: one short try, since the deployment takes the runner as lost anyway.
+  const told = await tellExit(handle, runnerId, exit, stoppedBy === 'unreachable' ? 0 : giveUpMs, withDeadline);
+  if (!told)
+    say(`${state.correlationId}: could not report the command's exit; the deployment will take the runner as lost`);
+  return stoppedBy;
+}
+
+/** Tells the deployment how the command exited, retrying through a short outage (past that, it takes us as lost). */
+async function tellExit(
+  handle: Deployment,
+  runnerId: string,
+  exit: RunnerExit,
+  withinMs: number,
+  withDeadline: <T>(ms: number, call: () => Promise<T>) => Promise<T>,
+): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      await withDeadline(5000, () => handle.signal(runnerExitedSignal, { runnerId, ...exit }));
+      return true;
+    } catch {
+      if (Date.now() > deadline) return false;
+      await sleep(500);
+    }
+  }
+}
