@@ -1,13 +1,14 @@
 // The Temporal server restarts with deployments queued and one running: all resume from history, none is lost,
-// and they still run one at a time in order.
+// and they still run one at a time in order. A runner cut off from the server stops its command on its own.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer } from '../src/server/dev-server';
-import { writeConfig } from './helpers/cli';
+import { startDeployctl, writeConfig } from './helpers/cli';
 import { freePort } from './helpers/ports';
 import {
+  DEPLOY_STEP,
   environmentDocument,
   eventually,
   Holds,
@@ -16,13 +17,18 @@ import {
   runIntervals,
   runLog,
   startDeployment,
+  waitForRun,
 } from './helpers/coordinator';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 const log = runLog();
 const holds = new Holds();
 const taskQueue = 'server-restart';
-const configPath = writeConfig({ staging: environmentDocument(log, {}, 100, holds) });
+const configPath = writeConfig({
+  staging: environmentDocument(log, {}, 100, holds),
+  // deployctl run's environment: its runners may be silent for 4 s.
+  runners: environmentDocument(runLog(), { runnerHeartbeatTimeout: '4s' }),
+});
 const dbFilename = join(mkdtempSync(join(tmpdir(), 'restart-db-')), 'temporal.db');
 let server: TestWorkflowEnvironment | undefined;
 let worker: WorkerProcess | undefined;
@@ -32,24 +38,28 @@ afterAll(async () => {
   await server?.teardown();
 });
 
-test('queued and running deployments survive a server restart', async () => {
-  const port = await freePort();
-  server = await startDevServer({ dbFilename, port, log: { format: 'json', level: 'error' } });
+// One server and worker for the file: each test restarts the server on its database.
+const port = freePort();
+
+beforeAll(async () => {
+  server = await startDevServer({ dbFilename, port: await port, log: { format: 'json', level: 'error' } });
   worker = await startWorkerProcess(configPath, {
-    TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${await port}`,
     DEPLOY_TASK_QUEUE: taskQueue,
   });
+});
 
+test('queued and running deployments survive a server restart', async () => {
   holds.hold('first');
-  await startDeployment(server, taskQueue, { environment: 'staging', correlationId: 'first' });
+  await startDeployment(server!, taskQueue, { environment: 'staging', correlationId: 'first' });
   await eventually(async () => readRuns(log).find((run) => run.correlationId === 'first'));
   for (const correlationId of ['second', 'third']) {
-    await startDeployment(server, taskQueue, { environment: 'staging', correlationId });
-    await queueWhen(server, 'staging', (view) => view.waiting.some((entry) => entry.correlationId === correlationId));
+    await startDeployment(server!, taskQueue, { environment: 'staging', correlationId });
+    await queueWhen(server!, 'staging', (view) => view.waiting.some((entry) => entry.correlationId === correlationId));
   }
 
-  await server.teardown();
-  server = await startDevServer({ dbFilename, port, log: { format: 'json', level: 'error' } });
+  await server!.teardown();
+  server = await startDevServer({ dbFilename, port: await port, log: { format: 'json', level: 'error' } });
   holds.release('first');
 
   const results = await Promise.all(
@@ -59,4 +69,44 @@ test('queued and running deployments survive a server restart', async () => {
   const runs = runIntervals(log);
   expect(runs.map((run) => run.correlationId)).toEqual(['first', 'second', 'third']);
   for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
+});
+
+test('a runner cut off from Temporal stops its command before the turn can pass; the turn passes after the restart', async () => {
+  const target = { address: `127.0.0.1:${await port}`, taskQueue, configPath };
+  const step = (id: string) => [
+    'run',
+    '--env',
+    'runners',
+    '--correlation-id',
+    id,
+    '--',
+    'node',
+    DEPLOY_STEP,
+    '--log',
+    log,
+    '--hold-dir',
+    holds.dir,
+  ];
+  holds.hold('cut-off');
+  const cutOff = startDeployctl(step('cut-off'), target);
+  await eventually(async () => readRuns(log).find((run) => run.correlationId === 'cut-off'));
+  const next = startDeployctl(step('after-cut-off'), target);
+  await queueWhen(server!, 'runners', (view) => view.waiting.some((entry) => entry.correlationId === 'after-cut-off'));
+
+  await server!.teardown();
+  const downAt = Date.now();
+  const stopped = await waitForRun(log, 'cut-off', 'terminated');
+  // Half the heartbeat timeout, then the stop (its grace is a quarter): done before the deployment could call it lost.
+  expect(stopped.at - downAt).toBeLessThan(4000);
+  const run = await cutOff.result;
+  expect(run.code).toBe(69);
+  expect(run.stderr).toContain('could not reach Temporal for 2s: stopped the command');
+
+  server = await startDevServer({ dbFilename, port: await port, log: { format: 'json', level: 'error' } });
+  const lost = await server.client.workflow.getHandle('deploy/runners/cut-off').result();
+  expect(lost).toMatchObject({ status: 'failed', errorType: 'RunnerLost' });
+  const after = await next.result;
+  expect(after.code).toBe(0);
+  expect((await waitForRun(log, 'after-cut-off', 'start')).at).toBeGreaterThan(stopped.at);
+  holds.release('cut-off');
 });

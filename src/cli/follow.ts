@@ -11,6 +11,7 @@ import {
 } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { queuePosition } from '../domain/queue-position';
+import { isUnavailable } from './connect';
 import type { deployment } from '../workflows';
 
 const FOLLOW_EVERY_MS = 1000;
@@ -30,6 +31,30 @@ export async function waitUntilQueued(handle: WorkflowHandle<typeof deployment>)
   }
 }
 
+/** How long deployctl waits out a Temporal server that stops answering mid-way (a restart, a failover). */
+const OUTAGE_PATIENCE_MS = 5 * 60_000;
+
+/**
+ * The deployment's result, waited for through a server restart: the client's own retries cover a few seconds, this
+ * covers minutes. A workflow ended from outside (terminated, timed out) gives the result `endedAbnormally` makes.
+ */
+export async function deploymentResult(
+  handle: WorkflowHandle<typeof deployment>,
+  environment: string,
+): Promise<DeploymentResult> {
+  let unavailableSince: number | undefined;
+  for (;;) {
+    try {
+      return await handle.result();
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return endedAbnormally(handle.workflowId, environment, err);
+      unavailableSince ??= Date.now();
+      if (!isUnavailable(err) || Date.now() - unavailableSince > OUTAGE_PATIENCE_MS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 /** Reports each new progress line through `say` until the deployment ends; returns its result. */
 export async function follow(
   client: Client,
@@ -38,12 +63,9 @@ export async function follow(
   say: (line: string) => void,
 ): Promise<Followed> {
   let done = false;
-  const result = handle
-    .result()
-    .catch((err: unknown) => endedAbnormally(handle.workflowId, environment, err))
-    .finally(() => {
-      done = true;
-    });
+  const result = deploymentResult(handle, environment).finally(() => {
+    done = true;
+  });
   let last = '';
   const waitedBehind: string[] = [];
   const lock = client.workflow.getHandle(lockWorkflowId(environment));
@@ -79,8 +101,7 @@ export async function progressOf(
 }
 
 /** A workflow terminated or timed out from outside (the Web UI, a server timeout) never returned its result. */
-export function endedAbnormally(workflowId: string, environment: string, err: unknown): DeploymentResult {
-  if (!(err instanceof WorkflowFailedError)) throw err;
+function endedAbnormally(workflowId: string, environment: string, err: WorkflowFailedError): DeploymentResult {
   return {
     correlationId: workflowId.slice(deploymentWorkflowId(environment, '').length),
     workflowId,

@@ -20,7 +20,7 @@ import {
 } from '../contract';
 import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
 import type { deployment } from '../workflows';
-import { endedAbnormally, progressOf } from './follow';
+import { deploymentResult, progressOf } from './follow';
 import type { Interrupt, InterruptWatch } from './interruption';
 import { startRunnerCommand } from './runner-command';
 
@@ -61,7 +61,7 @@ export async function runOnRunner(
   argv: [string, ...string[]],
   io: RunnerIo,
 ): Promise<RunnerOutcome> {
-  const ended = handle.result().catch((err: unknown) => endedAbnormally(handle.workflowId, environment, err));
+  const ended = deploymentResult(handle, environment);
   ended.catch(() => undefined); // (awaited below; a connection error surfaces there)
   const waitedBehind: string[] = [];
 
