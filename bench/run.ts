@@ -11,11 +11,13 @@ import { cliStartupReport, measureCliStartup } from './cli-startup';
 import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
 import { measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
+import { measureRunnerHandoff } from './runner-handoff';
 import { median } from './stats';
 
 const HANDOFF_DEPLOYMENTS = Number(process.env.BENCH_HANDOFFS ?? 301);
 const FAN_OUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CDK_ROUNDS = Number(process.env.BENCH_CDK_ROUNDS ?? 6);
+const RUNNER_DEPLOYMENTS = Number(process.env.BENCH_RUNNER_DEPLOYMENTS ?? 61);
 const POLLING_QUEUE_INTERVAL_MS = 60_000;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -34,6 +36,9 @@ async function main() {
     console.error(`handoff, tuned server: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
     const handoff = await measureHandoff(env, HANDOFF_DEPLOYMENTS);
     console.error(`  p50 ${ms(handoff.p50)}, p99 ${ms(handoff.p99)} over ${handoff.handoffs.length}`);
+    console.error(`runner handoff: ${RUNNER_DEPLOYMENTS} deployctl run in one environment, 3 at a time...`);
+    const runner = await measureRunnerHandoff(env, RUNNER_DEPLOYMENTS);
+    console.error(`  p50 ${ms(runner.p50)}, p99 ${ms(runner.p99)} over ${runner.handoffs.length}`);
     const rounds = [];
     for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
       console.error(`fan-out round ${round + 1}/${FAN_OUT_ROUNDS}: 50 environments x 10 deployments...`);
@@ -78,6 +83,19 @@ second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted
 before the previous deployment's own last workflow tasks (its release acknowledged, its completion) have left that
 rate-limited queue, so the server-defaults row also measures that contention: with a 0.6 s step the same server
 hands off in about 80 ms (p50, old and new supervisor alike).
+
+## Handoff between runner-side deploys
+From one \`deployctl run\` command's end to the next one's start, same environment (tuned dev server), as CI sees
+it: each \`deployctl run\` a process of the built CLI, three at a time (one running, two waiting), ${RUNNER_DEPLOYMENTS}
+deployments, ${runner.handoffs.length} handoffs. The commands stamp their own start and end (a shell, in nanoseconds).
+
+| p50 | p99 | max | worker-side handoff p50 (above) |
+|---|---|---|---|
+| ${ms(runner.p50)} | ${ms(runner.p99)} | ${ms(runner.max)} | ${ms(handoff.p50)} |
+
+Beyond the worker-side handoff, a runner-side one carries the runner's exit report (a signal), the next runner's
+look at its deployment (every 100 ms once it is next in line: 50 ms on average) and its claim (a signal, then a
+query that confirms it) before the command starts.
 
 ## Many environments
 50 environments × 10 deployments of a no-op deploy command, all requested at once; the worker is the real

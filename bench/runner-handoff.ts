@@ -1,0 +1,81 @@
+// Handoff between runner-side deploys: from one `deployctl run` command's end to the next one's start, same
+// environment, as CI sees it. A few runners wait at any time (each started as another finishes), like CI jobs do.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { parseConfig } from '../src/config';
+import { createWorker } from '../src/create-worker';
+import { percentile } from './stats';
+
+const DEPLOYCTL = join(__dirname, '..', '..', 'bin', 'deployctl.js');
+
+export interface RunnerHandoffResult {
+  handoffs: number[];
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export async function measureRunnerHandoff(
+  env: TestWorkflowEnvironment,
+  deployments: number,
+  waiting = 3,
+): Promise<RunnerHandoffResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
+  const log = join(dir, 'runs.log');
+  writeFileSync(log, '');
+  const environments = { runners: { stackName: 'BenchStack', lockWaitTimeout: '1h', deploy: { type: 'runner' } } };
+  const configPath = join(dir, 'deploy.config.json');
+  writeFileSync(configPath, JSON.stringify({ environments }));
+  const taskQueue = 'bench-runner-handoff';
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    client: env.client,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    config: parseConfig({ environments }),
+  });
+  // The command stamps its start and end in nanoseconds (a shell: no runtime start-up inside the figure), and runs
+  // for a second so that the next runner is always waiting, started and connected, when the turn passes.
+  const script = `echo "$CORRELATION_ID start $(date +%s%N)" >> "$0"; sleep 1; echo "$CORRELATION_ID end $(date +%s%N)" >> "$0"`;
+  const runOne = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [DEPLOYCTL, 'run', '--env', 'runners', '--correlation-id', `run-${i}`, '--', 'sh', '-c', script, log],
+        {
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: env.address,
+            DEPLOY_TASK_QUEUE: taskQueue,
+            DEPLOY_CONFIG: configPath,
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`run-${i} exited ${code}: ${stderr}`))));
+    });
+  await worker.runUntil(async () => {
+    let next = 0;
+    const lane = async () => {
+      while (next < deployments) await runOne(next++);
+    };
+    await Promise.all(Array.from({ length: waiting }, lane));
+  });
+  const stamps = new Map<string, { start: number; end: number }>();
+  for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+    const [id, event, ns] = line.split(' ');
+    const entry = stamps.get(id!) ?? { start: 0, end: 0 };
+    entry[event as 'start' | 'end'] = Number(BigInt(ns!) / 1000n) / 1000;
+    stamps.set(id!, entry);
+  }
+  const runs = [...stamps.values()].sort((a, b) => a.start - b.start);
+  const handoffs = runs.slice(1).map((run, i) => run.start - runs[i]!.end);
+  if (handoffs.some((gap) => gap < 0)) throw new Error('runner commands overlapped: the lock is broken');
+  return { handoffs, p50: percentile(handoffs, 50), p99: percentile(handoffs, 99), max: Math.max(...handoffs) };
+}
