@@ -36,7 +36,7 @@ async function main() {
     console.error(`handoff, tuned server: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
     const handoff = await measureHandoff(env, HANDOFF_DEPLOYMENTS);
     console.error(`  p50 ${ms(handoff.p50)}, p99 ${ms(handoff.p99)} over ${handoff.handoffs.length}`);
-    console.error(`runner handoff: ${RUNNER_DEPLOYMENTS} deployctl run in one environment, 3 at a time...`);
+    console.error(`runner handoff: ${RUNNER_DEPLOYMENTS} deployctl run in one environment, 4 at a time...`);
     const runner = await measureRunnerHandoff(env, RUNNER_DEPLOYMENTS);
     console.error(`  p50 ${ms(runner.p50)}, p99 ${ms(runner.p99)} over ${runner.handoffs.length}`);
     const rounds = [];
@@ -86,16 +86,17 @@ hands off in about 80 ms (p50, old and new supervisor alike).
 
 ## Handoff between runner-side deploys
 From one \`deployctl run\` command's end to the next one's start, same environment (tuned dev server), as CI sees
-it: each \`deployctl run\` a process of the built CLI, three at a time (one running, two waiting), ${RUNNER_DEPLOYMENTS}
-deployments, ${runner.handoffs.length} handoffs. The commands stamp their own start and end (a shell, in nanoseconds).
+it: each \`deployctl run\` a process of the built CLI, four at a time (one running, three waiting; every handoff is
+checked to have had its next deployment already waiting), ${RUNNER_DEPLOYMENTS} deployments, ${runner.handoffs.length}
+handoffs. The commands stamp their own start and end (a shell, in nanoseconds) and run 1.5 s each.
 
 | p50 | p99 | max | worker-side handoff p50 (above) |
 |---|---|---|---|
 | ${ms(runner.p50)} | ${ms(runner.p99)} | ${ms(runner.max)} | ${ms(handoff.p50)} |
 
 Beyond the worker-side handoff, a runner-side one carries the runner's exit report (a signal), the next runner's
-look at its deployment (every 100 ms once it is next in line: 50 ms on average) and its claim (a signal, then a
-query that confirms it) before the command starts.
+look at its deployment (every 100 ms once nobody else is ahead of it: 50 ms on average) and its claim (a signal,
+then a query that confirms it) before the command starts.
 
 ## Many environments
 50 environments × 10 deployments of a no-op deploy command, all requested at once; the worker is the real

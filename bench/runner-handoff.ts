@@ -21,7 +21,7 @@ export interface RunnerHandoffResult {
 export async function measureRunnerHandoff(
   env: TestWorkflowEnvironment,
   deployments: number,
-  waiting = 3,
+  lanes = 4,
 ): Promise<RunnerHandoffResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
   const log = join(dir, 'runs.log');
@@ -38,8 +38,8 @@ export async function measureRunnerHandoff(
     config: parseConfig({ environments }),
   });
   // The command stamps its start and end in nanoseconds (a shell: no runtime start-up inside the figure), and runs
-  // for a second so that the next runner is always waiting, started and connected, when the turn passes.
-  const script = `echo "$CORRELATION_ID start $(date +%s%N)" >> "$0"; sleep 1; echo "$CORRELATION_ID end $(date +%s%N)" >> "$0"`;
+  // long enough that the next runner is always waiting, started and connected, when the turn passes (checked below).
+  const script = `echo "$CORRELATION_ID start $(date +%s%N)" >> "$0"; sleep 1.5; echo "$CORRELATION_ID end $(date +%s%N)" >> "$0"`;
   const runOne = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(
@@ -65,17 +65,24 @@ export async function measureRunnerHandoff(
     const lane = async () => {
       while (next < deployments) await runOne(next++);
     };
-    await Promise.all(Array.from({ length: waiting }, lane));
+    await Promise.all(Array.from({ length: lanes }, lane));
   });
-  const stamps = new Map<string, { start: number; end: number }>();
+  const stamps = new Map<string, { start: number; end: number; requested?: number }>();
   for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
     const [id, event, ns] = line.split(' ');
     const entry = stamps.get(id!) ?? { start: 0, end: 0 };
     entry[event as 'start' | 'end'] = Number(BigInt(ns!) / 1000n) / 1000;
     stamps.set(id!, entry);
   }
+  for (const [id, entry] of stamps) {
+    const description = await env.client.workflow.getHandle(`deploy/runners/${id}`).describe();
+    entry.requested = description.startTime.getTime();
+  }
   const runs = [...stamps.values()].sort((a, b) => a.start - b.start);
   const handoffs = runs.slice(1).map((run, i) => run.start - runs[i]!.end);
   if (handoffs.some((gap) => gap < 0)) throw new Error('runner commands overlapped: the lock is broken');
+  // A handoff counts only if the next deployment was already waiting: else it measures a runner's start-up.
+  const dry = runs.slice(1).filter((run, i) => (run.requested ?? 0) > runs[i]!.end).length;
+  if (dry > 0) throw new Error(`the queue ran dry ${dry} times: give the runners more lanes or a longer command`);
   return { handoffs, p50: percentile(handoffs, 50), p99: percentile(handoffs, 99), max: Math.max(...handoffs) };
 }

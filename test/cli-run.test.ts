@@ -22,6 +22,8 @@ const coordinator = useCoordinator({
   // The worker's own deploy command is never run here: each deploy step below is deployctl run's.
   staging: environmentDocument(runLog(), { runnerHeartbeatTimeout: `${HEARTBEAT_TIMEOUT_MS}ms` }),
   ci: { stackName: 'CiStack', runnerHeartbeatTimeout: '4s', deploy: { type: 'runner' } },
+  // Its queue notices a terminated holder within a second.
+  ended: environmentDocument(runLog(), { runnerHeartbeatTimeout: '4s', livenessCheckInterval: '1s' }),
 });
 
 const step = (extra: string[] = []) => ['--', 'node', DEPLOY_STEP, '--log', log, '--hold-dir', holds.dir, ...extra];
@@ -94,7 +96,10 @@ test('a runner SIGKILLed mid-command: its command stops, the turn passes within 
   expect(nextStart.at - killedAt).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT_MS + 1000);
   expect(await handle('r-killed').result()).toMatchObject({ status: 'failed', errorType: 'RunnerLost' });
   expect((await handle('r-killed').result()).error).toMatch(/^runner lost: the runner stopped heartbeating for 4s/);
-  expect((await next.result).code).toBe(0);
+  const after = await next.result;
+  expect(after.code).toBe(0);
+  // A waiting runner shows its place in the queue, as deploy does.
+  expect(after.stderr).toMatch(/r-after-kill: queued at position 1 of 1, behind r-killed \(ETA /);
   holds.release('r-killed');
 });
 
@@ -157,6 +162,22 @@ test('force-release: the command stops before the next deployment starts; the ho
   expect(await handle('r-held').result()).toMatchObject({ status: 'revoked' });
   expect((await next.result).code).toBe(0);
   holds.release('r-held');
+});
+
+test('a deployment terminated from outside: its runner stops the command and says how it ended, exit 1', async () => {
+  holds.hold('r-terminated');
+  const running = runner('r-terminated', [], 'ended');
+  await startOf('r-terminated');
+  await handle('r-terminated', 'ended').terminate('operator ended it');
+  const run = await running.result;
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(
+    /r-terminated failed.*: the deployment workflow ended without a result: operator ended it/,
+  );
+  await waitForRun(log, 'r-terminated', 'terminated');
+  holds.release('r-terminated');
+  // The queue passes the turn on once its liveness check finds the holder gone.
+  expect((await runner('r-after-terminated', [], 'ended').result).code).toBe(0);
 });
 
 test('SIGTERM while waiting: cancelled, the command never runs, exit 143', async () => {

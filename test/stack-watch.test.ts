@@ -1,8 +1,9 @@
 // CloudFormation around the deploy step, driven through the scripted CloudFormation (what moto cannot do):
 // preflight, progress, rollback outcome, stalls, and cancel leaving the stack stable with the turn released.
 import { WebClient } from '@slack/web-api';
-import { deployctl } from './helpers/cli';
+import { deployctl, startDeployctl } from './helpers/cli';
 import {
+  DEPLOY_STEP,
   environmentDocument,
   eventually,
   Holds,
@@ -34,7 +35,7 @@ const watched = (stackName: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   slackApiUrl = await slack.start();
-  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress', 'Throttled']) {
+  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress', 'Throttled', 'OnRunner']) {
     await cfn.createChangeSet({ stackName, changeSetName: 'initial', changeSetType: 'CREATE', templateBody: 'v0' });
     await cfn.executeChangeSet(stackName, 'initial', 'initial');
   }
@@ -52,6 +53,7 @@ const coordinator = useCoordinator(
     cancelled: watched('Cancelled'),
     progress: watched('Progress'),
     throttled: watched('Throttled'),
+    'on-runner': watched('OnRunner'),
   },
   {
     config: { slack: { channel: '#deploys', notifyTimeout: '5s' } },
@@ -209,6 +211,33 @@ test('CloudFormation throttling slows a deployment down but does not fail it', a
   expect((await handle.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE', done: 1 });
   // Both throttled answers were met (and retried) on the way.
   expect(cfn.throttlesLeft).toBe(0);
+});
+
+test('a runner-side deploy (deployctl run) is watched the same: the rollback fails it, named, in Slack too', async () => {
+  holds.hold('on-runner');
+  const run = startDeployctl(
+    ['run', '--env', 'on-runner', '--correlation-id', 'on-runner', '--', 'node', DEPLOY_STEP, '--log', log].concat([
+      '--hold-dir',
+      holds.dir,
+    ]),
+    coordinator.cli,
+  );
+  await waitForRun(log, 'on-runner');
+  await update('OnRunner', 'on-runner', [
+    {
+      afterMs: 100,
+      event: { logicalResourceId: 'Bucket', resourceStatus: 'UPDATE_FAILED', reason: 'Bucket exists' },
+      status: 'UPDATE_ROLLBACK_IN_PROGRESS',
+    },
+    { afterMs: 300, status: 'UPDATE_ROLLBACK_COMPLETE' },
+  ]);
+  holds.release('on-runner');
+  const result = await run.result;
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(
+    /on-runner failed in \d+s: stack OnRunner ended UPDATE_ROLLBACK_COMPLETE \(first failure: Bucket UPDATE_FAILED: Bucket exists\)/,
+  );
+  expect(threadReplies('deploy/on-runner/on-runner')).toContainEqual('Bucket UPDATE_FAILED: Bucket exists');
 });
 
 test("this file's histories replay (stack watch, compensation, Slack route)", async () => {

@@ -81,11 +81,11 @@ export async function follow(
   return { result: await result, waitedBehind };
 }
 
-/** A deployment's progress as one line; `behind` names the holder it waits for, `next` says it is first in line. */
+/** A deployment's progress as one line; `behind` names the holder it waits for, `position` its place in line. */
 export async function progressOf(
   handle: WorkflowHandle<typeof deployment>,
   lock: WorkflowHandle,
-): Promise<{ line: string; behind?: string; next?: boolean } | undefined> {
+): Promise<{ line: string; behind?: string; position?: number } | undefined> {
   const state = await handle.query(stateQuery);
   if (FINAL_STATUSES.includes(state.status)) return undefined;
   if (state.status !== 'queued') return { line: `${state.correlationId}: ${state.status}` };
@@ -96,7 +96,7 @@ export async function progressOf(
   return {
     line: `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} (ETA ${formatDuration(at.etaMs)})`,
     ...(at.holderCorrelationId ? { behind: at.holderCorrelationId } : {}),
-    ...(at.position === 1 ? { next: true } : {}),
+    position: at.position,
   };
 }
 

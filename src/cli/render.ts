@@ -1,5 +1,5 @@
 import { formatDuration } from '../domain/durations';
-import type { DeploymentState, QueueView } from '../contract';
+import type { DeploymentState, QueueView, RunnerStep } from '../contract';
 
 export function renderQueue(view: QueueView): string {
   const lines = [`environment ${view.environment}`];
@@ -25,6 +25,15 @@ export function renderQueue(view: QueueView): string {
   return lines.join('\n');
 }
 
+/** A runner-side deploy step (deployctl run): who runs it, when it was last heard from, how it ended. */
+function runnerLine(step: RunnerStep, at: (t: number | undefined) => string): string {
+  if (step.runnerId === undefined) return `waiting for the runner to start the command since ${at(step.startedAt)}`;
+  const exit = step.exit;
+  const ended = exit ? (exit.signal ? `, killed by ${exit.signal}` : `, exited with code ${exit.exitCode}`) : '';
+  const stopping = step.stopRequested && !exit ? ', asked to stop' : '';
+  return `${step.runnerId}, last heard ${at(step.lastHeartbeatAt)}${stopping}${ended}`;
+}
+
 export function renderState(state: DeploymentState): string {
   const at = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString());
   const lines = [
@@ -45,6 +54,7 @@ export function renderState(state: DeploymentState): string {
     if (firstFailure)
       lines.push(`  first failure: ${firstFailure.resource} ${firstFailure.status}: ${firstFailure.reason}`);
   }
+  if (state.runner) lines.push(`  runner:      ${runnerLine(state.runner, at)}`);
   if (state.assembly) lines.push(`  assembly:    ${state.assembly}`);
   if (state.changeSet) lines.push(`  change set:  ${state.changeSet}`);
   if (state.noChanges) lines.push('  changes:     none (the stack already matched)');

@@ -20,6 +20,7 @@ import {
 } from '../contract';
 import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
 import type { deployment } from '../workflows';
+import { isUnavailable } from './connect';
 import { deploymentResult, progressOf } from './follow';
 import type { Interrupt, InterruptWatch } from './interruption';
 import { startRunnerCommand } from './runner-command';
@@ -110,7 +111,7 @@ function runnerTimeout(state: DeploymentState): number {
 
 /**
  * Waits until the deployment's step waits for its runner (or the deployment ends first), with progress lines. It looks
- * every second, and every tenth of one once it is next in line, so the command starts soon after the turn comes.
+ * every second while others are ahead of it, then every tenth of one, so the command starts soon after the turn comes.
  */
 async function waitForStep(
   client: Client,
@@ -138,7 +139,9 @@ async function waitForStep(
         say(progress.line);
         last = progress.line;
       }
-      soon = progress?.next === true || state?.status === 'deploying';
+      // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
+      // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
+      soon = !(progress?.position !== undefined && progress.position > 1);
       progressDue = Date.now() + 1000;
     }
     await Promise.race([ended.catch(() => undefined), sleep(soon ? 100 : 1000)]);
@@ -246,8 +249,9 @@ async function tellExit(
     try {
       await withDeadline(5000, () => handle.signal(runnerExitedSignal, { runnerId, ...exit }));
       return true;
-    } catch {
-      if (Date.now() > deadline) return false;
+    } catch (err) {
+      // (A deployment that has ended takes no more news: nothing to retry.)
+      if (!isUnavailable(err) || Date.now() > deadline) return false;
       await sleep(500);
     }
   }

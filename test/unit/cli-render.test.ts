@@ -170,3 +170,24 @@ test('the error line names its failure type when there is one', () => {
   ).toEqual(['  error:       deploy command exited 1 (DeployCommandFailed)']);
   expect(renderState(failed).split('\n').slice(-1)).toEqual(['  error:       deploy command exited 1']);
 });
+
+test('a runner-side deployment: waiting for its runner, running, stopping, exited', () => {
+  const runnerLine = (runner: DeploymentState['runner']) =>
+    renderState(state({ status: 'deploying', runner }))
+      .split('\n')
+      .find((line) => line.startsWith('  runner:'));
+  expect(runnerLine({ startedAt: at(1), lastHeartbeatAt: at(1) })).toBe(
+    '  runner:      waiting for the runner to start the command since 2026-11-27T10:01:00.000Z',
+  );
+  const claimed = { startedAt: at(1), runnerId: 'ci-7/4242/a1b2c3', claimedAt: at(1), lastHeartbeatAt: at(3) };
+  expect(runnerLine(claimed)).toBe('  runner:      ci-7/4242/a1b2c3, last heard 2026-11-27T10:03:00.000Z');
+  expect(runnerLine({ ...claimed, stopRequested: true })).toBe(
+    '  runner:      ci-7/4242/a1b2c3, last heard 2026-11-27T10:03:00.000Z, asked to stop',
+  );
+  expect(runnerLine({ ...claimed, stopRequested: true, exit: { exitCode: null, signal: 'SIGTERM' } })).toBe(
+    '  runner:      ci-7/4242/a1b2c3, last heard 2026-11-27T10:03:00.000Z, killed by SIGTERM',
+  );
+  expect(runnerLine({ ...claimed, exit: { exitCode: 2, signal: null } })).toBe(
+    '  runner:      ci-7/4242/a1b2c3, last heard 2026-11-27T10:03:00.000Z, exited with code 2',
+  );
+});
