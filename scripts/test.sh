@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh clone (npm packages, the Temporal CLI, moto), then runs every test.
+# Installs everything the tests need on a fresh clone (npm packages, the Temporal CLI, moto, a compose validator),
+# then runs every test.
 # Ends with a plain "N passed, N failed" line taken from Jest's own results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund # also builds dist/ (the prepare script), which the CLI tests run
 bash scripts/ensure-temporal-cli.sh
 bash scripts/ensure-moto.sh
+bash scripts/ensure-compose-validator.sh
 npm run --silent lint
 # The committed single-file deployctl must be what the source builds.
 node scripts/bundle.js --check

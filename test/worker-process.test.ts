@@ -1,4 +1,5 @@
 // The coordinator as users run it: `npm start`'s worker process with its embedded dev server, Web UI and SQLite.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +66,43 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
     expect(JSON.parse(status.stdout)).toMatchObject({ correlationId: 'persisted', status: 'succeeded' });
   } finally {
     await second.stop();
+  }
+});
+
+test("a first run: the example config's demo environment deploys out of the box", async () => {
+  // The repository's own deploy.config.json, as `npm start` reads it, from the repository's root.
+  const exampleConfig = join(__dirname, '..', 'deploy.config.json');
+  const port = await freePort();
+  const worker = await startWorkerProcess(exampleConfig, {
+    DEPLOY_DATA_DIR: mkdtempSync(join(tmpdir(), 'coordinator-demo-')),
+    TEMPORAL_ADDRESS: '',
+    SLACK_BOT_TOKEN: '',
+    TEMPORAL_PORT: String(port),
+    TEMPORAL_UI_PORT: String(await freePort()),
+  });
+  try {
+    const deployed = await deployctl(['deploy', '--env', 'demo', '--correlation-id', 'first-run'], {
+      address: `127.0.0.1:${port}`,
+      configPath: exampleConfig,
+    });
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toMatch(/^first-run succeeded in \d+s/m);
+    expect(worker.output()).toContain('DemoStack Api UPDATE_COMPLETE');
+    // The image's health check: this host's worker polls its task queue; nobody polls another one.
+    const healthcheck = (taskQueue?: string) =>
+      spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'healthcheck.js')], {
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+          ...(taskQueue ? { DEPLOY_TASK_QUEUE: taskQueue } : {}),
+        },
+        encoding: 'utf8',
+      });
+    expect(healthcheck().status).toBe(0);
+    const unpolled = healthcheck('nobody-polls-this');
+    expect(unpolled.status).toBe(1);
+    expect(unpolled.stderr).toMatch(/^unhealthy: no worker of .* polls nobody-polls-this on 127\.0\.0\.1:\d+/);
+  } finally {
+    expect(await worker.stop()).toBe(0);
   }
 });

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The coordinator's worker. docker-compose.yml builds it; alone: docker build -t deployment-coordinator-worker .
+# Run it with TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_* as needed) and a
+# deploy.config.json at DEPLOY_CONFIG. It holds the CDK CLI that the cdk deployer runs.
+ARG NODE_IMAGE=node:22.20.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY bench ./bench
+RUN npm run build
+
+FROM ${NODE_IMAGE}
+# tini as PID 1 passes SIGTERM on to the worker (which then stops its deploy commands' process groups cleanly) and
+# reaps what they leave behind.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist/src ./dist/src
+COPY bin ./bin
+COPY scripts/deploy.sh scripts/demo-deploy.sh ./scripts/
+COPY deploy.config.json ./
+USER node
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/worker.js"]
