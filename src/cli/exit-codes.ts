@@ -1,4 +1,6 @@
-import { type DeploymentResult, type DeploymentStatus, FAILURE } from '../contract';
+// (Straight from its module: --help loads this file, and the contract's index brings the Temporal SDK's common code.)
+import type { DeploymentResult, DeploymentStatus } from '../contract';
+import { FAILURE } from '../contract/failure-types';
 
 export const EXIT = {
   ok: 0,
