@@ -62,7 +62,7 @@ test('a command that fails: exit 1, its exit code and last output shown', async 
   );
   expect(failing.code).toBe(1);
   expect(failing.stdout).toMatch(
-    /r-fails failed in \d+s: the command on the runner exited with code 3 \(last output: deploy failed on purpose with 3\)/,
+    /r-fails failed in [\d.]+m?s: the command on the runner exited with code 3 \(last output: deploy failed on purpose with 3\)/,
   );
   expect(await handle('r-fails').result()).toMatchObject({ status: 'failed', errorType: 'DeployCommandFailed' });
 });

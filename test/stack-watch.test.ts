@@ -235,7 +235,7 @@ test('a runner-side deploy (deployctl run) is watched the same: the rollback fai
   const result = await run.result;
   expect(result.code).toBe(1);
   expect(result.stdout).toMatch(
-    /on-runner failed in \d+s: stack OnRunner ended UPDATE_ROLLBACK_COMPLETE \(first failure: Bucket UPDATE_FAILED: Bucket exists\)/,
+    /on-runner failed in [\d.]+m?s: stack OnRunner ended UPDATE_ROLLBACK_COMPLETE \(first failure: Bucket UPDATE_FAILED: Bucket exists\)/,
   );
   expect(threadReplies('deploy/on-runner/on-runner')).toContainEqual('Bucket UPDATE_FAILED: Bucket exists');
 });

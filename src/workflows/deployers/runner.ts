@@ -117,5 +117,6 @@ export function runnerDeployer(link: RunnerLink): Deployer<DeploySettings> {
 export const runnerOnlyDeployer: Deployer<RunnerDeploySettings> = {
   requestProblem: (_input, environment) =>
     `environment ${environment} deploys on the CI runner only: use deployctl run (or the action's mode: run)`,
-  deploy: () => Promise.reject(new Error('unreachable: requestProblem refuses every request')),
+  // (Never reached: every request is refused before it queues. A failure, not a thrown Error, should that change.)
+  deploy: () => Promise.reject(ApplicationFailure.nonRetryable('deploys on the CI runner only', FAILURE.badRequest)),
 };
