@@ -1,5 +1,4 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { webUiLink } from '../connection/temporal-target';
 import {
   cancelDeploymentSignal,
   type DeploymentState,
@@ -9,11 +8,10 @@ import {
 } from '../contract';
 import { resultOf } from '../domain/result';
 import type { deployment } from '../workflows';
-import { connectOrExit } from './connect';
-import { deploymentRequest, type RequestOptions, startOrAttach } from './deployment-request';
+import { deploymentRequest, type RequestOptions, withRequestedDeployment } from './deployment-request';
 import { EXIT } from './exit-codes';
 import { follow, waitUntilQueued } from './follow';
-import { exitCodeForInterrupt, type Interrupt, watchInterrupts } from './interruption';
+import { exitCodeForInterrupt, type Interrupt } from './interruption';
 import { reportOutcome } from './report';
 
 export interface DeployOptions extends RequestOptions {
@@ -29,17 +27,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
   const request = deploymentRequest(options);
   const { correlationId } = request.input;
 
-  // From before the request: a CI job cancelled while deployctl connects must not leave a deployment queued.
-  const interrupts = watchInterrupts();
-  const { client, namespace, close } = await connectOrExit();
-  try {
-    const early = interrupts.received();
-    if (early !== undefined) {
-      say(`${correlationId}: ${early} before the deployment was requested; nothing requested`);
-      return exitCodeForInterrupt(early);
-    }
-    const handle = await startOrAttach(client, request, say);
-    const link = webUiLink(namespace, request.workflowId);
+  return withRequestedDeployment(request, say, async ({ client, handle, link, interrupts }) => {
     if (options.detach) {
       const state = await waitUntilQueued(handle);
       if (options.json) process.stdout.write(`${JSON.stringify(resultOf(state))}\n`);
@@ -52,10 +40,7 @@ export async function deployCommand(options: DeployOptions): Promise<number> {
     ]);
     if ('signal' in ended) return await interruptedFollowing(handle, correlationId, ended.signal, options);
     return reportOutcome(ended.result, link, options.json);
-  } finally {
-    interrupts.stop();
-    await close();
-  }
+  });
 }
 
 /** How long an interrupted deployctl waits to see what its request did: CI kills it a few seconds later. */

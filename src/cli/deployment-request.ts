@@ -5,8 +5,11 @@ import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle 
 import { taskQueueName } from '../connection/task-queue';
 import { type DeploymentInput, deploymentWorkflowId, type Priority } from '../contract';
 import type { deployment } from '../workflows';
+import { webUiLink } from '../connection/temporal-target';
+import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName } from './inputs';
+import { exitCodeForInterrupt, type InterruptWatch, watchInterrupts } from './interruption';
 
 export interface RequestOptions {
   env: string;
@@ -96,5 +99,40 @@ export async function startOrAttach(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     say(`${input.correlationId}: already requested; attaching to ${workflowId}`);
     return client.workflow.getHandle<typeof deployment>(workflowId);
+  }
+}
+
+/** A deployment requested (or attached to), for the command that follows it to its end. */
+export interface Requested {
+  client: Client;
+  handle: WorkflowHandle<typeof deployment>;
+  /** The deployment in the Web UI. */
+  link: string;
+  /** SIGINT and SIGTERM, watched from before the request. */
+  interrupts: InterruptWatch;
+}
+
+/**
+ * Connects, requests the deployment (or attaches to it) and hands it to `follow`, whose exit code it returns. The
+ * interrupts are watched from before the request: a CI job cancelled while deployctl connects leaves nothing queued.
+ */
+export async function withRequestedDeployment(
+  request: DeploymentRequest,
+  say: (line: string) => void,
+  follow: (requested: Requested) => Promise<number>,
+): Promise<number> {
+  const interrupts = watchInterrupts();
+  const { client, namespace, close } = await connectOrExit();
+  try {
+    const early = interrupts.received();
+    if (early !== undefined) {
+      say(`${request.input.correlationId}: ${early} before the deployment was requested; nothing requested`);
+      return exitCodeForInterrupt(early);
+    }
+    const handle = await startOrAttach(client, request, say);
+    return await follow({ client, handle, link: webUiLink(namespace, request.workflowId), interrupts });
+  } finally {
+    interrupts.stop();
+    await close();
   }
 }

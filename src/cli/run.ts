@@ -1,13 +1,11 @@
 // deployctl run: a runner-side deploy. The request queues like any deployment; when its turn comes deployctl runs
 // the command itself, here on the CI runner (see runner-session.ts), and reports as deploy does. The deployment does
 // the rest as for any other (stack watch, clean-up, Slack) and gives the turn back.
-import { webUiLink } from '../connection/temporal-target';
 import { formatDuration } from '../domain/durations';
 import { notRunnable } from '../process/supervisor';
-import { connectOrExit } from './connect';
-import { deploymentRequest, type RequestOptions, startOrAttach } from './deployment-request';
+import { deploymentRequest, type RequestOptions, withRequestedDeployment } from './deployment-request';
 import { EXIT, usageError } from './exit-codes';
-import { exitCodeForInterrupt, watchInterrupts } from './interruption';
+import { exitCodeForInterrupt } from './interruption';
 import { reportOutcome } from './report';
 import { runOnRunner } from './runner-session';
 
@@ -34,17 +32,7 @@ export async function runCommand(argv: string[], options: RunOptions): Promise<n
   const request = deploymentRequest({ ...options, runner: true });
   const { correlationId } = request.input;
 
-  // From before the request: a CI job cancelled while deployctl connects must not leave a deployment queued.
-  const interrupts = watchInterrupts();
-  const { client, namespace, close } = await connectOrExit();
-  try {
-    const early = interrupts.received();
-    if (early !== undefined) {
-      say(`${correlationId}: ${early} before the deployment was requested; nothing requested`);
-      return exitCodeForInterrupt(early);
-    }
-    const handle = await startOrAttach(client, request, say);
-    const link = webUiLink(namespace, request.workflowId);
+  return withRequestedDeployment(request, say, async ({ client, handle, link, interrupts }) => {
     const outcome = await runOnRunner(client, handle, options.env, command, {
       say,
       // With --json, stdout carries the outcome alone.
@@ -75,8 +63,5 @@ export async function runCommand(argv: string[], options: RunOptions): Promise<n
         );
         return EXIT.unavailable;
     }
-  } finally {
-    interrupts.stop();
-    await close();
-  }
+  });
 }
