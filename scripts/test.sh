@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh clone (npm packages, the Temporal CLI, moto, a compose validator),
-# then runs every test.
+# Installs everything the tests need on a fresh clone (npm packages, the Temporal CLI and server, moto, a compose
+# validator), then runs every test.
 # Ends with a plain "N passed, N failed" line taken from Jest's own results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm ci --no-audit --no-fund # also builds dist/ (the prepare script), which the CLI tests run
 bash scripts/ensure-temporal-cli.sh
+bash scripts/ensure-temporal-server.sh # the production server of the native-topology test (built once, cached)
 bash scripts/ensure-moto.sh
 bash scripts/ensure-compose-validator.sh
 npm run --silent lint
