@@ -20,7 +20,10 @@ export interface HandoffResult {
   max: number;
 }
 
-export async function measureHandoff(env: TestWorkflowEnvironment, deployments: number): Promise<HandoffResult> {
+/** What the handoff needs of a server: the dev server's test environment, or a client and connection of another. */
+export type HandoffServer = Pick<TestWorkflowEnvironment, 'nativeConnection' | 'client' | 'namespace'>;
+
+export async function measureHandoff(env: HandoffServer, deployments: number): Promise<HandoffResult> {
   const timings: StepTiming[] = [];
   // Times the deploy step itself, inside the worker: no polling or client delay in the figure.
   const timeDeploySteps: ActivityInterceptorsFactory = (ctx: Context) => ({

@@ -11,6 +11,7 @@ import { cliStartupReport, measureCliStartup } from './cli-startup';
 import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
 import { measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
+import { measurePostgresHandoff } from './postgres-handoff';
 import { measureRunnerHandoff } from './runner-handoff';
 import { median } from './stats';
 
@@ -36,6 +37,9 @@ async function main() {
     console.error(`handoff, tuned server: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
     const handoff = await measureHandoff(env, HANDOFF_DEPLOYMENTS);
     console.error(`  p50 ${ms(handoff.p50)}, p99 ${ms(handoff.p99)} over ${handoff.handoffs.length}`);
+    console.error(`handoff, PostgreSQL-backed Temporal server: ${HANDOFF_DEPLOYMENTS} deployments...`);
+    const postgres = await measurePostgresHandoff(HANDOFF_DEPLOYMENTS);
+    console.error(postgres ? `  p50 ${ms(postgres.p50)}, p99 ${ms(postgres.p99)}` : '  skipped: no server build');
     console.error(`runner handoff: ${RUNNER_DEPLOYMENTS} deployctl run in one environment, 4 at a time...`);
     const runner = await measureRunnerHandoff(env, RUNNER_DEPLOYMENTS);
     console.error(`  p50 ${ms(runner.p50)}, p99 ${ms(runner.p99)} over ${runner.handoffs.length}`);
@@ -76,6 +80,7 @@ timed inside the worker (activity interceptor). ${HANDOFF_DEPLOYMENTS} deploymen
 |---|---|---|---|---|---|
 | tuned (\`FAST_HANDOFF_ARGS\`: what \`npm start\` and the tests run) | ${ms(handoff.p50)} | ${ms(handoff.p99)} | ${ms(handoff.max)} | < 250 ms | ${(POLLING_QUEUE_INTERVAL_MS / handoff.p50).toFixed(0)}× |
 | server defaults | ${ms(handoffDefaults.p50)} | ${ms(handoffDefaults.p99)} | ${ms(handoffDefaults.max)} | < 250 ms | ${(POLLING_QUEUE_INTERVAL_MS / handoffDefaults.p50).toFixed(0)}× |
+${postgres ? `| Temporal server ${postgres.version} on PostgreSQL ${postgres.postgresVersion} (docker-compose.yml's configuration and dynamic config, run natively) | ${ms(postgres.p50)} | ${ms(postgres.p99)} | ${ms(postgres.max)} | < 250 ms | ${(POLLING_QUEUE_INTERVAL_MS / postgres.p50).toFixed(0)}× |` : '| Temporal server on PostgreSQL | skipped: run `bash scripts/ensure-temporal-server.sh` | | | | |'}
 
 A handoff crosses four server hops (release signal, lock workflow task, grant signal, deployment workflow task)
 and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a

@@ -9,7 +9,10 @@ import { Connection } from '@temporalio/client';
 import type { Postgres } from './postgres';
 import { createServer } from 'node:net';
 
-const ROOT = join(__dirname, '..', '..');
+// (The repository's root, from test/helpers here or from dist/test/helpers when the benchmark runs it.)
+const ROOT = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find((dir) =>
+  existsSync(join(dir, 'docker-compose.yml')),
+)!;
 const TOOLS = join(ROOT, '.tools', 'temporal-server');
 const COMPOSE = join(ROOT, 'compose');
 
