@@ -29,6 +29,8 @@ type Deployment = WorkflowHandle<typeof deployment>;
 
 /** How often a runner whose deployment holds the turn looks whether it was asked to stop its command. */
 const STOP_CHECK_EVERY_MS = 500;
+/** How often the runner checks how long it has been out of reach of Temporal. */
+const FENCE_CHECK_EVERY_MS = 100;
 /** How long an interrupted runner waits to see the turn given back: CI kills it a few seconds later. */
 const INTERRUPT_REPORT_MS = 3000;
 
@@ -207,9 +209,12 @@ async function runClaimed(
       }
     }
   })();
+  // On a timer of its own, so that no call waiting on an unreachable server can delay it.
+  const fence = setInterval(() => {
+    if (Date.now() - lastReached > giveUpMs) stop('unreachable');
+  }, FENCE_CHECK_EVERY_MS);
   void (async () => {
     while (await pause(STOP_CHECK_EVERY_MS)) {
-      if (Date.now() - lastReached > giveUpMs) stop('unreachable');
       const now = await withDeadline(STOP_CHECK_EVERY_MS * 2, () => handle.query(stateQuery)).catch(() => undefined);
       if (now?.runner?.stopRequested || (now && FINAL_STATUSES.includes(now.status))) stop('asked');
     }
@@ -228,6 +233,7 @@ async function runClaimed(
   const exit = await command.exited;
   running = false;
   done.abort();
+  clearInterval(fence);
   await cancelSent;
   // Unreachable already: one short try, since the deployment takes the runner as lost anyway.
   const told = await tellExit(handle, runnerId, exit, stoppedBy === 'unreachable' ? 0 : giveUpMs, withDeadline);
