@@ -36,6 +36,16 @@ const handle = (correlationId: string, env = 'staging') =>
 
 const startOf = (correlationId: string) => waitForRun(log, correlationId, 'start');
 
+/** A runner whose command runs (held until released) and another one waiting behind it in staging's queue. */
+async function heldWithOneWaiting(heldId: string, waitingId: string) {
+  holds.hold(heldId);
+  const held = runner(heldId);
+  await startOf(heldId);
+  const waiting = runner(waitingId);
+  await coordinator.queueWhen('staging', (view) => view.waiting.some((entry) => entry.correlationId === waitingId));
+  return { held, waiting };
+}
+
 test('two runs in one environment never overlap; the command gets the deployment in its environment', async () => {
   const ids = ['r-one', 'r-two', 'r-three'];
   const runs = ids.map((id) => runner(id, ['--ref', `v-${id}`], 'staging', step(['--sleep', '300'])));
@@ -78,13 +88,7 @@ test('--json: stdout is the outcome alone, the command output goes to stderr', a
 });
 
 test('a runner SIGKILLed mid-command: its command stops, the turn passes within the timeout plus 1 s, runner lost', async () => {
-  holds.hold('r-killed');
-  const killed = runner('r-killed');
-  await startOf('r-killed');
-  const next = runner('r-after-kill');
-  await coordinator.queueWhen('staging', (view) =>
-    view.waiting.some((entry) => entry.correlationId === 'r-after-kill'),
-  );
+  const { held: killed, waiting: next } = await heldWithOneWaiting('r-killed', 'r-after-kill');
 
   const killedAt = Date.now();
   killed.child.kill('SIGKILL');
@@ -104,13 +108,7 @@ test('a runner SIGKILLed mid-command: its command stops, the turn passes within 
 });
 
 test('a runner interrupted with SIGTERM: its command stops, the deployment ends cancelled, the next starts at once', async () => {
-  holds.hold('r-term');
-  const term = runner('r-term');
-  await startOf('r-term');
-  const next = runner('r-after-term');
-  await coordinator.queueWhen('staging', (view) =>
-    view.waiting.some((entry) => entry.correlationId === 'r-after-term'),
-  );
+  const { held: term, waiting: next } = await heldWithOneWaiting('r-term', 'r-after-term');
 
   term.child.kill('SIGTERM');
   const run = await term.result;
@@ -147,13 +145,7 @@ test('deployctl cancel of a running deployment stops the command on its runner; 
 });
 
 test('force-release: the command stops before the next deployment starts; the holder ends revoked', async () => {
-  holds.hold('r-held');
-  const held = runner('r-held');
-  await startOf('r-held');
-  const next = runner('r-after-release');
-  await coordinator.queueWhen('staging', (view) =>
-    view.waiting.some((entry) => entry.correlationId === 'r-after-release'),
-  );
+  const { held, waiting: next } = await heldWithOneWaiting('r-held', 'r-after-release');
   expect((await deployctl(['force-release', '--env', 'staging', '--reason', 'stuck'], coordinator.cli)).code).toBe(0);
   expect((await held.result).code).toBe(3);
   const stopped = await waitForRun(log, 'r-held', 'terminated');
@@ -181,11 +173,7 @@ test('a deployment terminated from outside: its runner stops the command and say
 });
 
 test('SIGTERM while waiting: cancelled, the command never runs, exit 143', async () => {
-  holds.hold('r-front');
-  const front = runner('r-front');
-  await startOf('r-front');
-  const waiting = runner('r-waiting');
-  await coordinator.queueWhen('staging', (view) => view.waiting.some((entry) => entry.correlationId === 'r-waiting'));
+  const { held: front, waiting } = await heldWithOneWaiting('r-front', 'r-waiting');
   waiting.child.kill('SIGTERM');
   const run = await waiting.result;
   expect(run.code).toBe(143);

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { cancelRequested } from './cancel-request';
-import { notRunnable, startSupervised } from '../process/supervisor';
+import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
 import { FAILURE } from '../contract';
 
 export interface SupervisedProcess {
@@ -21,7 +21,6 @@ export interface SupervisedProcess {
 }
 
 const HEARTBEAT_EVERY_MS = 1000;
-const LAST_OUTPUT_CHARS = 300;
 
 /**
  * Runs a process of a deploy step inside an activity: output streamed to the worker log, heartbeats, cancellation.

@@ -66,27 +66,49 @@ export async function follow(
   const result = deploymentResult(handle, environment).finally(() => {
     done = true;
   });
-  let last = '';
-  const waitedBehind: string[] = [];
+  const progress = progressReporter(say);
   const lock = client.workflow.getHandle(lockWorkflowId(environment));
   while (!done) {
-    const progress = await progressOf(handle, lock).catch(() => undefined);
-    if (progress?.behind && !waitedBehind.includes(progress.behind)) waitedBehind.push(progress.behind);
-    if (progress !== undefined && progress.line !== last) {
-      say(progress.line);
-      last = progress.line;
-    }
+    progress.report(
+      await handle
+        .query(stateQuery)
+        .then((state) => progressOf(state, lock))
+        .catch(() => undefined),
+    );
     await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FOLLOW_EVERY_MS))]);
   }
-  return { result: await result, waitedBehind };
+  return { result: await result, waitedBehind: progress.waitedBehind };
 }
 
-/** A deployment's progress as one line; `behind` names the holder it waits for, `position` its place in line. */
-export async function progressOf(
-  handle: WorkflowHandle<typeof deployment>,
-  lock: WorkflowHandle,
-): Promise<{ line: string; behind?: string; position?: number } | undefined> {
-  const state = await handle.query(stateQuery);
+export interface Progress {
+  line: string;
+  /** The holder it waits behind. */
+  behind?: string;
+  /** Its place in line (1 is next), while it waits. */
+  position?: number;
+}
+
+/** Says each new progress line once, and keeps whom the deployment waited behind, in order. */
+export function progressReporter(say: (line: string) => void): {
+  report(progress: Progress | undefined): void;
+  waitedBehind: string[];
+} {
+  let last = '';
+  const waitedBehind: string[] = [];
+  return {
+    waitedBehind,
+    report(progress) {
+      if (progress?.behind && !waitedBehind.includes(progress.behind)) waitedBehind.push(progress.behind);
+      if (progress !== undefined && progress.line !== last) {
+        say(progress.line);
+        last = progress.line;
+      }
+    },
+  };
+}
+
+/** A deployment's progress as one line, from its state (and the lock's queue while it waits). */
+export async function progressOf(state: DeploymentState, lock: WorkflowHandle): Promise<Progress | undefined> {
   if (FINAL_STATUSES.includes(state.status)) return undefined;
   if (state.status !== 'queued') return { line: `${state.correlationId}: ${state.status}` };
   const view = await lock.query(queueQuery).catch(() => undefined);

@@ -2,10 +2,7 @@
 // process supervisor, so that its whole process group stops when deployctl asks, and when deployctl dies.
 import type { Writable } from 'node:stream';
 import type { RunnerExit } from '../contract';
-import { startSupervised } from '../process/supervisor';
-
-/** The last line of output kept for the failure message, as the worker's deploy step keeps it. */
-const LAST_OUTPUT_CHARS = 300;
+import { LAST_OUTPUT_CHARS, startSupervised } from '../process/supervisor';
 
 export interface RunnerCommand {
   /** Settles with the command's exit once it and its output have ended. */

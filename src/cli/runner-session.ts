@@ -21,7 +21,7 @@ import {
 import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
 import type { deployment } from '../workflows';
 import { isUnavailable } from './connect';
-import { deploymentResult, progressOf } from './follow';
+import { deploymentResult, progressOf, progressReporter } from './follow';
 import type { Interrupt, InterruptWatch } from './interruption';
 import { startRunnerCommand } from './runner-command';
 
@@ -66,10 +66,11 @@ export async function runOnRunner(
 ): Promise<RunnerOutcome> {
   const ended = deploymentResult(handle, environment);
   ended.catch(() => undefined); // (awaited below; a connection error surfaces there)
-  const waitedBehind: string[] = [];
+  const reporter = progressReporter(io.say);
+  const { waitedBehind } = reporter;
 
   const turn = await Promise.race([
-    waitForStep(client, handle, environment, ended, io.say, waitedBehind),
+    waitForStep(client, handle, environment, ended, reporter),
     io.interrupts.interrupted.then((signal) => ({ signal })),
   ]);
   if ('signal' in turn) {
@@ -120,13 +121,11 @@ async function waitForStep(
   handle: Deployment,
   environment: string,
   ended: Promise<DeploymentResult>,
-  say: (line: string) => void,
-  waitedBehind: string[],
+  reporter: ReturnType<typeof progressReporter>,
 ): Promise<{ state: DeploymentState } | { result: DeploymentResult }> {
   let result: DeploymentResult | undefined;
   ended.then((r) => (result = r)).catch(() => undefined);
   const lock = client.workflow.getHandle(lockWorkflowId(environment));
-  let last = '';
   let progressDue = 0;
   let soon = false;
   for (;;) {
@@ -134,13 +133,9 @@ async function waitForStep(
     const state = await handle.query(stateQuery).catch(() => undefined);
     if (state?.runner) return { state };
     if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
-    if (Date.now() >= progressDue) {
-      const progress = await progressOf(handle, lock).catch(() => undefined);
-      if (progress?.behind && !waitedBehind.includes(progress.behind)) waitedBehind.push(progress.behind);
-      if (progress !== undefined && progress.line !== last) {
-        say(progress.line);
-        last = progress.line;
-      }
+    if (state && Date.now() >= progressDue) {
+      const progress = await progressOf(state, lock).catch(() => undefined);
+      reporter.report(progress);
       // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
       // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
       soon = !(progress?.position !== undefined && progress.position > 1);
@@ -191,7 +186,7 @@ async function runClaimed(
     stoppedBy ??= why;
     command.stop();
   };
-  let running = true;
+  // Aborted once the command has exited: every loop and handler below ends with it.
   const done = new AbortController();
   const pause = (ms: number) =>
     sleep(ms, undefined, { signal: done.signal }).then(
@@ -220,7 +215,7 @@ async function runClaimed(
     }
   })();
   void interrupts.interrupted.then((signal) => {
-    if (!running) return;
+    if (done.signal.aborted) return;
     // The cancel goes first, so that the deployment reads the command's exit as the stop it is.
     cancelSent = handle
       .signal(cancelDeploymentSignal, { reason: `deployctl run interrupted (${signal})` })
@@ -228,10 +223,9 @@ async function runClaimed(
     stop(signal);
   });
   // Ended without its runner (terminated from outside): nothing may go on in its name.
-  void ended.then(() => running && stop('ended')).catch(() => undefined);
+  void ended.then(() => !done.signal.aborted && stop('ended')).catch(() => undefined);
 
   const exit = await command.exited;
-  running = false;
   done.abort();
   clearInterval(fence);
   await cancelSent;

@@ -23,6 +23,9 @@ const SUPERVISOR_SCRIPT = [
   'exec "$@" </dev/null 3<&-',
 ].join('\n');
 
+/** How much of a command's last line of output a failure message quotes (worker and runner alike). */
+export const LAST_OUTPUT_CHARS = 300;
+
 export interface SupervisedCommand {
   /** argv: run without a shell, so nothing in it is interpreted. */
   argv: [string, ...string[]];
