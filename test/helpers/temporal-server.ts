@@ -5,7 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import type { Postgres } from './postgres';
 import { createServer } from 'node:net';
 
@@ -43,10 +43,11 @@ export function setUpSchemas(pg: Postgres): string {
 }
 
 /** compose/create-namespace.sh, as the compose file's temporal-namespace job runs it (with the Temporal CLI). */
-export function createNamespace(address: string, namespace = 'default'): string {
+export function createNamespace(address: string, namespace = 'default', env: NodeJS.ProcessEnv = {}): string {
   return execFileSync('sh', [join(COMPOSE, 'create-namespace.sh')], {
     env: {
       ...process.env,
+      ...env,
       PATH: `${join(ROOT, '.tools', 'bin')}:${process.env.PATH ?? ''}`,
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: namespace,
@@ -77,7 +78,14 @@ const PORT_VARIABLES = [
   'WORKER_MEMBERSHIP_PORT',
 ];
 
-export async function startTemporalServer(pg: Postgres): Promise<TemporalServer> {
+export interface ServerOptions {
+  /** More of the image's variables (TLS: TEMPORAL_TLS_*). */
+  env?: NodeJS.ProcessEnv;
+  /** How a client reaches the frontend (TLS settings), for the readiness check. */
+  tls?: ConnectionOptions['tls'];
+}
+
+export async function startTemporalServer(pg: Postgres, options: ServerOptions = {}): Promise<TemporalServer> {
   const { bin } = serverTools();
   const ports: Record<string, string> = {};
   // (The server records its membership ports in a smallint column: they must stay below 32768.)
@@ -95,6 +103,7 @@ export async function startTemporalServer(pg: Postgres): Promise<TemporalServer>
     DYNAMIC_CONFIG_FILE_PATH: join(COMPOSE, 'dynamicconfig.yaml'),
     LOG_LEVEL: 'warn',
     ...ports,
+    ...options.env,
   };
   let child: ChildProcess | undefined;
   let output = '';
@@ -103,7 +112,7 @@ export async function startTemporalServer(pg: Postgres): Promise<TemporalServer>
     child = started;
     started.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
     started.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    await untilServing(address, started, () => output);
+    await untilServing(address, options.tls, started, () => output);
   };
   await start();
   const stop = async () => {
@@ -132,13 +141,18 @@ async function freePortBelow(limit: number): Promise<number> {
 }
 
 /** Waits until the frontend answers (its system info), or fails with the server's last output. */
-async function untilServing(address: string, child: ChildProcess, output: () => string): Promise<void> {
+async function untilServing(
+  address: string,
+  tls: ConnectionOptions['tls'],
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`temporal-server exited with ${child.exitCode}:\n${output().slice(-3000)}`);
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      const connection = await Connection.connect({ address, tls, connectTimeout: 1000 });
       try {
         await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
         return;
