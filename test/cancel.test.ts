@@ -8,6 +8,7 @@ import {
   runLog,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 
 const log = runLog();
@@ -33,12 +34,12 @@ test('a cancelled waiting deployment leaves the queue without deploying', async 
     coordinator.cli,
   );
   expect(cancel.code).toBe(0);
-  expect(await waiter.result()).toMatchObject({ status: 'cancelled', error: 'wrong branch', durationMs: null });
+  expect(await outcome(waiter)).toMatchObject({ status: 'cancelled', error: 'wrong branch', durationMs: null });
   const view = await coordinator.queueWhen('staging', (queue) => queue.waiting.length === 0);
   expect(view.holder?.correlationId).toBe('w-holder');
 
   holds.release('w-holder');
-  expect(await holder.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
   expect(readRuns(log).some((run) => run.correlationId === 'w-waiter')).toBe(false);
 });
 
@@ -63,7 +64,7 @@ test('a cancelled running deployment stops its deploy process, then the next one
   expect(followed.code).toBe(3);
   expect(JSON.parse(followed.stdout)).toMatchObject({ status: 'cancelled' });
 
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   const runs = runIntervals(log);
   const stopped = runs.find((run) => run.correlationId === 'r-running');
   const after = runs.find((run) => run.correlationId === 'r-next');
@@ -72,7 +73,7 @@ test('a cancelled running deployment stops its deploy process, then the next one
   // The turn passed on only after the cancelled process was gone.
   expect(after!.start).toBeGreaterThanOrEqual(stopped!.terminated!);
   holds.release('r-running');
-  expect(await running.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(running)).toMatchObject({ status: 'cancelled' });
 });
 
 test('cancelling the workflow from the Web UI or API also stops the deploy and frees the environment', async () => {
@@ -83,7 +84,7 @@ test('cancelling the workflow from the Web UI or API also stops the deploy and f
   });
   await started('ui-running');
   await running.cancel();
-  expect(await running.result()).toMatchObject({ status: 'cancelled', error: 'cancelled from the Web UI or API' });
+  expect(await outcome(running)).toMatchObject({ status: 'cancelled', error: 'cancelled from the Web UI or API' });
   expect(runIntervals(log).find((run) => run.correlationId === 'ui-running')?.terminated).toEqual(expect.any(Number));
   await coordinator.queueWhen('staging', (view) => view.holder === null && view.waiting.length === 0);
   holds.release('ui-running');
@@ -92,7 +93,7 @@ test('cancelling the workflow from the Web UI or API also stops the deploy and f
 test('cancelling a deployment that has ended (or ends while the cancel is on its way) says how it ended, exit 0', async () => {
   // deployctl signals without looking first, so this is exactly the path of a deployment ending mid-cancel.
   const finished = await coordinator.deploy({ environment: 'staging', correlationId: 'already-done' });
-  expect(await finished.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(finished)).toMatchObject({ status: 'succeeded' });
   const result = await deployctl(['cancel', '--env', 'staging', 'already-done'], coordinator.cli);
   expect(result.code).toBe(0);
   expect(result.stderr).toContain('already-done had already ended (succeeded); nothing to cancel');
@@ -112,6 +113,6 @@ test('a cancel racing the end of a deployment exits 0 either way, 10 times', asy
     const result = await deployctl(['cancel', '--env', 'staging', id], coordinator.cli);
     expect({ round, code: result.code }).toEqual({ round, code: 0 });
     expect(result.stderr).toMatch(new RegExp(`${id}: cancel requested|${id} had already ended`));
-    expect(['succeeded', 'cancelled']).toContain((await handle.result()).status);
+    expect(['succeeded', 'cancelled']).toContain((await outcome(handle)).status);
   }
 });

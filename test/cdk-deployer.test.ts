@@ -10,7 +10,7 @@ import { stateQuery } from '../src/contract';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, runLog, useCoordinator } from './helpers/coordinator';
+import { environmentDocument, runLog, useCoordinator, outcome } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 
 let moto: Moto | undefined;
@@ -159,7 +159,7 @@ test.each([
 
 test('started without deployctl: a cdk deployment without an assembly fails before it is queued', async () => {
   const handle = await coordinator.deploy({ environment: 'staging', correlationId: 'no-assembly' });
-  expect(await handle.result()).toMatchObject({
+  expect(await outcome(handle)).toMatchObject({
     status: 'failed',
     error: 'environment staging deploys a CDK cloud assembly: give one (deployctl deploy --assembly)',
     errorType: 'BadRequest',

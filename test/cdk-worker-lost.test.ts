@@ -11,7 +11,7 @@ import { AwsGate } from './helpers/aws-gate';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { replayFailures } from './helpers/replay';
 import { writeConfig } from './helpers/cli';
-import { eventually, startDeployment } from './helpers/coordinator';
+import { eventually, startDeployment, outcome } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -85,7 +85,7 @@ function deploy(correlationId: string, version: 'v1' | 'v2'): Promise<WorkflowHa
 
 /** Succeeded, and the result's duration is the run's own, though another worker finished it. */
 async function expectSucceededWithItsDuration(handle: Awaited<ReturnType<typeof deploy>>): Promise<void> {
-  const result = await handle.result();
+  const result = await outcome(handle);
   expect(result).toMatchObject({ status: 'succeeded', error: null });
   const state = await handle.query(stateQuery);
   expect(result.durationMs).toBe(state.finishedAt! - state.startedAt!);
@@ -164,7 +164,7 @@ test('cancelled while preparing: the CDK CLI is stopped, the change set it creat
   const stuck = await waiting;
   await handle.cancel();
 
-  expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(handle)).toMatchObject({ status: 'cancelled' });
   const cfn = awsCloudFormation({ region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
   expect(await cfn.describeChangeSet('InventoryStack', 'deploy-cancel-prepare')).toBeUndefined();
   expect(await stackStatus()).toBe('UPDATE_COMPLETE');

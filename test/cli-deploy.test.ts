@@ -1,6 +1,14 @@
 // deployctl deploy end to end: outcome, --json, attaching to an existing correlation ID, exit codes 0/1/2.
 import { deployctl, startDeployctl } from './helpers/cli';
-import { environmentDocument, Holds, readRuns, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  Holds,
+  readRuns,
+  outcome,
+  runLog,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -88,7 +96,7 @@ test('giving up on the lock wait timeout exits 2, and the queue forgets the depl
   expect(view.waiting).toEqual([]);
   expect(readRuns(log).some((run) => run.correlationId === 'slow-waiter')).toBe(false);
   holds.release('slow-holder');
-  await coordinator.env.client.workflow.getHandle('deploy/slow/slow-holder').result();
+  await outcome(coordinator.env.client.workflow.getHandle('deploy/slow/slow-holder'));
 });
 
 test('--wait-timeout overrides the environment and detach returns while queued', async () => {
@@ -126,7 +134,7 @@ test('a CI runner that dies while following changes nothing: the deployment goes
   expect((await follower.result).code).toBeNull();
   holds.release('orphaned');
   const handle = coordinator.env.client.workflow.getHandle('deploy/held/orphaned');
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   // A new runner can attach and read the outcome.
   const attached = await deployctl(
     ['deploy', '--env', 'held', '--correlation-id', 'orphaned', '--json'],

@@ -1,7 +1,7 @@
 // A CI job cancelled while deployctl follows its deployment: SIGINT and SIGTERM withdraw a waiting deployment (the
 // queue moves on at once) and leave a running one to finish, unless --cancel-on-interrupt; exit 130 or 143.
 import { startDeployctl } from './helpers/cli';
-import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { environmentDocument, Holds, runLog, useCoordinator, waitForRun, outcome } from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -24,16 +24,16 @@ test('SIGTERM while waiting: withdrawn, the queue moves on, exit 143', async () 
   const run = await waiting.result;
   expect(run.code).toBe(143);
   expect(run.stderr).toContain('i-waiter: SIGTERM: withdrawn from the queue');
-  expect(await handle('i-waiter').result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(handle('i-waiter'))).toMatchObject({ status: 'cancelled' });
   const view = await coordinator.queueWhen('staging', (queue) => queue.waiting.length === 1);
   expect(view.waiting.map((entry) => entry.correlationId)).toEqual(['i-behind']);
 
   holds.release('i-holder');
-  expect(await holder.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
   expect((await behind.result).code).toBe(0);
   // Never deployed: no run of the withdrawn deployment was recorded.
   await waitForRun(log, 'i-behind');
-  expect((await handle('i-waiter').result()).durationMs).toBeNull();
+  expect((await outcome(handle('i-waiter'))).durationMs).toBeNull();
 });
 
 test('SIGINT while running: it runs on and succeeds, deployctl says how to cancel it, exit 130', async () => {
@@ -47,7 +47,7 @@ test('SIGINT while running: it runs on and succeeds, deployctl says how to cance
     'i-running: SIGINT: it holds the turn and runs on (cancel it: deployctl cancel --env staging i-running)',
   );
   holds.release('i-running');
-  expect(await handle('i-running').result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle('i-running'))).toMatchObject({ status: 'succeeded' });
 });
 
 test('--cancel-on-interrupt: SIGTERM while running cancels it, exit 143', async () => {
@@ -58,7 +58,7 @@ test('--cancel-on-interrupt: SIGTERM while running cancels it, exit 143', async 
   const run = await running.result;
   expect(run.code).toBe(143);
   expect(run.stderr).toContain('i-cancel: SIGTERM: cancel requested (--cancel-on-interrupt)');
-  expect(await handle('i-cancel').result()).toMatchObject({
+  expect(await outcome(handle('i-cancel'))).toMatchObject({
     status: 'cancelled',
     error: 'deployctl interrupted (SIGTERM)',
   });

@@ -12,6 +12,7 @@ import {
   runLog,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 
@@ -74,7 +75,7 @@ test('a command that fails: exit 1, its exit code and last output shown', async 
   expect(failing.stdout).toMatch(
     /r-fails failed in [\d.]+m?s: the command on the runner exited with code 3 \(last output: deploy failed on purpose with 3\)/,
   );
-  expect(await handle('r-fails').result()).toMatchObject({ status: 'failed', errorType: 'DeployCommandFailed' });
+  expect(await outcome(handle('r-fails'))).toMatchObject({ status: 'failed', errorType: 'DeployCommandFailed' });
 });
 
 test('--json: stdout is the outcome alone, the command output goes to stderr', async () => {
@@ -98,8 +99,8 @@ test('a runner SIGKILLed mid-command: its command stops, the turn passes within 
   const nextStart = await startOf('r-after-kill');
   expect(stopped.at).toBeLessThan(nextStart.at);
   expect(nextStart.at - killedAt).toBeLessThanOrEqual(HEARTBEAT_TIMEOUT_MS + 1000);
-  expect(await handle('r-killed').result()).toMatchObject({ status: 'failed', errorType: 'RunnerLost' });
-  expect((await handle('r-killed').result()).error).toMatch(/^runner lost: the runner stopped heartbeating for 4s/);
+  expect(await outcome(handle('r-killed'))).toMatchObject({ status: 'failed', errorType: 'RunnerLost' });
+  expect((await outcome(handle('r-killed'))).error).toMatch(/^runner lost: the runner stopped heartbeating for 4s/);
   const after = await next.result;
   expect(after.code).toBe(0);
   // A waiting runner shows its place in the queue, as deploy does.
@@ -122,7 +123,7 @@ test('a runner interrupted with SIGTERM: its command stops, the deployment ends 
   expect(stopped.at).toBeLessThan(nextStart.at);
   // At once: no heartbeat timeout is waited for.
   expect(nextStart.at - exitedAt).toBeLessThan(HEARTBEAT_TIMEOUT_MS / 2);
-  expect(await handle('r-term').result()).toMatchObject({
+  expect(await outcome(handle('r-term'))).toMatchObject({
     status: 'cancelled',
     error: 'deployctl run interrupted (SIGTERM)',
   });
@@ -151,7 +152,7 @@ test('force-release: the command stops before the next deployment starts; the ho
   const stopped = await waitForRun(log, 'r-held', 'terminated');
   const nextStart = await startOf('r-after-release');
   expect(stopped.at).toBeLessThan(nextStart.at);
-  expect(await handle('r-held').result()).toMatchObject({ status: 'revoked' });
+  expect(await outcome(handle('r-held'))).toMatchObject({ status: 'revoked' });
   expect((await next.result).code).toBe(0);
   holds.release('r-held');
 });

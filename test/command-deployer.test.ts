@@ -9,6 +9,7 @@ import {
   runLog,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 
 const log = runLog();
@@ -40,7 +41,7 @@ const coordinator = useCoordinator({
 
 test("the deploy step's stdin is /dev/null: open, and empty", async () => {
   const handle = await coordinator.deploy({ environment: 'stdin', correlationId: 'stdin' });
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
 });
 
 test('the deploy step gets the correlation ID, environment, stack and ref', async () => {
@@ -49,7 +50,7 @@ test('the deploy step gets the correlation ID, environment, stack and ref', asyn
     correlationId: 'vars',
     ref: 'refs/tags/v9',
   });
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   expect(readRuns(log).find((run) => run.correlationId === 'vars')).toMatchObject({
     environment: 'staging',
     stackName: 'Shop-Staging',
@@ -63,18 +64,18 @@ test('a --stack override reaches the deploy step', async () => {
     correlationId: 'override',
     stackName: 'Shop-Canary',
   });
-  expect(await handle.result()).toMatchObject({ status: 'succeeded', stackName: 'Shop-Canary' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded', stackName: 'Shop-Canary' });
   expect(readRuns(log).find((run) => run.correlationId === 'override')?.stackName).toBe('Shop-Canary');
 });
 
 test('arguments are passed as they are, never through a shell', async () => {
   const handle = await coordinator.deploy({ environment: 'literal', correlationId: 'argv' });
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
 });
 
 test('a command that cannot be run fails the deployment with the reason', async () => {
   const handle = await coordinator.deploy({ environment: 'missing', correlationId: 'enoent' });
-  expect(await handle.result()).toMatchObject({
+  expect(await outcome(handle)).toMatchObject({
     status: 'failed',
     error: 'cannot run deploy command "./no-such-deploy-script": ENOENT',
     errorType: 'DeployCommandNotRunnable',
@@ -83,7 +84,7 @@ test('a command that cannot be run fails the deployment with the reason', async 
 
 test('an environment the worker does not know fails the deployment and names it', async () => {
   const handle = await coordinator.deploy({ environment: 'qa', correlationId: 'unknown' });
-  const result = await handle.result();
+  const result = await outcome(handle);
   expect(result.status).toBe('failed');
   expect(result.errorType).toBe('UnknownEnvironment');
   expect(result.error).toContain('unknown environment "qa"');
@@ -93,7 +94,7 @@ test('cancelling stops the whole process group, grandchildren included', async (
   const handle = await coordinator.deploy({ environment: 'nested', correlationId: 'tree' });
   await waitForRun(log, 'tree');
   await handle.cancel();
-  expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(handle)).toMatchObject({ status: 'cancelled' });
   const runs = readRuns(log).filter((run) => run.correlationId === 'tree');
   expect(runs.map((run) => run.event)).toEqual(['start', 'terminated']);
   // Gone for good: no such process, or only a zombie left for its new parent to reap.

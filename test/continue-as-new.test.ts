@@ -1,5 +1,13 @@
 // The lock continues as new when its history grows (threshold lowered to 40 events), carrying holder and queue.
-import { environmentDocument, eventually, Holds, runIntervals, runLog, useCoordinator } from './helpers/coordinator';
+import {
+  environmentDocument,
+  eventually,
+  Holds,
+  runIntervals,
+  runLog,
+  useCoordinator,
+  outcome,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -31,7 +39,7 @@ test('the queue survives several continue-as-new runs of the lock with no deploy
   await eventually(async () => ((await lockRunStatuses()).includes('CONTINUED_AS_NEW') ? true : undefined));
   holds.release('can-00');
 
-  const results = await Promise.all(handles.map((handle) => handle.result()));
+  const results = await Promise.all(handles.map((handle) => outcome(handle)));
   expect(results.map((result) => result.status)).toEqual(ids.map(() => 'succeeded'));
 
   const runs = runIntervals(log);

@@ -12,6 +12,7 @@ import {
   turnRequest,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 
 const log = runLog();
@@ -43,12 +44,12 @@ test('force-release revokes the holder and hands the turn to the next deployment
   );
   expect(released.code).toBe(0);
 
-  expect(await stuck.result()).toMatchObject({
+  expect(await outcome(stuck)).toMatchObject({
     status: 'revoked',
     error: 'force-released: runner lost',
     stepCompleted: false,
   });
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   const runs = runIntervals(log);
   const stuckRun = runs.find((run) => run.correlationId === 'stuck');
   expect(stuckRun?.terminated).toEqual(expect.any(Number));
@@ -81,9 +82,9 @@ test('a holder force-released as its command finishes ends revoked and never ove
     await new Promise((resolve) => setTimeout(resolve, (round % 5) * 10));
     holds.release(holderId);
 
-    const result = await holder.result();
+    const result = await outcome(holder);
     expect(result).toMatchObject({ status: 'revoked', error: `force-released: round ${round}` });
-    expect(await next.result()).toMatchObject({ status: 'succeeded' });
+    expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
     const runs = runIntervals(log);
     const held = runs.find((run) => run.correlationId === holderId)!;
     const following = runs.find((run) => run.correlationId === nextId)!;
@@ -110,8 +111,8 @@ test('a revoked holder that ignores SIGTERM keeps the turn, shown as revoked, un
   expect(shown.stdout).toContain('deploying: stubborn');
   expect(shown.stdout).toMatch(/revoked: {3}stopping since .* \(stuck\)/);
 
-  expect(await holder.result()).toMatchObject({ status: 'revoked', stepCompleted: false });
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'revoked', stepCompleted: false });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   clearInterval(watch);
   const started = runIntervals(log).find((entry) => entry.correlationId === 'after-stubborn')!.start;
   expect(goneAt).toBeDefined();
@@ -137,7 +138,7 @@ test('a revoked holder that never answers is passed over once its revoke wait ha
   const revokedAt = Date.now();
   await lock.signal(forceReleaseSignal, { reason: 'worker gone' });
   await coordinator.queueWhen('production', (view) => view.holder?.revoked?.reason === 'worker gone');
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   const started = runIntervals(log).find((run) => run.correlationId === 'after-silent')!.start;
   // Not before the wait had run out, and not long after.
   expect(started - revokedAt).toBeGreaterThanOrEqual(2000);

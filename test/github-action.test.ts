@@ -12,6 +12,7 @@ import {
   runLog,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 
 const log = runLog();
@@ -86,7 +87,7 @@ test('a deployment that waits its turn: outputs, summary, grouped progress, exit
   await eventually(async () => (/queued at position/.test(action.output()) ? true : undefined));
   holds.release('a-holder');
   const run = await action.result;
-  expect(await holder.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
 
   expect(run.code).toBe(0);
   expect(run.outputs).toMatchObject({
@@ -201,7 +202,7 @@ test('mode run: the job cancelled (SIGINT) stops the command and cancels the dep
   expect(run.code).toBe(1);
   expect(run.stdout).toContain('::error::a-run-cancelled: SIGINT: stopped the command; the deployment ended cancelled');
   await waitForRun(log, 'a-run-cancelled', 'terminated');
-  expect(await coordinator.env.client.workflow.getHandle('deploy/staging/a-run-cancelled').result()).toMatchObject({
+  expect(await outcome(coordinator.env.client.workflow.getHandle('deploy/staging/a-run-cancelled'))).toMatchObject({
     status: 'cancelled',
   });
   holds.release('a-run-cancelled');

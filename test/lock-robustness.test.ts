@@ -9,6 +9,7 @@ import {
   turnRequest,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 
 const log = runLog();
@@ -46,8 +47,8 @@ test('a repeated request does not queue the same deployment twice', async () => 
   expect(view.waiting.map((entry) => entry.correlationId)).toEqual(['dup-waiter']);
 
   holds.release('dup-holder');
-  expect(await holder.result()).toMatchObject({ status: 'succeeded' });
-  expect(await waiter.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(waiter)).toMatchObject({ status: 'succeeded' });
   expect(readRuns(log).filter((run) => run.correlationId === 'dup-waiter' && run.event === 'start')).toHaveLength(1);
 });
 
@@ -64,8 +65,8 @@ test('a grant to a deployment that no longer runs passes the turn on instead of 
   await coordinator.queueWhen('staging', (view) => view.waiting.length === 2);
 
   holds.release('g-holder');
-  expect(await holder.result()).toMatchObject({ status: 'succeeded' });
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   const description = await coordinator.env.client.workflow.getHandle(lockWorkflowId('staging')).describe();
   expect(description.status.name).toBe('RUNNING');
   const view = await coordinator.queueWhen('staging', (queue) => queue.holder === null);

@@ -1,5 +1,13 @@
 // The lock is per environment: staging and production deploy at the same time.
-import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  Holds,
+  runIntervals,
+  runLog,
+  useCoordinator,
+  waitForRun,
+  outcome,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -19,7 +27,7 @@ test('two environments run their deployments in parallel', async () => {
   await Promise.all([waitForRun(log, 'par-staging'), waitForRun(log, 'par-production')]);
   holds.release('par-staging');
   holds.release('par-production');
-  const results = await Promise.all(handles.map((handle) => handle.result()));
+  const results = await Promise.all(handles.map((handle) => outcome(handle)));
   expect(results.map((result) => [result.environment, result.stackName, result.status])).toEqual([
     ['staging', 'AppStack-Staging', 'succeeded'],
     ['production', 'AppStack', 'succeeded'],

@@ -12,6 +12,7 @@ import {
   runIntervals,
   runLog,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 import { type Postgres, startPostgres } from './helpers/postgres';
 import { createNamespace, setUpSchemas, startTemporalServer, type TemporalServer } from './helpers/temporal-server';
@@ -96,7 +97,7 @@ test('two workers: one deployment at a time per environment, environments in par
     ),
   );
   for (const run of beta) expect(run.code).toBe(0);
-  expect((await Promise.all(handles.map((handle) => handle.result()))).map((result) => result.status)).toEqual([
+  expect((await Promise.all(handles.map((handle) => outcome(handle)))).map((result) => result.status)).toEqual([
     'succeeded',
     'succeeded',
     'succeeded',
@@ -141,8 +142,8 @@ test('a worker killed mid-deploy and the server restarted mid-queue: every deplo
   await startWorker();
   holds.release('k-1');
 
-  expect(await first.result()).toMatchObject({ status: 'failed', errorType: 'WorkerLost' });
-  for (const handle of queued) expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(first)).toMatchObject({ status: 'failed', errorType: 'WorkerLost' });
+  for (const handle of queued) expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   const runs = noOverlap(['k-1', 'k-2', 'k-3']);
   expect(runs.map((run) => run.correlationId)).toEqual(['k-1', ...order]);
   expect(runs[0]!.start).toBe(started.at);

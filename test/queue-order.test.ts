@@ -1,6 +1,6 @@
 // Waiting deployments run first come, first served; high priority goes ahead of normal, behind earlier high ones.
 import type { Priority } from '../src/contract';
-import { environmentDocument, Holds, runIntervals, runLog, useCoordinator } from './helpers/coordinator';
+import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, outcome } from './helpers/coordinator';
 
 const fifoLog = runLog();
 const priorityLog = runLog();
@@ -33,7 +33,7 @@ test('deployments run in the order they asked for the environment', async () => 
     ids.map((id) => [id, 'normal']),
   );
   holds.release('fifo-a');
-  const results = await Promise.all(handles.map((handle) => handle.result()));
+  const results = await Promise.all(handles.map((handle) => outcome(handle)));
   expect(results.every((result) => result.status === 'succeeded')).toBe(true);
   expect(runIntervals(fifoLog).map((run) => run.correlationId)).toEqual(ids);
 });
@@ -58,7 +58,7 @@ test('high priority goes ahead of normal requests but behind earlier high ones',
   const etas = view.waiting.map((entry) => entry.etaMs);
   expect([...etas].sort((a, b) => a - b)).toEqual(etas);
   holds.release('running');
-  await Promise.all(handles.map((handle) => handle.result()));
+  await Promise.all(handles.map((handle) => outcome(handle)));
   expect(runIntervals(priorityLog).map((run) => run.correlationId)).toEqual([
     'running',
     'high-1',

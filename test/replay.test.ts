@@ -7,7 +7,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { lockWorkflowId } from '../src/contract/names';
 import { cancelDeploymentSignal, forceReleaseSignal } from '../src/contract';
-import { environmentDocument, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import { environmentDocument, Holds, runLog, useCoordinator, waitForRun, outcome } from './helpers/coordinator';
 import { allWorkflowIds, HISTORIES, replayFailures, replayOptions } from './helpers/replay';
 
 const log = runLog();
@@ -40,18 +40,18 @@ async function runEveryEnding() {
   const cancelledWaiting = await start('staging', 'cancelled-waiting');
   await coordinator.queueWhen('staging', (view) => view.waiting.length === 2);
   await cancelledWaiting.signal(cancelDeploymentSignal, { reason: 'not needed' });
-  expect(await timedOut.result()).toMatchObject({ status: 'timed-out' });
+  expect(await outcome(timedOut)).toMatchObject({ status: 'timed-out' });
   await coordinator.env.client.workflow
     .getHandle(lockWorkflowId('staging'))
     .signal(forceReleaseSignal, { reason: 'replay' });
-  expect(await holder.result()).toMatchObject({ status: 'revoked' });
+  expect(await outcome(holder)).toMatchObject({ status: 'revoked' });
   holds.release('holder');
 
   holds.hold('cancelled-running');
   const cancelledRunning = await start('staging', 'cancelled-running');
   await running('cancelled-running');
   await cancelledRunning.cancel();
-  expect(await cancelledRunning.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(cancelledRunning)).toMatchObject({ status: 'cancelled' });
   holds.release('cancelled-running');
 
   holds.hold('p1');
@@ -60,13 +60,13 @@ async function runEveryEnding() {
   const p2 = await start('preview', 'p2');
   await coordinator.queueWhen('preview', (view) => view.waiting.length === 1);
   const p3 = await start('preview', 'p3');
-  expect(await p2.result()).toMatchObject({ status: 'superseded' });
+  expect(await outcome(p2)).toMatchObject({ status: 'superseded' });
   holds.release('p1');
-  expect(await p3.result()).toMatchObject({ status: 'succeeded' });
-  expect(await p1.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(p3)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(p1)).toMatchObject({ status: 'succeeded' });
 
-  expect(await (await start('broken', 'failed')).result()).toMatchObject({ status: 'failed' });
-  expect(await cancelledWaiting.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(await start('broken', 'failed'))).toMatchObject({ status: 'failed' });
+  expect(await outcome(cancelledWaiting)).toMatchObject({ status: 'cancelled' });
 }
 
 test('histories recorded now replay deterministically', async () => {

@@ -9,6 +9,7 @@ import {
   runLog,
   startCoordinator,
   startDeployment,
+  outcome,
 } from './helpers/coordinator';
 
 let env: TestWorkflowEnvironment;
@@ -29,6 +30,7 @@ test('missing search attributes are added once, and deployments can be found by 
     'CorrelationId',
     'DeploymentEnvironment',
     'DeploymentStatus',
+    'RequestedBy',
     'StackName',
   ]);
   expect(await ensureSearchAttributes(env.connection, namespace)).toEqual([]);
@@ -37,11 +39,13 @@ test('missing search attributes are added once, and deployments can be found by 
   const handle = await startDeployment(env, coordinator.taskQueue, {
     environment: 'staging',
     correlationId: 'findable',
+    requestedBy: 'ana@example.com',
   });
-  await handle.result();
+  await outcome(handle);
 
   const query =
-    'DeploymentEnvironment = "staging" AND StackName = "Api-Staging" AND CorrelationId = "findable" AND DeploymentStatus = "succeeded"';
+    'DeploymentEnvironment = "staging" AND StackName = "Api-Staging" AND CorrelationId = "findable" AND DeploymentStatus = "succeeded"' +
+    ' AND RequestedBy = "ana@example.com"';
   const found = await eventually(async () => {
     const ids = [];
     for await (const execution of env.client.workflow.list({ query })) ids.push(execution.workflowId);

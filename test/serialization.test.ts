@@ -1,5 +1,5 @@
 // 10 deployments requested at once to one environment run one at a time.
-import { environmentDocument, readRuns, runLog, useCoordinator } from './helpers/coordinator';
+import { environmentDocument, readRuns, runLog, useCoordinator, outcome } from './helpers/coordinator';
 
 const log = runLog();
 const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 150) });
@@ -9,7 +9,7 @@ test('10 concurrent deployments to one environment run one at a time', async () 
   const handles = await Promise.all(
     ids.map((correlationId) => coordinator.deploy({ environment: 'staging', correlationId })),
   );
-  const results = await Promise.all(handles.map((handle) => handle.result()));
+  const results = await Promise.all(handles.map((handle) => outcome(handle)));
   expect(results.map((result) => result.status)).toEqual(ids.map(() => 'succeeded'));
 
   const runs = readRuns(log);

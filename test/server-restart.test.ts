@@ -18,6 +18,7 @@ import {
   runLog,
   startDeployment,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
@@ -63,7 +64,7 @@ test('queued and running deployments survive a server restart', async () => {
   holds.release('first');
 
   const results = await Promise.all(
-    ['first', 'second', 'third'].map((id) => server!.client.workflow.getHandle(`deploy/staging/${id}`).result()),
+    ['first', 'second', 'third'].map((id) => outcome(server!.client.workflow.getHandle(`deploy/staging/${id}`))),
   );
   expect(results.map((result: { status: string }) => result.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   const runs = runIntervals(log);
@@ -103,7 +104,7 @@ test('a runner cut off from Temporal stops its command before the turn can pass;
   expect(run.stderr).toContain('could not reach Temporal for 2s: stopped the command');
 
   server = await startDevServer({ dbFilename, port: await port, log: { format: 'json', level: 'error' } });
-  const lost = await server.client.workflow.getHandle('deploy/runners/cut-off').result();
+  const lost = await outcome(server.client.workflow.getHandle('deploy/runners/cut-off'));
   expect(lost).toMatchObject({ status: 'failed', errorType: 'RunnerLost' });
   const after = await next.result;
   expect(after.code).toBe(0);

@@ -2,7 +2,15 @@
 // deployment, updated in place, with details in its thread.
 import { WebClient } from '@slack/web-api';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, eventually, Holds, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  eventually,
+  Holds,
+  outcome,
+  runLog,
+  useCoordinator,
+  waitForRun,
+} from './helpers/coordinator';
 import { CHANNEL, describeCall, FakeSlack } from './helpers/slack-server';
 
 const TOKEN = 'xoxb-test-token';
@@ -34,7 +42,7 @@ const coordinator = useCoordinator(
 const top = (status: string, stack = 'TestStack', environment = 'staging') => `${status}: ${stack} → ${environment}`;
 
 test('a succeeded deployment: one post, updated as it runs, and the outcome in its thread', async () => {
-  const result = await (await coordinator.deploy({ environment: 'staging', correlationId: 'ok', ref: 'v1' })).result();
+  const result = await outcome(await coordinator.deploy({ environment: 'staging', correlationId: 'ok', ref: 'v1' }));
   expect(result.status).toBe('succeeded');
   expect(slack.calls[0]?.method).toBe('conversations.list');
   const calls = slack.callsFor('deploy/staging/ok');
@@ -57,7 +65,7 @@ test('a succeeded deployment: one post, updated as it runs, and the outcome in i
 });
 
 test('a failed deployment: the error in the message and in its thread', async () => {
-  const result = await (await coordinator.deploy({ environment: 'broken', correlationId: 'bad' })).result();
+  const result = await outcome(await coordinator.deploy({ environment: 'broken', correlationId: 'bad' }));
   expect(result.status).toBe('failed');
   expect(slack.callsFor('deploy/broken/bad').map(describeCall)).toEqual([
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'broken')}`,
@@ -77,8 +85,8 @@ test('a queued-then-run deployment says whom it waits behind, then runs', async 
   await coordinator.queueWhen('staging', (view) => view.waiting.length === 1);
   await new Promise((resolve) => setTimeout(resolve, 500));
   holds.release('first');
-  await first.result();
-  expect((await second.result()).status).toBe('succeeded');
+  await outcome(first);
+  expect((await outcome(second)).status).toBe('succeeded');
   expect(slack.callsFor('deploy/staging/second').map(describeCall)).toEqual([
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued')}`,
     expect.stringMatching(/^chat\.postMessage \(thread\): Queued behind first: position 1, estimated wait /),
@@ -88,20 +96,25 @@ test('a queued-then-run deployment says whom it waits behind, then runs', async 
   ]);
 });
 
-test('a cancelled deployment says so, with the reason', async () => {
+test('a cancelled deployment says so, with who cancelled it and why', async () => {
   holds.hold('stopped');
   const handle = await coordinator.deploy({ environment: 'quiet', correlationId: 'stopped' });
   await waitForRun(log, 'stopped');
   expect(
-    (await deployctl(['cancel', '--env', 'quiet', 'stopped', '--reason', 'wrong commit'], coordinator.cli)).code,
+    (
+      await deployctl(
+        ['cancel', '--env', 'quiet', 'stopped', '--reason', 'wrong commit', '--by', 'ana'],
+        coordinator.cli,
+      )
+    ).code,
   ).toBe(0);
-  expect((await handle.result()).status).toBe('cancelled');
+  expect((await outcome(handle)).status).toBe('cancelled');
   holds.release('stopped');
   expect(slack.callsFor('deploy/quiet/stopped').map(describeCall)).toEqual([
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'quiet')}`,
     `chat.update: :rocket: ${top('Deploying', 'TestStack', 'quiet')}`,
     `chat.update: :no_entry_sign: ${top('Cancelled', 'TestStack', 'quiet')}`,
-    expect.stringMatching(/^chat\.postMessage \(thread\): Cancelled in \S+: wrong commit$/),
+    expect.stringMatching(/^chat\.postMessage \(thread\): Cancelled by ana in \S+: wrong commit$/),
   ]);
   // A channel given as an ID needs no look-up.
   expect(slack.calls.filter((call) => call.method === 'conversations.list')).toHaveLength(1);

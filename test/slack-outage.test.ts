@@ -2,7 +2,7 @@
 // are waited out within the notification bound.
 import { WebClient } from '@slack/web-api';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, runLog, useCoordinator } from './helpers/coordinator';
+import { environmentDocument, outcome, runLog, useCoordinator } from './helpers/coordinator';
 import { type Answer, FakeSlack } from './helpers/slack-server';
 
 const slack = new FakeSlack();
@@ -29,7 +29,7 @@ async function deployWhile(answer: Answer | ((n: number) => Answer), correlation
   let n = 0;
   slack.answer = () => (typeof answer === 'function' ? answer(n++) : answer);
   const started = Date.now();
-  const result = await (await coordinator.deploy({ environment: 'staging', correlationId })).result();
+  const result = await outcome(await coordinator.deploy({ environment: 'staging', correlationId }));
   const elapsedMs = Date.now() - started;
   slack.answer = () => 'ok';
   const status = await deployctl(['status', '--env', 'staging', correlationId, '--json'], coordinator.cli);

@@ -4,7 +4,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeConfig } from './helpers/cli';
 import { stateQuery } from '../src/contract';
-import { environmentDocument, eventually, runLog, startDeployment } from './helpers/coordinator';
+import { environmentDocument, eventually, runLog, startDeployment, outcome } from './helpers/coordinator';
 import { startServer } from './helpers/server';
 import { FakeSlack } from './helpers/slack-server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -63,7 +63,7 @@ test('a worker killed between posting and finishing leaves exactly one top-level
   await stopWorker(doomed, 'SIGKILL');
 
   await startWorker();
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   const own = slack.messages.filter(
     (message) => message.metadata?.event_payload.workflowId === 'deploy/staging/crash' && !message.thread_ts,
   );
@@ -78,7 +78,7 @@ test('the bot token is in no workflow history and no worker log line, though Sla
   const answers = ['invalid_auth', 'error500', 'ratelimited'] as const;
   slack.answer = () => answers[n++ % answers.length] ?? 'ok';
   const failing = await startDeployment(env, taskQueue, { environment: 'staging', correlationId: 'secret-check' });
-  expect(await failing.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(failing)).toMatchObject({ status: 'succeeded' });
   slack.answer = () => 'ok';
   for (const worker of [...workers]) await stopWorker(worker, 'SIGTERM');
 

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
 import { stateQuery } from '../src/contract';
-import { useCoordinator } from './helpers/coordinator';
+import { useCoordinator, outcome } from './helpers/coordinator';
 import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 
 const DEPLOY = join(__dirname, 'fixtures', 'deploy-change-set.js');
@@ -41,7 +41,7 @@ const coordinator = useCoordinator(
 
 test('create, no changes, update: each watched on moto to its end', async () => {
   const created = await coordinator.deploy({ environment: 'first', correlationId: 'orders-1' });
-  expect(await created.result()).toMatchObject({ status: 'succeeded', stackName: 'OrdersStack' });
+  expect(await outcome(created)).toMatchObject({ status: 'succeeded', stackName: 'OrdersStack' });
   expect((await created.query(stateQuery)).stack).toMatchObject({ status: 'CREATE_COMPLETE', failed: 0 });
   // moto reports stack-level events only.
   expect((await created.query(stateQuery)).stack?.lastEvent).toMatchObject({
@@ -51,13 +51,13 @@ test('create, no changes, update: each watched on moto to its end', async () => 
 
   // Same template: moto answers as AWS does, a FAILED change set with the no-changes reason.
   const unchanged = await coordinator.deploy({ environment: 'same', correlationId: 'orders-2' });
-  expect(await unchanged.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(unchanged)).toMatchObject({ status: 'succeeded' });
   const quiet = (await unchanged.query(stateQuery)).stack;
   expect(quiet).toMatchObject({ status: 'CREATE_COMPLETE', done: 0, inFlight: 0 });
   expect(quiet?.lastEvent).toBeUndefined();
 
   const updated = await coordinator.deploy({ environment: 'changed', correlationId: 'orders-3' });
-  expect(await updated.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(updated)).toMatchObject({ status: 'succeeded' });
   expect((await updated.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE' });
   const stack = await awsCloudFormation({
     region: MOTO_REGION,

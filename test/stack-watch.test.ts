@@ -11,6 +11,7 @@ import {
   runLog,
   useCoordinator,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 import { type ScriptStep, ScriptedCloudFormation } from './helpers/scripted-cloudformation';
 import { FakeSlack } from './helpers/slack-server';
@@ -82,7 +83,7 @@ test('preflight waits for an update started outside the coordinator before deplo
   ]);
   const outsideDoneAt = Date.now() + 1500;
   const handle = await coordinator.deploy({ environment: 'preflight', correlationId: 'after-outside' });
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   const run = readRuns(log).find((record) => record.correlationId === 'after-outside' && record.event === 'start');
   expect(run!.at).toBeGreaterThanOrEqual(outsideDoneAt - 50);
   expect(threadReplies('deploy/preflight/after-outside')).toContainEqual(
@@ -106,7 +107,7 @@ test('a rollback fails the deployment and names the first failed resource and it
     { afterMs: 700, status: 'UPDATE_ROLLBACK_COMPLETE' },
   ]);
   holds.release('rb');
-  const result = await handle.result();
+  const result = await outcome(handle);
   expect(result.status).toBe('failed');
   expect(result.errorType).toBe('StackFailed');
   expect(result.error).toBe(
@@ -142,7 +143,7 @@ test('progress is in the deployment state while the stack updates, events counte
   const pollsBefore = polls();
   const stepEnded = Date.now();
   holds.release('prog');
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   expect(polls() - pollsBefore).toBeLessThanOrEqual((Date.now() - stepEnded) / 200 + 3);
   const final = (await handle.query(stateQuery)).stack;
   expect(final).toMatchObject({ status: 'UPDATE_COMPLETE', done: 2, inFlight: 0 });
@@ -160,7 +161,7 @@ test('a stalled update is reported, then cancelled after the further bound', asy
     cfn.calls.some((call) => call.operation === 'cancelUpdateStack' && call.stackName === 'Stalls') ? true : undefined,
   );
   holds.release('stall');
-  const result = await handle.result();
+  const result = await outcome(handle);
   expect(result.status).toBe('failed');
   expect(result.error).toBe('stack Stalls ended UPDATE_ROLLBACK_COMPLETE (the update stalled and was cancelled)');
   expect(threadReplies('deploy/stalls/stall')).toContainEqual('Cancelled the stalled update of Stalls');
@@ -184,7 +185,7 @@ test('cancel during an update: the update is cancelled, the stack ends stable, t
   ]);
   await eventually(async () => ((await handle.query(stateQuery)).stack?.inFlight === 1 ? true : undefined));
   await handle.cancel();
-  expect(await handle.result()).toMatchObject({ status: 'cancelled' });
+  expect(await outcome(handle)).toMatchObject({ status: 'cancelled' });
   holds.release('cx');
   expect((await cfn.describeStack('Cancelled'))?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   expect(
@@ -207,7 +208,7 @@ test('CloudFormation throttling slows a deployment down but does not fail it', a
   ]);
   cfn.throttleNext(2);
   holds.release('busy');
-  expect(await handle.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   expect((await handle.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE', done: 1 });
   // Both throttled answers were met (and retried) on the way.
   expect(cfn.throttlesLeft).toBe(0);

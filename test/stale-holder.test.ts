@@ -1,5 +1,13 @@
 // A holder terminated from the Web UI runs no finally: the lock's liveness check passes the turn on.
-import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  Holds,
+  runIntervals,
+  runLog,
+  useCoordinator,
+  waitForRun,
+  outcome,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -21,7 +29,7 @@ test('a terminated holder is noticed within one liveness check and the next depl
 
   const terminatedAt = Date.now();
   await doomed.terminate('stuck in the UI');
-  expect(await next.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
   const after = runIntervals(log).find((run) => run.correlationId === 'after');
   // One liveness interval, plus slack for a loaded machine.
   expect(after!.start - terminatedAt).toBeLessThan(LIVENESS_MS + 5000);

@@ -1,5 +1,13 @@
 // queueMode "supersede": a newer request replaces the older waiting one, which ends as superseded.
-import { environmentDocument, Holds, runIntervals, runLog, useCoordinator, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  Holds,
+  runIntervals,
+  runLog,
+  useCoordinator,
+  waitForRun,
+  outcome,
+} from './helpers/coordinator';
 
 const log = runLog();
 const holds = new Holds();
@@ -13,7 +21,7 @@ test('only the newest waiting request survives; the running one is left alone', 
   await coordinator.queueWhen('preview', (view) => view.waiting.some((entry) => entry.correlationId === 'v2'));
   const v3 = await coordinator.deploy({ environment: 'preview', correlationId: 'v3' });
 
-  expect(await v2.result()).toMatchObject({
+  expect(await outcome(v2)).toMatchObject({
     status: 'superseded',
     error: 'superseded by deploy/preview/v3',
     durationMs: null,
@@ -23,7 +31,7 @@ test('only the newest waiting request survives; the running one is left alone', 
   expect(view.waiting[0]?.correlationId).toBe('v3');
 
   holds.release('v1');
-  expect(await v1.result()).toMatchObject({ status: 'succeeded' });
-  expect(await v3.result()).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(v1)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(v3)).toMatchObject({ status: 'succeeded' });
   expect(runIntervals(log).map((run) => run.correlationId)).toEqual(['v1', 'v3']);
 });

@@ -13,6 +13,7 @@ import {
   runLog,
   startDeployment,
   waitForRun,
+  outcome,
 } from './helpers/coordinator';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -91,14 +92,14 @@ test.each(losses)(
     expect(terminated!.at - lostAt).toBeLessThan(1000);
 
     await startWorker();
-    const result = await lost.result();
+    const result = await outcome(lost);
     expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(why) as unknown });
     if (type !== undefined) expect(result.errorType).toBe(type);
     // Measured from the turn to the end, in workflow time, whichever worker finished it.
     const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');
     expect(result.durationMs).toBe(state.finishedAt - state.startedAt);
     expect(result.durationMs).toBeGreaterThan(0);
-    expect(await after.result()).toMatchObject({ status: 'succeeded' });
+    expect(await outcome(after)).toMatchObject({ status: 'succeeded' });
 
     const runs = runIntervals(log).filter((run) => run.correlationId === id || run.correlationId === nextId);
     expect(runs.map((run) => run.correlationId)).toEqual([id, nextId]);
@@ -121,7 +122,7 @@ test('a worker lost beside a live one: the live worker finishes the deployment w
   workers.delete(doomed);
   await eventually(async () => (isRunning(started.pid) ? undefined : true), 5000);
 
-  const result = await lost.result();
+  const result = await outcome(lost);
   expect(result.status).toBe('failed');
   expect(result.errorType).toBe('WorkerLost');
   const state = await lost.query<{ startedAt: number; finishedAt: number }>('state');

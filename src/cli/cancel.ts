@@ -3,18 +3,23 @@ import { deploymentWorkflowId } from '../contract/names';
 import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName, checkReason } from './inputs';
+import { actorOption } from './actor';
 import { connectOrExit, notFound } from './connect';
 
-export async function cancelCommand(id: string, options: { env: string; reason?: string }): Promise<number> {
+export async function cancelCommand(
+  id: string,
+  options: { env: string; reason?: string; by?: string },
+): Promise<number> {
   checkName('environment', options.env);
   checkName('correlation ID', id);
   const reason = options.reason === undefined ? 'cancelled with deployctl' : checkReason(options.reason);
+  const by = actorOption(options.by);
   const { client, close } = await connectOrExit();
   try {
     const handle = client.workflow.getHandle(deploymentWorkflowId(options.env, id));
     try {
       // Signalled straight away: a deployment that ends at any moment before this is told apart below.
-      await handle.signal(cancelDeploymentSignal, { reason });
+      await handle.signal(cancelDeploymentSignal, { reason, ...(by === undefined ? {} : { by }) });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const ended = await endedStatus(handle);
@@ -22,7 +27,12 @@ export async function cancelCommand(id: string, options: { env: string; reason?:
       process.stderr.write(`${id} had already ended (${ended}); nothing to cancel\n`);
       return EXIT.ok;
     }
-    process.stderr.write(`${id}: cancel requested (${reason})\n`);
+    // Temporal's own cancel too, after the reason: the workflow then ends Canceled in the Web UI. A deployment that
+    // has ended meanwhile refuses it, which changes nothing.
+    await handle.cancel().catch((err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    });
+    process.stderr.write(`${id}: cancel requested${by === undefined ? '' : ` by ${by}`} (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();

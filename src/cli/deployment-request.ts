@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
-import { type DeploymentInput, deploymentWorkflowId, type Priority } from '../contract';
+import { type DeploymentInput, type DeploymentMemo, deploymentWorkflowId, type Priority } from '../contract';
 import type { deployment } from '../workflows';
 import { webUiLink } from '../connection/temporal-target';
+import { whoAsks } from './actor';
 import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName } from './inputs';
@@ -54,6 +55,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
   if (!options.runner) checkDeploysOnWorker(config, options.env);
   const assembly = options.runner ? undefined : checkAssembly(config, options.env, options.assembly);
   const ciRun = ciRunUrl();
+  const requestedBy = whoAsks();
   return {
     input: {
       environment: options.env,
@@ -65,6 +67,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
       ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
       ...(assembly === undefined ? {} : { assembly }),
       ...(options.runner ? { runner: true } : {}),
+      ...(requestedBy === undefined ? {} : { requestedBy }),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),
     stackShown: options.stack ?? config?.environments[options.env]?.stackName,
@@ -90,8 +93,15 @@ export async function startOrAttach(
         `correlation ID: ${input.correlationId}`,
         `ref: ${input.ref ?? '-'}`,
         `priority: ${input.priority}`,
+        ...(input.requestedBy ? [`requested by: ${input.requestedBy}`] : []),
         ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
       ].join('\n'),
+      // For `deployctl history` while it runs (the workflow adds its result when it ends).
+      memo: {
+        ...(input.ref === undefined ? {} : { ref: input.ref }),
+        ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
+        ...(input.ciRunUrl === undefined ? {} : { ciRunUrl: input.ciRunUrl }),
+      } satisfies DeploymentMemo,
     });
     say(`${input.correlationId}: requested ${workflowId}`);
     return handle;

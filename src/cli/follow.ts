@@ -3,7 +3,6 @@ import { type Client, WorkflowFailedError, type WorkflowHandle } from '@temporal
 import {
   type DeploymentResult,
   type DeploymentState,
-  deploymentWorkflowId,
   FINAL_STATUSES,
   lockWorkflowId,
   queueQuery,
@@ -11,6 +10,7 @@ import {
 } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { queuePosition } from '../domain/queue-position';
+import { resultOfClose } from './closed-deployment';
 import { isUnavailable } from './connect';
 import type { deployment } from '../workflows';
 
@@ -36,7 +36,7 @@ const OUTAGE_PATIENCE_MS = 5 * 60_000;
 
 /**
  * The deployment's result, waited for through a server restart: the client's own retries cover a few seconds, this
- * covers minutes. A workflow ended from outside (terminated, timed out) gives the result `endedAbnormally` makes.
+ * covers minutes. However the workflow closed (failed, Canceled, terminated), the result is the deployment's.
  */
 export async function deploymentResult(
   handle: WorkflowHandle<typeof deployment>,
@@ -47,7 +47,7 @@ export async function deploymentResult(
     try {
       return await handle.result();
     } catch (err) {
-      if (err instanceof WorkflowFailedError) return endedAbnormally(handle.workflowId, environment, err);
+      if (err instanceof WorkflowFailedError) return resultOfClose(handle, environment, err);
       unavailableSince ??= Date.now();
       if (!isUnavailable(err) || Date.now() - unavailableSince > OUTAGE_PATIENCE_MS) throw err;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -123,15 +123,3 @@ export async function progressOf(state: DeploymentState, lock: WorkflowHandle): 
 }
 
 /** A workflow terminated or timed out from outside (the Web UI, a server timeout) never returned its result. */
-function endedAbnormally(workflowId: string, environment: string, err: WorkflowFailedError): DeploymentResult {
-  return {
-    correlationId: workflowId.slice(deploymentWorkflowId(environment, '').length),
-    workflowId,
-    environment,
-    stackName: null,
-    status: 'failed',
-    queuedMs: null,
-    durationMs: null,
-    error: `the deployment workflow ended without a result: ${err.cause?.message ?? err.message}`,
-  };
-}

@@ -3,21 +3,27 @@ import { lockWorkflowId } from '../contract/names';
 import { forceReleaseSignal } from '../contract';
 import { EXIT } from './exit-codes';
 import { checkName, checkReason } from './inputs';
+import { actorOption } from './actor';
 import { connectOrExit } from './connect';
 
-export async function forceReleaseCommand(options: { env: string; reason?: string }): Promise<number> {
+export async function forceReleaseCommand(options: { env: string; reason?: string; by?: string }): Promise<number> {
   checkName('environment', options.env);
   const reason = checkReason(options.reason);
+  const by = actorOption(options.by);
   const { client, close } = await connectOrExit();
   try {
     try {
-      await client.workflow.getHandle(lockWorkflowId(options.env)).signal(forceReleaseSignal, { reason });
+      await client.workflow
+        .getHandle(lockWorkflowId(options.env))
+        .signal(forceReleaseSignal, { reason, ...(by === undefined ? {} : { by }) });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);
       return EXIT.ok;
     }
-    process.stderr.write(`environment ${options.env}: turn force-released (${reason})\n`);
+    process.stderr.write(
+      `environment ${options.env}: turn force-released${by === undefined ? '' : ` by ${by}`} (${reason})\n`,
+    );
     return EXIT.ok;
   } finally {
     await close();

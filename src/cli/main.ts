@@ -71,6 +71,7 @@ program
   .argument('<correlation-id>')
   .requiredOption('--env <environment>')
   .option('--reason <text>', 'why, for the history and notifications')
+  .option('--by <who>', 'who cancels (default: the CI actor or the local user)')
   .action(run(async () => (await import('./cancel')).cancelCommand));
 
 program
@@ -78,7 +79,17 @@ program
   .description("take the turn from an environment's current deployment and pass it on")
   .requiredOption('--env <environment>')
   .requiredOption('--reason <text>', 'why, for the history and notifications')
+  .option('--by <who>', 'who force-releases (default: the CI actor or the local user)')
   .action(run(async () => (await import('./force-release')).forceReleaseCommand));
+
+program
+  .command('history')
+  .description("an environment's recent deployments, newest first")
+  .requiredOption('--env <environment>')
+  .option('--limit <n>', 'how many (1 to 1000)', '20')
+  .option('--status <status>', 'only those that ended so (succeeded, failed, cancelled, ...) or are in that state')
+  .option('--json', 'print JSON')
+  .action(run(async () => (await import('./history')).historyCommand));
 
 async function main(): Promise<number> {
   try {

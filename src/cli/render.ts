@@ -1,5 +1,5 @@
 import { formatDuration } from '../domain/durations';
-import type { DeploymentState, QueueView, RunnerStep } from '../contract';
+import type { DeploymentState, HistoryEntry, QueueView, RunnerStep } from '../contract';
 
 export function renderQueue(view: QueueView): string {
   const lines = [`environment ${view.environment}`];
@@ -47,6 +47,7 @@ export function renderState(state: DeploymentState): string {
     `  started:     ${at(state.startedAt)}`,
     `  finished:    ${at(state.finishedAt)}`,
   ];
+  if (state.requestedBy) lines.push(`  requested by: ${state.requestedBy}`);
   if (state.stack) {
     const { status, done, inFlight, failed, lastEvent, firstFailure } = state.stack;
     lines.push(`  stack:       ${status}: ${done} resources done, ${inFlight} in flight, ${failed} failed`);
@@ -62,8 +63,43 @@ export function renderState(state: DeploymentState): string {
   if (state.notificationsFailed > 0) lines.push(`  notifications: ${state.notificationsFailed} not delivered`);
   if (state.error) lines.push(`  error:       ${state.error}${state.errorType ? ` (${state.errorType})` : ''}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
+  if (state.stoppedBy) lines.push(`  stopped by:  ${state.stoppedBy}`);
   if (state.status === 'revoked') {
     lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);
   }
+  return lines.join('\n');
+}
+
+/** deployctl history: one line per deployment, newest first, columns aligned; why beneath those that did not succeed. */
+export function renderHistory(environment: string, entries: HistoryEntry[]): string {
+  if (entries.length === 0) return `environment ${environment}: no deployments found`;
+  const duration = (ms: number | null) => (ms === null ? '-' : formatDuration(ms));
+  const rows = [
+    ['REQUESTED (UTC)', 'CORRELATION ID', 'STATUS', 'REF', 'QUEUED', 'TOOK', 'REQUESTED BY'],
+    ...entries.map((entry) => [
+      entry.requestedAt.slice(0, 19).replace('T', ' '),
+      entry.correlationId,
+      entry.status,
+      entry.ref ?? '-',
+      duration(entry.queuedMs),
+      duration(entry.durationMs),
+      entry.requestedBy ?? '-',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines: string[] = [];
+  rows.forEach((row, i) => {
+    lines.push(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    );
+    const entry = entries[i - 1];
+    if (!entry) return;
+    const by = entry.stoppedBy === null ? '' : ` (by ${entry.stoppedBy})`;
+    if (entry.error !== null) lines.push(`    ${entry.status}${by}: ${entry.error}`);
+    if (entry.ciRunUrl !== null) lines.push(`    CI run: ${entry.ciRunUrl}`);
+  });
   return lines.join('\n');
 }

@@ -4,8 +4,18 @@ import type { EnvironmentSettings } from './settings';
 
 export type Priority = 'normal' | 'high';
 
-export type DeploymentStatus =
-  'pending' | 'queued' | 'deploying' | 'succeeded' | 'failed' | 'cancelled' | 'superseded' | 'revoked' | 'timed-out';
+export const DEPLOYMENT_STATUSES = [
+  'pending',
+  'queued',
+  'deploying',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'superseded',
+  'revoked',
+  'timed-out',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 export const FINAL_STATUSES: readonly DeploymentStatus[] = [
   'succeeded',
@@ -31,6 +41,8 @@ export interface DeploymentInput {
   assembly?: string;
   /** Requested by `deployctl run`: the runner that asked runs the deploy step itself once the turn is granted. */
   runner?: boolean;
+  /** Who asked: the CI actor, or the local user of deployctl (the RequestedBy search attribute). */
+  requestedBy?: string;
 }
 
 /** A runner-side deploy step as the deployment sees it: who runs it, when it was last heard from, how it ended. */
@@ -74,6 +86,9 @@ export interface DeploymentState {
   errorType?: string;
   /** Why it was cancelled, revoked or superseded. */
   reason?: string;
+  /** Who cancelled or force-released it, when they said (deployctl's --by). */
+  stoppedBy?: string;
+  requestedBy?: string;
   settings?: EnvironmentSettings;
   ciRunUrl?: string;
   /** The stack as watched during this deployment (environments with a cloudformation block). */
@@ -110,4 +125,38 @@ export interface DeploymentResult {
   outputs?: Record<string, string>;
   /** Revoked deployments: whether the deploy step had run to its end before it could be stopped. */
   stepCompleted?: boolean;
+  /** Who asked for it (the CI actor or local user), when known. */
+  requestedBy?: string;
+  /** Cancelled or revoked deployments: who did it, when they said. */
+  stoppedBy?: string;
+}
+
+/**
+ * The memo a deployment workflow carries, read by `deployctl history` from visibility alone: what deployctl knew
+ * when it asked (set at the start), and the result once it has ended.
+ */
+export interface DeploymentMemo {
+  ref?: string;
+  requestedBy?: string;
+  ciRunUrl?: string;
+  result?: DeploymentResult;
+}
+
+/** One deployment as `deployctl history` lists it (its --json prints an array of them). */
+export interface HistoryEntry {
+  correlationId: string;
+  workflowId: string;
+  /** The deployment's status; `terminated` (or Temporal's close status) for a workflow ended from outside. */
+  status: string;
+  /** How Temporal closed the workflow (COMPLETED, FAILED, CANCELLED, ...), or RUNNING. */
+  workflowStatus: string;
+  ref: string | null;
+  requestedAt: string;
+  queuedMs: number | null;
+  durationMs: number | null;
+  requestedBy: string | null;
+  ciRunUrl: string | null;
+  error: string | null;
+  errorType: string | null;
+  stoppedBy: string | null;
 }

@@ -36,3 +36,20 @@ export const FAILURE = {
 } as const;
 
 export type FailureType = (typeof FAILURE)[keyof typeof FAILURE];
+
+/**
+ * How a deployment workflow closes, so that the Web UI's status column and its filters tell its outcome: a
+ * succeeded deployment (and a superseded request) completes with its result; otherwise the workflow fails with one
+ * of these types, non-retryable, its details carrying the same result. A deployment cancelled through Temporal's own
+ * cancel (the Web UI, `temporal workflow cancel`, `deployctl cancel`) ends Canceled instead.
+ */
+export const CLOSE_FAILURE = {
+  /** The deployment failed: the result's `errorType` says how (one of FAILURE). */
+  failed: 'DeploymentFailed',
+  /** It gave up waiting for its environment (its wait timeout). */
+  'timed-out': 'LockWaitTimeout',
+  /** Cancelled by a signal alone: withdrawn by an interrupted deployctl or CI job. */
+  cancelled: 'Cancelled',
+  /** Force-released while it held its environment. */
+  revoked: 'Revoked',
+} as const;

@@ -15,6 +15,8 @@ const RULES = {
     rule: 'letters, digits and "-", starting with a letter, at most 128 characters (CloudFormation stack names)',
   },
   'correlation ID': { pattern: CORRELATION_ID_PATTERN, rule: 'letters, digits, ".", "_" and "-", 1 to 128 characters' },
+  // Who asked for, cancelled or force-released a deployment: a CI actor, a user name, an e-mail address.
+  actor: { pattern: /^(?=.*\S)[^\p{Cc}]{1,100}$/u, rule: '1 to 100 characters, not all blank, no control characters' },
 } as const;
 
 export type NameKind = keyof typeof RULES;

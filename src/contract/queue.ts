@@ -26,7 +26,7 @@ export interface Holder extends TurnRequest {
   leaseId: string;
   grantedAt: number;
   /** Force-released: the holder is stopping and keeps the turn until it gives it back or its wait runs out. */
-  revoked?: { reason: string; at: number };
+  revoked?: { reason: string; at: number; by?: string };
 }
 
 export interface QueueEntryView {

@@ -5,4 +5,12 @@ export const DEPLOYMENT_ENVIRONMENT = defineSearchAttributeKey('DeploymentEnviro
 export const STACK_NAME = defineSearchAttributeKey('StackName', SearchAttributeType.KEYWORD);
 export const CORRELATION_ID = defineSearchAttributeKey('CorrelationId', SearchAttributeType.KEYWORD);
 export const DEPLOYMENT_STATUS = defineSearchAttributeKey('DeploymentStatus', SearchAttributeType.KEYWORD);
-export const SEARCH_ATTRIBUTES = [DEPLOYMENT_ENVIRONMENT, STACK_NAME, CORRELATION_ID, DEPLOYMENT_STATUS] as const;
+/** Who asked for the deployment: the CI actor, or the local user of deployctl. */
+export const REQUESTED_BY = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [
+  DEPLOYMENT_ENVIRONMENT,
+  STACK_NAME,
+  CORRELATION_ID,
+  DEPLOYMENT_STATUS,
+  REQUESTED_BY,
+] as const;

@@ -16,16 +16,17 @@ export const releaseTurnSignal =
   defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 // operator → lock
-export const forceReleaseSignal = defineSignal<[{ reason: string }]>('forceRelease');
+/** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
+export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
 // lock → deployment
 export const grantedSignal = defineSignal<[{ leaseId: string }]>('granted');
-export const revokedSignal = defineSignal<[{ leaseId: string; reason: string }]>('revoked');
+export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string }]>('revoked');
 export const supersededSignal = defineSignal<[{ byWorkflowId: string }]>('superseded');
 /** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
 export const releaseAcknowledgedSignal =
-  defineSignal<[{ leaseId: string; revokedReason?: string }]>('releaseAcknowledged');
+  defineSignal<[{ leaseId: string; revokedReason?: string; revokedBy?: string }]>('releaseAcknowledged');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
-export const cancelDeploymentSignal = defineSignal<[{ reason: string }]>('cancel');
+export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
 export const withdrawIfWaitingSignal = defineSignal<[{ reason: string }]>('withdrawIfWaiting');
 // deployctl run (the runner) → deployment

@@ -17,5 +17,7 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
+    ...(state.requestedBy === undefined ? {} : { requestedBy: state.requestedBy }),
+    ...(state.stoppedBy === undefined ? {} : { stoppedBy: state.stoppedBy }),
   };
 }

@@ -53,11 +53,13 @@ export function renderDeploymentMessage(notice: DeploymentNotice, context: Messa
     `*Environment*\n${escape(d.environment)}`,
     `*Stack*\n${escape(stack)}`,
     `*Ref*\n${escape(d.ref ?? '-')}`,
+    ...(d.requestedBy === undefined ? [] : [`*Requested by*\n${escape(d.requestedBy)}`]),
   ];
   const text = [
     title,
     line,
-    `correlation ID ${d.correlationId}, environment ${d.environment}, stack ${stack}, ref ${d.ref ?? '-'}`,
+    `correlation ID ${d.correlationId}, environment ${d.environment}, stack ${stack}, ref ${d.ref ?? '-'}` +
+      (d.requestedBy === undefined ? '' : `, requested by ${d.requestedBy}`),
     `Web UI: ${context.webUiUrl}`,
     ...(d.ciRunUrl ? [`CI run: ${d.ciRunUrl}`] : []),
   ].join('\n');

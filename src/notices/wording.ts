@@ -52,6 +52,7 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
         durationMs,
         why: d.error ?? d.reason ?? null,
         noChanges: d.noChanges === true,
+        ...(d.stoppedBy === undefined ? {} : { stoppedBy: d.stoppedBy }),
       };
       return [outcomeLine(outcome, STATUS[d.status].label), ...outputLines(d.outputs)].join('\n');
     }

@@ -19,6 +19,7 @@ import {
   DEPLOYMENT_ENVIRONMENT,
   DEPLOYMENT_STATUS,
   type DeploymentInput,
+  type DeploymentMemo,
   type DeploymentResult,
   type DeploymentState,
   type DeploymentStatus,
@@ -29,6 +30,7 @@ import {
   type NoticeKind,
   releaseAcknowledgedSignal,
   revokedSignal,
+  REQUESTED_BY,
   STACK_NAME,
   type StackProgress,
   stateQuery,
@@ -40,6 +42,7 @@ import { formatDuration } from '../domain/durations';
 import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
 import { bookkeeping } from './activity-options';
+import { close } from './close';
 import { Compensation } from './compensation';
 import { deployerFor } from './deploy-step';
 import { RunnerLink } from './deployers/runner';
@@ -53,7 +56,8 @@ function inputProblem(input: DeploymentInput): string | undefined {
     nameProblem('environment', input.environment) ??
     nameProblem('correlation ID', input.correlationId) ??
     (input.stackName === undefined ? undefined : nameProblem('stack', input.stackName)) ??
-    (input.assembly === undefined ? undefined : assemblyProblem(input.assembly))
+    (input.assembly === undefined ? undefined : assemblyProblem(input.assembly)) ??
+    (input.requestedBy === undefined ? undefined : nameProblem('actor', input.requestedBy))
   );
 }
 
@@ -85,6 +89,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     requestedAt: Date.now(),
     ...(input.ciRunUrl === undefined ? {} : { ciRunUrl: input.ciRunUrl }),
     ...(input.assembly === undefined ? {} : { assembly: input.assembly }),
+    ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
     notificationsFailed: 0,
   };
   const notifier = new Notifier(() => {
@@ -100,8 +105,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   // Runner-side deploys: the runner's messages are taken from the start, so that none is ever dropped.
   const runner = input.runner ? new RunnerLink(state) : undefined;
   let leaseId: string | undefined;
-  let releaseAck: { revokedReason?: string } | undefined;
-  let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string } | undefined;
+  let releaseAck: { revokedReason?: string; revokedBy?: string } | undefined;
+  let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string; by?: string } | undefined;
   const work = new CancellationScope();
 
   const setStatus = (status: DeploymentStatus) => {
@@ -110,8 +115,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     const stack = state.stackName ?? '(stack pending)';
     setCurrentDetails(`${status}: ${stack} → ${state.environment} (${state.correlationId})`);
   };
-  const stop = (status: 'cancelled' | 'revoked' | 'superseded', reason: string) => {
-    endReason ??= { status, reason };
+  const stop = (status: 'cancelled' | 'revoked' | 'superseded', reason: string, by?: string) => {
+    endReason ??= { status, reason, ...(by === undefined ? {} : { by }) };
     work.cancel();
   };
 
@@ -119,21 +124,26 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(grantedSignal, ({ leaseId: granted }) => {
     leaseId ??= granted;
   });
-  setHandler(revokedSignal, ({ leaseId: revoked, reason }) => {
+  setHandler(revokedSignal, ({ leaseId: revoked, reason, by }) => {
     if (leaseId !== undefined && leaseId !== revoked) return;
     leaseId ??= revoked;
     // The turn is gone whatever else was under way (a cancel, the step finishing): the outcome says revoked.
-    endReason = { status: 'revoked', reason: `force-released: ${reason}` };
+    endReason = { status: 'revoked', reason: `force-released: ${reason}`, ...(by === undefined ? {} : { by }) };
     work.cancel();
   });
-  setHandler(releaseAcknowledgedSignal, ({ leaseId: acknowledged, revokedReason }) => {
-    if (acknowledged === leaseId) releaseAck = revokedReason === undefined ? {} : { revokedReason };
+  setHandler(releaseAcknowledgedSignal, ({ leaseId: acknowledged, revokedReason, revokedBy }) => {
+    if (acknowledged === leaseId) {
+      releaseAck = {
+        ...(revokedReason === undefined ? {} : { revokedReason }),
+        ...(revokedBy === undefined ? {} : { revokedBy }),
+      };
+    }
   });
   setHandler(supersededSignal, ({ byWorkflowId }) => {
     if (leaseId !== undefined) return;
     stop('superseded', `superseded by ${byWorkflowId}`);
   });
-  setHandler(cancelDeploymentSignal, ({ reason }) => stop('cancelled', reason));
+  setHandler(cancelDeploymentSignal, ({ reason, by }) => stop('cancelled', reason, by));
   setHandler(withdrawIfWaitingSignal, ({ reason }) => {
     // Decided here, where a grant that crossed the request is known: a deployment that holds the turn runs on.
     if (leaseId === undefined) stop('cancelled', reason);
@@ -142,6 +152,10 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   upsertSearchAttributes([
     { key: DEPLOYMENT_ENVIRONMENT, value: input.environment },
     { key: CORRELATION_ID, value: input.correlationId },
+    // (A bad requester is refused below; the attribute takes only a valid one.)
+    ...(state.requestedBy !== undefined && nameProblem('actor', state.requestedBy) === undefined
+      ? [{ key: REQUESTED_BY, value: state.requestedBy }]
+      : []),
   ]);
   setStatus('pending');
 
@@ -162,7 +176,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     state.errorType = FAILURE.badRequest;
     setStatus('failed');
     await compensation.run(() => false);
-    return resultOf(state);
+    return close(resultOf(state), memoOf(state));
   }
 
   try {
@@ -244,6 +258,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     if (isCancellation(err) || work.consideredCancelled) {
       const end = endReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
       state.reason = end.reason;
+      if (end.by !== undefined) state.stoppedBy = end.by;
       setStatus(end.status);
     } else {
       const failure = failureOf(err);
@@ -254,7 +269,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   }
   // Runs even when the workflow itself is cancelled: the stack is left stable, then the environment is freed.
   await compensation.run(() => state.status === 'succeeded');
-  return resultOf(state);
+  return close(resultOf(state), memoOf(state));
 
   /** Gives the turn back (or withdraws from the queue), then settles whether a force-release crossed it. */
   async function giveBack(): Promise<void> {
@@ -266,16 +281,31 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       await condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS);
     }
     if (releaseAck?.revokedReason !== undefined) {
-      endReason ??= { status: 'revoked', reason: `force-released: ${releaseAck.revokedReason}` };
+      const { revokedReason, revokedBy } = releaseAck;
+      endReason ??= {
+        status: 'revoked',
+        reason: `force-released: ${revokedReason}`,
+        ...(revokedBy === undefined ? {} : { by: revokedBy }),
+      };
     }
     // Revoked means revoked, whatever the step did meanwhile (stepCompleted says whether it had finished): the
     // one place that decides it, however the revoke arrived.
     if (endReason?.status === 'revoked' && state.status !== 'revoked') {
       state.error = undefined;
       state.reason = endReason.reason;
+      if (endReason.by !== undefined) state.stoppedBy = endReason.by;
       setStatus('revoked');
     }
   }
+}
+
+/** What `deployctl history` shows beside the result. */
+function memoOf(state: DeploymentState): Omit<DeploymentMemo, 'result'> {
+  return {
+    ...(state.ref === undefined ? {} : { ref: state.ref }),
+    ...(state.requestedBy === undefined ? {} : { requestedBy: state.requestedBy }),
+    ...(state.ciRunUrl === undefined ? {} : { ciRunUrl: state.ciRunUrl }),
+  };
 }
 
 function emptyProgress(): StackProgress {

@@ -44,7 +44,7 @@ export interface EnvironmentLockInput {
 type LockDecision =
   | { kind: 'granted'; workflowId: string; leaseId: string }
   | { kind: 'superseded'; workflowId: string; byWorkflowId: string }
-  | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string };
+  | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string; by?: string };
 
 const RECENT_DURATIONS_KEPT = 20;
 const DEFAULT_LIVENESS_CHECK_MS = 60_000;
@@ -65,7 +65,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   let livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
   let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
   const decisions: LockDecision[] = [];
-  const acks: Array<{ workflowId: string; leaseId: string; revokedReason?: string }> = [];
+  const acks: Array<{ workflowId: string; leaseId: string; revokedReason?: string; revokedBy?: string }> = [];
 
   setHandler(requestTurnSignal, (request) => {
     // The newest request carries the environment's current settings.
@@ -92,7 +92,13 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (workflowId !== undefined && patched(RELEASE_ACK_PATCH)) {
       // A release can cross a revoke in flight: the answer tells the deployment how its turn really ended.
       const revokedReason = current ? current.revoked?.reason : 'the lock had passed the turn on';
-      acks.push({ workflowId, leaseId, ...(revokedReason === undefined ? {} : { revokedReason }) });
+      const revokedBy = current?.revoked?.by;
+      acks.push({
+        workflowId,
+        leaseId,
+        ...(revokedReason === undefined ? {} : { revokedReason }),
+        ...(revokedBy === undefined ? {} : { revokedBy }),
+      });
     }
     if (!current) {
       log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
@@ -109,14 +115,15 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (holder?.workflowId === workflowId) holder = undefined;
   });
 
-  setHandler(forceReleaseSignal, ({ reason }) => {
+  setHandler(forceReleaseSignal, ({ reason, by }) => {
     if (!holder || holder.revoked) return;
-    log.warn('Turn force-released', { environment, workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
-    decisions.push({ kind: 'revoked', workflowId: holder.workflowId, leaseId: holder.leaseId, reason });
+    const { workflowId, leaseId } = holder;
+    log.warn('Turn force-released', { environment, workflowId, leaseId, reason, by });
+    decisions.push({ kind: 'revoked', workflowId, leaseId, reason, ...(by === undefined ? {} : { by }) });
     if (patched(REVOKE_WAITS_FOR_STOP_PATCH)) {
       // The holder keeps the turn until it gives it back, its deploy step stopped, or until it has had time to:
       // force-release is for a stuck holder, never a way to run two deployments at once.
-      holder = { ...holder, revoked: { reason, at: Date.now() } };
+      holder = { ...holder, revoked: { reason, at: Date.now(), ...(by === undefined ? {} : { by }) } };
     } else {
       holder = undefined;
     }
@@ -138,7 +145,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         } else if (decision.kind === 'superseded') {
           await target.signal(supersededSignal, { byWorkflowId: decision.byWorkflowId });
         } else {
-          await target.signal(revokedSignal, { leaseId: decision.leaseId, reason: decision.reason });
+          const { leaseId, reason, by } = decision;
+          await target.signal(revokedSignal, { leaseId, reason, ...(by === undefined ? {} : { by }) });
         }
       } catch (err) {
         // The deployment has closed already: nothing left to tell it.

@@ -11,9 +11,25 @@ import { parseConfig } from '../../src/config';
 import { createWorker } from '../../src/create-worker';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
 import type { deployment } from '../../src/workflows';
-import { type DeploymentInput, queueQuery, type QueueView, type TurnRequest } from '../../src/contract';
+import {
+  type DeploymentInput,
+  type DeploymentResult,
+  queueQuery,
+  type QueueView,
+  type TurnRequest,
+} from '../../src/contract';
 import { type CliTarget, writeConfig } from './cli';
 import { startServer } from './server';
+import { deploymentResult } from '../../src/cli/follow';
+
+/**
+ * A deployment's result, however its workflow closed (a failed deployment fails the workflow, with the result in
+ * its details): what deployctl reads.
+ */
+export function outcome(handle: WorkflowHandle<typeof deployment>): Promise<DeploymentResult> {
+  const [, environment = ''] = handle.workflowId.split('/');
+  return deploymentResult(handle, environment);
+}
 
 export const DEPLOY_STEP = join(__dirname, '..', 'fixtures', 'deploy-step.js');
 
