@@ -19,6 +19,8 @@ export interface NotifyDeploymentInput {
   channel?: string;
   /** The deployment's top-level message, once there is one. */
   message?: SlackMessageRef;
+  /** A run reset from the Web UI: the message of the run before it is found and updated, not posted again. */
+  rerun?: boolean;
 }
 
 export interface NotifyDeploymentResult {
@@ -114,11 +116,16 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
   }
 
   /** A retried first post may have reached Slack before the worker was lost: find it by its metadata. */
-  async function findOwnMessage(channel: string, notice: DeploymentNotice): Promise<SlackMessageRef | undefined> {
+  async function findOwnMessage(
+    channel: string,
+    notice: DeploymentNotice,
+    rerun: boolean,
+  ): Promise<SlackMessageRef | undefined> {
     const history = await call('conversations.history', () =>
       slack!.conversations.history({
         channel,
-        oldest: String(Math.floor(notice.deployment.requestedAt / 1000) - 60),
+        // A rerun's request time is its reset's: the message it looks for is older, among the channel's latest.
+        ...(rerun ? {} : { oldest: String(Math.floor(notice.deployment.requestedAt / 1000) - 60) }),
         include_all_metadata: true,
         limit: 200,
       }),
@@ -144,7 +151,7 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
 
   /** Tells people about a deployment: updates its one top-level Slack message and adds details in its thread. */
   return async function notifyDeployment(input: NotifyDeploymentInput): Promise<NotifyDeploymentResult> {
-    const { notice, message } = input;
+    const { notice, message, rerun } = input;
     const context = Context.current();
     const channel = input.channel ?? config.environments[notice.deployment.environment]?.slackChannel;
     if (!slack || !channel) {
@@ -161,7 +168,8 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
     const id = message?.channel ?? progress.message?.channel ?? (await channelId(channel));
     let ref = message ?? progress.message;
     // The lock knows no message of the stale holder's; a retried first post may already have reached Slack.
-    if (!ref && (context.info.attempt > 1 || notice.kind === 'stale-recovered')) ref = await findOwnMessage(id, notice);
+    const mayExist = context.info.attempt > 1 || notice.kind === 'stale-recovered' || rerun === true;
+    if (!ref && mayExist) ref = await findOwnMessage(id, notice, rerun === true);
     const metadata = { event_type: METADATA_EVENT, event_payload: { workflowId: notice.deployment.workflowId } };
     if (ref) {
       const { channel: refChannel, ts } = ref;

@@ -6,6 +6,11 @@ import type { QueueMode } from './settings';
 /** A deployment's request for its environment's turn. */
 export interface TurnRequest {
   workflowId: string;
+  /**
+   * The run that asks (absent in requests recorded before runs were told apart). A deployment reset from the Web UI
+   * asks again as a new run: the old run's grant, lease or place never passes to it by mistake.
+   */
+  runId?: string;
   correlationId: string;
   stackName: string;
   priority: Priority;

@@ -19,9 +19,12 @@ export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw')
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
 // lock → deployment
-export const grantedSignal = defineSignal<[{ leaseId: string }]>('granted');
-export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string }]>('revoked');
-export const supersededSignal = defineSignal<[{ byWorkflowId: string }]>('superseded');
+/** Each carries the run it is for (`runId`): a signal for an earlier run, reapplied to a reset run, is ignored. */
+export const grantedSignal = defineSignal<[{ leaseId: string; runId?: string }]>('granted');
+export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string; runId?: string }]>(
+  'revoked',
+);
+export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId?: string }]>('superseded');
 /** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
 export const releaseAcknowledgedSignal =
   defineSignal<[{ leaseId: string; revokedReason?: string; revokedBy?: string }]>('releaseAcknowledged');

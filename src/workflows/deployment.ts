@@ -121,10 +121,14 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   };
 
   setHandler(stateQuery, () => state);
-  setHandler(grantedSignal, ({ leaseId: granted }) => {
+  // Signals of the lock name the run they are for: those of an earlier run, reapplied by a reset, are not this run's.
+  const forOtherRun = (runId: string | undefined) => runId !== undefined && runId !== workflowInfo().runId;
+  setHandler(grantedSignal, ({ leaseId: granted, runId }) => {
+    if (forOtherRun(runId)) return;
     leaseId ??= granted;
   });
-  setHandler(revokedSignal, ({ leaseId: revoked, reason, by }) => {
+  setHandler(revokedSignal, ({ leaseId: revoked, reason, by, runId }) => {
+    if (forOtherRun(runId)) return;
     if (leaseId !== undefined && leaseId !== revoked) return;
     leaseId ??= revoked;
     // The turn is gone whatever else was under way (a cancel, the step finishing): the outcome says revoked.
@@ -139,8 +143,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       };
     }
   });
-  setHandler(supersededSignal, ({ byWorkflowId }) => {
-    if (leaseId !== undefined) return;
+  setHandler(supersededSignal, ({ byWorkflowId, runId }) => {
+    if (forOtherRun(runId) || leaseId !== undefined) return;
     stop('superseded', `superseded by ${byWorkflowId}`);
   });
   setHandler(cancelDeploymentSignal, ({ reason, by }) => stop('cancelled', reason, by));
@@ -203,6 +207,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
         environment: input.environment,
         request: {
           workflowId,
+          runId: workflowInfo().runId,
           correlationId: input.correlationId,
           stackName: settings.stackName,
           priority: input.priority,

@@ -42,9 +42,16 @@ export interface EnvironmentLockInput {
 
 /** What the lock tells a deployment about its turn (by signal; not a notice for people). */
 type LockDecision =
-  | { kind: 'granted'; workflowId: string; leaseId: string }
-  | { kind: 'superseded'; workflowId: string; byWorkflowId: string }
-  | { kind: 'revoked'; workflowId: string; leaseId: string; reason: string; by?: string };
+  | { kind: 'granted'; workflowId: string; runId?: string; leaseId: string }
+  | { kind: 'superseded'; workflowId: string; runId?: string; byWorkflowId: string }
+  | { kind: 'revoked'; workflowId: string; runId?: string; leaseId: string; reason: string; by?: string };
+
+/** Whether two requests come from the same run of a deployment (requests recorded before runs were told apart do). */
+const sameRun = (a: { runId?: string }, b: { runId?: string }) =>
+  a.runId === undefined || b.runId === undefined || a.runId === b.runId;
+
+/** The run a decision is for, when the request named it. */
+const runOf = (request: { runId?: string }) => (request.runId === undefined ? {} : { runId: request.runId });
 
 const RECENT_DURATIONS_KEPT = 20;
 const DEFAULT_LIVENESS_CHECK_MS = 60_000;
@@ -71,16 +78,28 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     // The newest request carries the environment's current settings.
     queueMode = request.queueMode;
     livenessCheckIntervalMs = request.livenessCheckIntervalMs;
-    // An activity retry may repeat a request: never queue one deployment twice. The holder asking again (a retry,
-    // or a run reset from the Web UI) is told its lease again, so that a reset run is not left waiting.
-    if (holder?.workflowId === request.workflowId) {
-      decisions.push({ kind: 'granted', workflowId: holder.workflowId, leaseId: holder.leaseId });
+    // An activity retry may repeat a request: never queue one deployment twice. The holder's run asking again is
+    // told its lease again. A new run of it (reset from the Web UI while it held the turn) waits like any request:
+    // the old run's command may still be stopping, and the liveness check passes the turn on once that run has closed.
+    if (holder?.workflowId === request.workflowId && sameRun(holder, request)) {
+      decisions.push({ kind: 'granted', workflowId: holder.workflowId, ...runOf(holder), leaseId: holder.leaseId });
       return;
     }
-    if (waiting.some((entry) => entry.workflowId === request.workflowId)) return;
+    const queued = waiting.findIndex((entry) => entry.workflowId === request.workflowId);
+    if (queued !== -1) {
+      // A new run of a waiting deployment (reset) keeps its place; the old run will never take a grant.
+      const entry = waiting[queued]!;
+      if (!sameRun(entry, request)) waiting[queued] = { ...request, requestedAt: entry.requestedAt };
+      return;
+    }
     if (queueMode === 'supersede') {
       for (const entry of waiting) {
-        decisions.push({ kind: 'superseded', workflowId: entry.workflowId, byWorkflowId: request.workflowId });
+        decisions.push({
+          kind: 'superseded',
+          workflowId: entry.workflowId,
+          ...runOf(entry),
+          byWorkflowId: request.workflowId,
+        });
       }
       waiting = [];
     }
@@ -119,7 +138,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (!holder || holder.revoked) return;
     const { workflowId, leaseId } = holder;
     log.warn('Turn force-released', { environment, workflowId, leaseId, reason, by });
-    decisions.push({ kind: 'revoked', workflowId, leaseId, reason, ...(by === undefined ? {} : { by }) });
+    decisions.push({
+      kind: 'revoked',
+      workflowId,
+      ...runOf(holder),
+      leaseId,
+      reason,
+      ...(by === undefined ? {} : { by }),
+    });
     if (patched(REVOKE_WAITS_FOR_STOP_PATCH)) {
       // The holder keeps the turn until it gives it back, its deploy step stopped, or until it has had time to:
       // force-release is for a stuck holder, never a way to run two deployments at once.
@@ -141,12 +167,17 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       const target = getExternalWorkflowHandle(decision.workflowId);
       try {
         if (decision.kind === 'granted') {
-          await target.signal(grantedSignal, { leaseId: decision.leaseId });
+          await target.signal(grantedSignal, { leaseId: decision.leaseId, ...runOf(decision) });
         } else if (decision.kind === 'superseded') {
-          await target.signal(supersededSignal, { byWorkflowId: decision.byWorkflowId });
+          await target.signal(supersededSignal, { byWorkflowId: decision.byWorkflowId, ...runOf(decision) });
         } else {
           const { leaseId, reason, by } = decision;
-          await target.signal(revokedSignal, { leaseId, reason, ...(by === undefined ? {} : { by }) });
+          await target.signal(revokedSignal, {
+            leaseId,
+            reason,
+            ...(by === undefined ? {} : { by }),
+            ...runOf(decision),
+          });
         }
       } catch (err) {
         // The deployment has closed already: nothing left to tell it.
@@ -176,7 +207,10 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       holder = granted;
       lastLivenessCheckAt = granted.grantedAt;
       try {
-        await getExternalWorkflowHandle(granted.workflowId).signal(grantedSignal, { leaseId: granted.leaseId });
+        await getExternalWorkflowHandle(granted.workflowId).signal(grantedSignal, {
+          leaseId: granted.leaseId,
+          ...runOf(granted),
+        });
       } catch (err) {
         // Closed before its turn came (terminated, timed out): pass the turn on instead of failing the lock.
         log.warn('Turn could not be granted; passing it on', {
@@ -211,7 +245,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     lastLivenessCheckAt = Date.now();
     let open = true;
     try {
-      open = await liveness.isDeploymentOpen({ workflowId: checked.workflowId });
+      open = await liveness.isDeploymentOpen({ workflowId: checked.workflowId, ...runOf(checked) });
     } catch (err) {
       // Unknown is not dead: dropping a live holder would let two deployments run at once.
       log.warn('Liveness check failed; keeping the holder', { environment, error: String(err) });

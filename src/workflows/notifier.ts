@@ -1,6 +1,13 @@
 // Sends a deployment's notices in order, in the background: Slack is a window onto the deployment and never holds
 // a deploy step back. Each notice is bounded (retries included) by the environment's notify timeout.
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition, log } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  log,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DeploymentNotice, NoticeRoute, SlackMessageRef } from '../contract';
 import { renderLogLine } from '../notices/log-line';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, noticeCalls } from './activity-options';
@@ -22,6 +29,7 @@ export async function deliverNotice(
   route: NoticeRoute | undefined,
   timeoutMs: number,
   message?: SlackMessageRef,
+  rerun = false,
 ): Promise<SlackMessageRef | undefined> {
   if (route?.to === 'log') {
     logNotice(notice);
@@ -31,8 +39,18 @@ export async function deliverNotice(
     notice,
     ...(route ? { channel: route.channel } : {}),
     ...(message ? { message } : {}),
+    ...(rerun && !message ? { rerun: true } : {}),
   });
   return result.message ?? message;
+}
+
+/**
+ * A deployment run again from the Web UI (reset): a new run of the same workflow, whose first post updates the
+ * message of the run before it instead of posting another. (A deployment never continues as new.)
+ */
+function isRerun(): boolean {
+  const { runId, firstExecutionRunId } = workflowInfo();
+  return runId !== firstExecutionRunId;
 }
 
 export class Notifier {
@@ -79,7 +97,7 @@ export class Notifier {
     await CancellationScope.nonCancellable(async () => {
       for (let notice = this.pending.shift(); notice; notice = this.pending.shift()) {
         try {
-          this.message = await deliverNotice(notice, this.route, this.timeoutMs, this.message);
+          this.message = await deliverNotice(notice, this.route, this.timeoutMs, this.message, isRerun());
         } catch (err) {
           const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
           const error = cause instanceof Error ? cause.message : String(cause);

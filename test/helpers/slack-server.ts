@@ -96,6 +96,7 @@ export class FakeSlack {
       case 'conversations.history': {
         const messages = this.messages
           .filter((message) => message.channel === params.channel && !message.thread_ts)
+          .filter((message) => params.oldest === undefined || Number(message.ts) >= Number(params.oldest))
           .map((message) =>
             params.include_all_metadata === 'true' || params.include_all_metadata === true
               ? message
