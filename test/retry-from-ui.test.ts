@@ -12,6 +12,7 @@ import { findTemporalCli } from '../src/server/locate-temporal-cli';
 import { deployctl } from './helpers/cli';
 import {
   DEPLOY_STEP,
+  environmentDocument,
   eventually,
   Holds,
   outcome,
@@ -45,6 +46,8 @@ const coordinator = useCoordinator(
       },
       slack: { channel: CHANNEL.id },
     },
+    // Liveness checked every second: a closed holder is found at once.
+    busy: environmentDocument(log, { livenessCheckInterval: '1s' }, 100, holds),
   },
   {
     config: { slack: { channel: CHANNEL.id, notifyTimeout: '10s' } },
@@ -119,4 +122,42 @@ test('a failed deployment reset to its first workflow task deploys again behind 
   expect(calls.filter((call) => call.startsWith('chat.postMessage:'))).toHaveLength(1);
   expect(calls.filter((call) => call.startsWith('chat.update:')).at(-1)).toContain(':white_check_mark: Succeeded');
   expect(calls.some((call) => call.startsWith('chat.postMessage (thread): Failed'))).toBe(true);
+});
+
+test("a deployment reset while it deploys: the old run's command stops before the new run deploys", async () => {
+  holds.hold('reset-running');
+  const handle = await coordinator.deploy({ environment: 'busy', correlationId: 'reset-running' });
+  await waitForRun(log, 'reset-running');
+  const next = await coordinator.deploy({ environment: 'busy', correlationId: 'after-reset' });
+  await coordinator.queueWhen('busy', (queue) => queue.waiting.length === 1);
+
+  temporal([
+    'workflow',
+    'reset',
+    '--workflow-id',
+    'deploy/busy/reset-running',
+    '--type',
+    'FirstWorkflowTask',
+    '--reason',
+    'again',
+  ]);
+  // The old run's command is stopped with its run; the new run waits for the turn, keeping nobody's lease.
+  // (`outcome` follows the deployment into its new run, as deployctl does.)
+  await waitForRun(log, 'reset-running', 'terminated');
+  holds.release('reset-running');
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(next)).toMatchObject({ status: 'succeeded' });
+
+  // Each run of the command (one process each), in the order they began, each ending before the next began.
+  const records = readRuns(log).filter((run) => run.environment === 'busy');
+  const runs = [...new Set(records.map((run) => run.pid))].map((pid) => {
+    const own = records.filter((run) => run.pid === pid);
+    const start = own.find((run) => run.event === 'start')!;
+    const end = own.find((run) => run.event === 'end' || run.event === 'terminated')!;
+    return { correlationId: start.correlationId, start: start.at, end: end.at };
+  });
+  runs.sort((a, b) => a.start - b.start);
+  // The new run asked for the turn anew: behind the deployment that was waiting already.
+  expect(runs.map((run) => run.correlationId)).toEqual(['reset-running', 'after-reset', 'reset-running']);
+  for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end);
 });

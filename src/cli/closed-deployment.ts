@@ -3,6 +3,7 @@
 import {
   ApplicationFailure,
   CancelledFailure,
+  TerminatedFailure,
   type WorkflowFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -34,6 +35,24 @@ export async function resultOfClose(
     'failed',
     `the deployment workflow ended without a result: ${cause?.message ?? err.message}`,
   );
+}
+
+/**
+ * The run that replaced a terminated one (a reset from the Web UI terminates the run it replaces), to follow on;
+ * undefined when the run was terminated for good.
+ */
+export async function newerRun(
+  handle: WorkflowHandle<typeof deployment>,
+  err: WorkflowFailedError,
+): Promise<WorkflowHandle<typeof deployment> | undefined> {
+  if (!(err.cause instanceof TerminatedFailure)) return undefined;
+  // (The run followed was terminated: a latest run that was not is another one.)
+  const latest = await handle.client
+    .getHandle(handle.workflowId)
+    .describe()
+    .catch(() => undefined);
+  if (!latest || latest.status.name === 'TERMINATED') return undefined;
+  return handle.client.getHandle<typeof deployment>(handle.workflowId, latest.runId);
 }
 
 function isResult(value: unknown): value is DeploymentResult {

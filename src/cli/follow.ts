@@ -10,7 +10,7 @@ import {
 } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { queuePosition } from '../domain/queue-position';
-import { resultOfClose } from './closed-deployment';
+import { newerRun, resultOfClose } from './closed-deployment';
 import { isUnavailable } from './connect';
 import type { deployment } from '../workflows';
 
@@ -36,18 +36,27 @@ const OUTAGE_PATIENCE_MS = 5 * 60_000;
 
 /**
  * The deployment's result, waited for through a server restart: the client's own retries cover a few seconds, this
- * covers minutes. However the workflow closed (failed, Canceled, terminated), the result is the deployment's.
+ * covers minutes. However the workflow closed (failed, Canceled, terminated), the result is the deployment's; a run
+ * reset from the Web UI while it was followed is followed on in its new run.
  */
 export async function deploymentResult(
-  handle: WorkflowHandle<typeof deployment>,
+  followed: WorkflowHandle<typeof deployment>,
   environment: string,
 ): Promise<DeploymentResult> {
+  let handle = followed;
   let unavailableSince: number | undefined;
   for (;;) {
     try {
       return await handle.result();
     } catch (err) {
-      if (err instanceof WorkflowFailedError) return resultOfClose(handle, environment, err);
+      if (err instanceof WorkflowFailedError) {
+        const rerun = await newerRun(handle, err);
+        if (rerun) {
+          handle = rerun;
+          continue;
+        }
+        return resultOfClose(handle, environment, err);
+      }
       unavailableSince ??= Date.now();
       if (!isUnavailable(err) || Date.now() - unavailableSince > OUTAGE_PATIENCE_MS) throw err;
       await new Promise((resolve) => setTimeout(resolve, 1000));
