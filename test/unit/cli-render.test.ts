@@ -1,5 +1,7 @@
 // What deployctl queue and deployctl status print.
-import { renderQueue, renderState } from '../../src/cli/render';
+import { renderHistory, renderQueue, renderState } from '../../src/cli/render';
+import { nameProblem } from '../../src/contract/names';
+import type { HistoryEntry } from '../../src/contract';
 import type { DeploymentState } from '../../src/contract/deployment';
 import type { QueueView } from '../../src/contract/queue';
 
@@ -190,4 +192,58 @@ test('a runner-side deployment: waiting for its runner, running, stopping, exite
   expect(runnerLine({ ...claimed, exit: { exitCode: 2, signal: null } })).toBe(
     '  runner:      ci-7/4242/a1b2c3, last heard 2026-11-27T10:03:00.000Z, exited with code 2',
   );
+});
+
+const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
+  correlationId: 'deploy-1',
+  workflowId: 'deploy/staging/deploy-1',
+  status: 'succeeded',
+  workflowStatus: 'COMPLETED',
+  ref: 'abc123',
+  requestedAt: '2026-11-27T10:00:00.000Z',
+  queuedMs: 2_000,
+  durationMs: 65_000,
+  requestedBy: 'ana',
+  ciRunUrl: null,
+  error: null,
+  errorType: null,
+  stoppedBy: null,
+  ...overrides,
+});
+
+test('history: aligned columns, newest first as given; why and the CI run beneath those that did not succeed', () => {
+  const text = renderHistory('staging', [
+    entry({
+      correlationId: 'deploy-2',
+      status: 'cancelled',
+      requestedAt: '2026-11-27T11:00:00.000Z',
+      ref: null,
+      queuedMs: null,
+      durationMs: null,
+      requestedBy: null,
+      error: 'wrong branch',
+      stoppedBy: 'bo',
+      ciRunUrl: 'https://github.com/o/r/actions/runs/7',
+    }),
+    entry({}),
+  ]);
+  expect(text.split('\n')).toEqual([
+    'REQUESTED (UTC)      CORRELATION ID  STATUS     REF     QUEUED  TOOK   REQUESTED BY',
+    '2026-11-27 11:00:00  deploy-2        cancelled  -       -       -      -',
+    '    cancelled (by bo): wrong branch',
+    '    CI run: https://github.com/o/r/actions/runs/7',
+    '2026-11-27 10:00:00  deploy-1        succeeded  abc123  2s      1m 5s  ana',
+  ]);
+  expect(renderHistory('staging', [])).toBe('environment staging: no deployments found');
+});
+
+test('names of people: printable, 1 to 100 characters, not blank', () => {
+  for (const good of ['ana', 'dependabot[bot]', 'Ana Lima', 'ana@example.com', 'é'.repeat(100)]) {
+    expect(nameProblem('actor', good)).toBeUndefined();
+  }
+  for (const bad of ['', ' ', 'a'.repeat(101), 'ana\n', 'ana\u0007', '\t']) {
+    expect(nameProblem('actor', bad)).toMatch(
+      /^invalid actor .*: use 1 to 100 characters, not all blank, no control characters$/,
+    );
+  }
 });

@@ -95,3 +95,12 @@ test('a deployment that is not waiting (it holds the turn, or is unknown) has no
     queuePosition({ environment: 'production', holder: null, waiting: [] }, 'deploy/production/deploy-2'),
   ).toBeUndefined();
 });
+
+test('who stopped a deployment comes after its status', () => {
+  expect(outcomeLine({ status: 'cancelled', durationMs: 3_000, why: 'wrong branch', stoppedBy: 'ana' })).toBe(
+    'cancelled by ana in 3s: wrong branch',
+  );
+  expect(outcomeLine({ status: 'cancelled', durationMs: null, why: 'x', stoppedBy: 'ana' }, 'Cancelled')).toBe(
+    'Cancelled by ana: x',
+  );
+});
