@@ -21,9 +21,8 @@ export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]
 // lock → deployment
 /** Each carries the run it is for (`runId`): a signal for an earlier run, reapplied to a reset run, is ignored. */
 export const grantedSignal = defineSignal<[{ leaseId: string; runId?: string }]>('granted');
-export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string; runId?: string }]>(
-  'revoked',
-);
+export const revokedSignal =
+  defineSignal<[{ leaseId: string; reason: string; by?: string; runId?: string }]>('revoked');
 export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId?: string }]>('superseded');
 /** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
 export const releaseAcknowledgedSignal =
