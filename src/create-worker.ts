@@ -4,6 +4,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from './activities';
 import type { CloudFormationFor } from './activities/cloudformation';
 import type { DeployConfig } from './config';
+import type { DrainSignals } from './drain';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,9 @@ export interface CreateWorkerOptions {
   /** A prebuilt workflow bundle (tests build one for all); else the workflows are bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
+  /** The process's drain (worker.ts), and how long running deploy steps may finish once it drains. */
+  drain?: DrainSignals;
+  shutdownGraceMs?: number;
 }
 
 export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -32,7 +36,9 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
       taskQueue: options.taskQueue,
       ...(options.slack ? { slack: options.slack } : {}),
       ...(options.cloudFormationFor ? { cloudFormationFor: options.cloudFormationFor } : {}),
+      ...(options.drain ? { drain: options.drain } : {}),
     }),
+    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',
     ...(options.interceptors ? { interceptors: options.interceptors } : {}),

@@ -12,9 +12,13 @@ const LEVELS: Record<LogLevel, pino.Level> = {
   ERROR: 'error',
 };
 
-/** Routes the SDK's own log (workflow and activity loggers included) through the worker's logger. Call once. */
+/**
+ * Routes the SDK's own log (workflow and activity loggers included) through the worker's logger. Call once. The
+ * worker handles its stop signals itself (drain.ts), so the runtime is told to leave them alone.
+ */
 export function installRuntimeLogger(): void {
   Runtime.install({
+    shutdownSignals: [],
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
       logger[LEVELS[level]](meta ?? {}, message);
     }),

@@ -11,6 +11,8 @@ import { createSlackClient } from './activities/slack-client';
 import { ensureSearchAttributes } from './server/ensure-search-attributes';
 import { taskQueueName } from './connection/task-queue';
 import { connectClient, temporalTarget } from './connection/temporal-target';
+import { DEFAULT_SHUTDOWN_GRACE, Drain } from './drain';
+import { parseDuration } from './domain/durations';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -47,6 +49,14 @@ async function connectToServer() {
 
 async function main(): Promise<number> {
   let config;
+  const grace = process.env.DEPLOY_SHUTDOWN_GRACE || DEFAULT_SHUTDOWN_GRACE;
+  const shutdownGraceMs = parseDuration(grace);
+  if (shutdownGraceMs === undefined) {
+    process.stderr.write(
+      `deployment-coordinator: invalid DEPLOY_SHUTDOWN_GRACE ${JSON.stringify(grace)}: use a number and a unit, e.g. 30s, 15m\n`,
+    );
+    return 64;
+  }
   try {
     config = loadConfig(configPath(process.argv[2]));
   } catch (err) {
@@ -67,7 +77,10 @@ async function main(): Promise<number> {
     const slack = createSlackClient();
     if (!slack) logger.info('Slack is off (no SLACK_BOT_TOKEN): notifications go to this log');
     const taskQueue = taskQueueName();
+    const drain = new Drain();
     const worker = await createWorker({
+      drain: drain.signals,
+      shutdownGraceMs,
       connection: server.nativeConnection,
       client: new Client({ connection: server.connection, namespace: server.namespace }),
       namespace: server.namespace,
@@ -80,8 +93,21 @@ async function main(): Promise<number> {
       `Worker running. Web UI: ${server.uiUrl}`,
     );
     process.stdout.write(`\nDeployment coordinator is running. Web UI: ${server.uiUrl}\n\n`);
-    // Worker.run resolves after SIGINT/SIGTERM, once running activities have been cancelled.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (drain.next() === 'drain') {
+        logger.info(
+          { signal, graceMs: shutdownGraceMs },
+          'Draining: no new work; running deploy steps may finish within the grace period (send it again to stop now)',
+        );
+        worker.shutdown();
+      } else {
+        logger.warn({ signal }, 'Stopping now: running deploy steps are stopped');
+      }
+    };
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, onSignal);
+    // Worker.run resolves once the drain is over: every running activity has ended or been handed over.
     await worker.run();
+    logger.info('Worker stopped');
     return 0;
   } finally {
     await server.stop();

@@ -64,10 +64,15 @@ const losses: Array<[string, (worker: WorkerProcess) => Promise<unknown>, RegExp
     'WorkerLost',
   ],
   [
-    "SIGTERM to the worker's whole process group",
-    (worker) => worker.stopGroup('SIGTERM'),
-    /deploy command|shut/i,
-    undefined,
+    // The first drains the worker (its command would run on), the second stops it now.
+    "SIGTERM twice to the worker's whole process group",
+    async (worker) => {
+      void worker.stopGroup('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return worker.stopGroup('SIGTERM');
+    },
+    /the worker running the deploy command was stopped \(a second stop signal\)/,
+    'WorkerStopped',
   ],
 ];
 

@@ -9,7 +9,9 @@ import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { ChangeSetTarget, StackTarget } from '../domain/stack-target';
 import type { CloudFormationFor } from './cloudformation';
+import type { DrainSignals } from '../drain';
 import { runSupervised } from './supervised-process';
+import { handedOver } from './worker-stopping';
 import { FAILURE } from '../contract';
 
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
@@ -28,7 +30,12 @@ function isNoChanges(changeSet: ChangeSetDescription): boolean {
   return changeSet.status === 'FAILED' && NO_CHANGES.test(changeSet.statusReason ?? '');
 }
 
-export function createCdkActivities(cloudFormationFor: CloudFormationFor, client: Client) {
+export function createCdkActivities(cloudFormationFor: CloudFormationFor, client: Client, drain?: DrainSignals) {
+  /** Waiting on CloudFormation is safe to move: a draining worker hands the wait over to another. */
+  const handOverIfDraining = () => {
+    if (drain?.handOver.aborted) throw handedOver('waiting on CloudFormation');
+  };
+
   /** Deletes the change set unless it was executed; waits until it is gone. True when there was one to delete. */
   async function discardChangeSet(target: ChangeSetTarget): Promise<boolean> {
     const cfn = cloudFormationFor(target);
@@ -44,6 +51,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
           FAILURE.changeSetFailed,
         );
       }
+      handOverIfDraining();
       Context.current().heartbeat();
       await sleep(1000);
     }
@@ -108,10 +116,13 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
             killGracePeriodMs: input.killGracePeriodMs,
             what: 'cdk deploy (prepare change set)',
             logFields: { correlationId: input.correlationId },
-            // Preparing changes no stack: a network error or throttling while publishing is worth another attempt.
+            // Preparing changes no stack: a network error or throttling while publishing is worth another attempt,
+            // and a draining worker hands it over.
             retryable: true,
+            movable: true,
           },
           client,
+          drain,
         );
       } finally {
         await cleanup();
@@ -161,6 +172,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
       for (;;) {
         const now = await cfn.describeChangeSet(input.stackName, input.changeSetName);
         if (!now || now.executionStatus !== 'AVAILABLE') return 'executed';
+        handOverIfDraining();
         Context.current().heartbeat();
         await sleep(1000);
       }

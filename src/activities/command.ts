@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { DrainSignals } from '../drain';
 import { runSupervised } from './supervised-process';
 
 export interface RunDeployCommandInput {
@@ -11,7 +12,7 @@ export interface RunDeployCommandInput {
 }
 
 /** Runs the environment's deploy command under the process supervisor (see supervised-process.ts). */
-export const createRunDeployCommand = (client: Client) =>
+export const createRunDeployCommand = (client: Client, drain?: DrainSignals) =>
   async function runDeployCommand(input: RunDeployCommandInput): Promise<void> {
     await runSupervised(
       {
@@ -23,5 +24,6 @@ export const createRunDeployCommand = (client: Client) =>
         logFields: { correlationId: input.environment.CORRELATION_ID ?? '' },
       },
       client,
+      drain,
     );
   };

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import type { DeployConfig } from '../config';
+import type { DrainSignals } from '../drain';
 import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { createRunDeployCommand } from './command';
@@ -17,18 +18,20 @@ export interface ActivityDeps {
   slack?: WebClient;
   /** CloudFormation per region and endpoint; the AWS SDK unless a test drives a scripted one. */
   cloudFormationFor?: CloudFormationFor;
+  /** The worker's drain (its process handles SIGTERM); absent for workers that tests start in-process. */
+  drain?: DrainSignals;
 }
 
-export function createActivities({ client, config, taskQueue, slack, cloudFormationFor }: ActivityDeps) {
+export function createActivities({ client, config, taskQueue, slack, cloudFormationFor, drain }: ActivityDeps) {
   const cloudFormation = cloudFormationFor ?? awsCloudFormationFor();
   return {
     resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
     requestTurn: createRequestTurn(client, taskQueue),
     isDeploymentOpen: createIsDeploymentOpen(client),
-    runDeployCommand: createRunDeployCommand(client),
+    runDeployCommand: createRunDeployCommand(client, drain),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     ...createCloudFormationActivities(cloudFormation),
-    ...createCdkActivities(cloudFormation, client),
+    ...createCdkActivities(cloudFormation, client, drain),
   };
 }
 

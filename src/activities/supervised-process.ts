@@ -4,6 +4,8 @@ import type { Client } from '@temporalio/client';
 import { cancelRequested } from './cancel-request';
 import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
 import { FAILURE } from '../contract';
+import type { DrainSignals } from '../drain';
+import { handedOver, workerStopped } from './worker-stopping';
 
 export interface SupervisedProcess {
   /** argv: run without a shell, so nothing in it is interpreted. */
@@ -18,6 +20,8 @@ export interface SupervisedProcess {
   logFields?: Record<string, string>;
   /** A failed run may be retried (the activity's retry policy decides): for steps that are safe to repeat. */
   retryable?: boolean;
+  /** Safe to repeat on another worker: a draining worker stops it and hands it over instead of waiting for it. */
+  movable?: boolean;
 }
 
 const HEARTBEAT_EVERY_MS = 1000;
@@ -27,9 +31,10 @@ const HEARTBEAT_EVERY_MS = 1000;
  * It runs under a supervisor (see process/supervisor.ts) that stops its whole process group when the step is cancelled,
  * when it ends, or when the worker dies in any way, so a lost worker can never leave a deploy running beside the next
  * one. Resolves on exit code 0; else a failure that names the exit and the last line of output, non-retryable unless
- * the process is marked `retryable`.
+ * the process is marked `retryable`. While the worker drains, a process runs on to its end (a `movable` one is handed
+ * over); when the worker stops for good (a second signal, or the grace period ran out) it is stopped.
  */
-export async function runSupervised(input: SupervisedProcess, client: Client): Promise<void> {
+export async function runSupervised(input: SupervisedProcess, client: Client, drain?: DrainSignals): Promise<void> {
   const context = Context.current();
   const [program, ...args] = input.argv;
   if (program === undefined)
@@ -72,6 +77,18 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
     child.once('close', () => resolve());
   });
   context.cancellationSignal.addEventListener('abort', stopGroup);
+  let workerStopping: 'hand over' | 'stop now' | undefined;
+  const stopFor = (why: 'hand over' | 'stop now') => () => {
+    if (exit !== undefined) return;
+    workerStopping ??= why;
+    stopGroup();
+  };
+  const onStopNow = stopFor('stop now');
+  const onHandOver = stopFor('hand over');
+  drain?.stopNow.addEventListener('abort', onStopNow);
+  if (input.movable) drain?.handOver.addEventListener('abort', onHandOver);
+  if (drain?.stopNow.aborted) onStopNow();
+  else if (input.movable && drain?.handOver.aborted) onHandOver();
   // The group is stopped the moment a cancel is recorded (a revoke, deployctl cancel, the Web UI), not seconds later.
   let ended = false;
   let cancelSeen = false;
@@ -89,6 +106,8 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
     clearInterval(heartbeats);
     ended = true;
     context.cancellationSignal.removeEventListener('abort', stopGroup);
+    drain?.stopNow.removeEventListener('abort', onStopNow);
+    drain?.handOver.removeEventListener('abort', onHandOver);
     stopGroup();
   }
 
@@ -101,6 +120,11 @@ export async function runSupervised(input: SupervisedProcess, client: Client): P
       `the ${input.what} was stopped: its deployment asked to cancel it`,
       FAILURE.deployStepStopped,
     );
+  }
+  if (workerStopping === 'hand over') throw handedOver(`the ${input.what}`);
+  if (workerStopping === 'stop now') throw workerStopped(input.what, 'a second stop signal');
+  if (context.cancellationSignal.aborted && context.cancellationDetails?.workerShutdown) {
+    throw workerStopped(input.what, 'its shutdown grace period, DEPLOY_SHUTDOWN_GRACE, ran out');
   }
   if (context.cancellationSignal.aborted) {
     // Rethrows the cancellation itself, now that the process group is gone.

@@ -17,6 +17,13 @@ export const FAILURE = {
   deployStepStopped: 'DeployStepStopped',
   /** The worker running the deploy step was lost (its heartbeat stopped); its command was stopped with it. */
   workerLost: 'WorkerLost',
+  /**
+   * The worker running the deploy step was stopped before the step ended: a second SIGTERM, or its drain's grace
+   * period (DEPLOY_SHUTDOWN_GRACE) ran out. Its command was stopped with it.
+   */
+  workerStopped: 'WorkerStopped',
+  /** A step safe to repeat stopped because its worker drains: retried by another worker (not a deployment's end). */
+  workerDraining: 'WorkerDraining',
   /** The runner running a deployment's command (deployctl run) stopped heartbeating: its machine or job is gone. */
   runnerLost: 'RunnerLost',
   /** The deploy step ran longer than the environment's deployTimeout. */

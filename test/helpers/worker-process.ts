@@ -6,8 +6,13 @@ const WORKER = join(__dirname, '..', '..', 'dist', 'src', 'worker.js');
 export interface WorkerProcess {
   pid: number;
   output: () => string;
-  /** Sends the signal and waits for the process to exit; returns its exit code. */
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  /**
+   * Sends the signal and waits for the process to exit; returns its exit code. A SIGTERM or SIGINT drains the
+   * worker: one still draining after `drainWaitMs` (10 s) is sent the signal again, which stops it at once.
+   */
+  stop: (signal?: NodeJS.Signals, drainWaitMs?: number) => Promise<number | null>;
+  /** Whether the process has exited. */
+  exited: () => boolean;
   /** Sends the signal to the worker's whole process group (as a terminal's hang-up or a process manager does). */
   stopGroup: (signal: NodeJS.Signals) => Promise<number | null>;
 }
@@ -42,10 +47,14 @@ export async function startWorkerProcess(configPath: string, env: NodeJS.Process
   return {
     pid,
     output: () => output,
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (signal = 'SIGTERM', drainWaitMs = 10_000) => {
       child.kill(signal);
-      return exited;
+      const again = setTimeout(() => child.kill(signal), drainWaitMs);
+      const code = await exited;
+      clearTimeout(again);
+      return code;
     },
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     stopGroup: async (signal) => {
       process.kill(-pid, signal);
       return exited;
