@@ -6,7 +6,8 @@ import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, configPath, loadConfig } from './config';
 import { createWorker } from './create-worker';
 import { startDevServer } from './server/dev-server';
-import { installRuntimeLogger, logger } from './logger';
+import { logger } from './logger';
+import { installRuntime, metricsAddressProblem } from './runtime';
 import { createSlackClient } from './activities/slack-client';
 import { ensureSearchAttributes } from './server/ensure-search-attributes';
 import { taskQueueName } from './connection/task-queue';
@@ -57,6 +58,12 @@ async function main(): Promise<number> {
     );
     return 64;
   }
+  const metricsAddress = process.env.DEPLOY_METRICS_ADDRESS || undefined;
+  const badAddress = metricsAddress === undefined ? undefined : metricsAddressProblem(metricsAddress);
+  if (badAddress !== undefined) {
+    process.stderr.write(`deployment-coordinator: ${badAddress}\n`);
+    return 64;
+  }
   try {
     config = loadConfig(configPath(process.argv[2]));
   } catch (err) {
@@ -66,7 +73,8 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  installRuntimeLogger();
+  installRuntime(metricsAddress === undefined ? {} : { metricsAddress });
+  if (metricsAddress) logger.info({ metrics: `http://${metricsAddress}/metrics` }, 'Serving Prometheus metrics');
   const server = process.env.TEMPORAL_ADDRESS ? await connectToServer() : await startEmbeddedServer();
   try {
     const added = await ensureSearchAttributes(server.connection, server.namespace).catch((err: unknown) => {

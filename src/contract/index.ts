@@ -2,6 +2,7 @@
 // Workflow code imports it too, so nothing here does I/O.
 export * from './deployment';
 export * from './failure-types';
+export * from './metrics';
 export * from './names';
 export * from './notice';
 export * from './queue';

@@ -1,6 +1,7 @@
 // How a deployment workflow ends: with the close status that says its outcome, in the Web UI and in visibility.
 import { ApplicationFailure, CancellationScope, CancelledFailure, patched, upsertMemo } from '@temporalio/workflow';
 import { CLOSE_FAILURE, type DeploymentMemo, type DeploymentResult } from '../contract';
+import { recordFinished } from './metrics';
 
 /** Deployments recorded before their close status told the outcome completed with every result. */
 export const CLOSE_STATUS_PATCH = 'close-status-is-outcome';
@@ -12,6 +13,7 @@ export const CLOSE_STATUS_PATCH = 'close-status-is-outcome';
  * The memo gets the result first, for `deployctl history` to list from visibility alone.
  */
 export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'result'>): DeploymentResult {
+  recordFinished(result);
   if (!patched(CLOSE_STATUS_PATCH)) return result;
   upsertMemo({ ...request, result });
   const { status } = result;

@@ -43,6 +43,7 @@ import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
 import { bookkeeping } from './activity-options';
 import { close } from './close';
+import { recordUndelivered } from './metrics';
 import { Compensation } from './compensation';
 import { deployerFor } from './deploy-step';
 import { RunnerLink } from './deployers/runner';
@@ -94,6 +95,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   };
   const notifier = new Notifier(() => {
     state.notificationsFailed += 1;
+    recordUndelivered(input.environment, 1);
   });
   const notify = (kind: NoticeKind, detail?: string) => {
     // Deployments recorded before notifications existed replay without them.
@@ -172,6 +174,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     // (Read after the await: failures counted while waiting must not be overwritten.)
     const undelivered = await notifier.flush();
     state.notificationsFailed += undelivered;
+    recordUndelivered(input.environment, undelivered);
   });
 
   const problem = inputProblem(input);

@@ -26,6 +26,7 @@ import {
 } from '../contract';
 import { enqueue, queueView } from '../domain/queue-order';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, liveness } from './activity-options';
+import { recordQueue } from './metrics';
 import { deliverNotice, NOTIFICATIONS_PATCH } from './notifier';
 
 /** Everything the lock carries across continue-as-new. */
@@ -72,6 +73,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   let livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
   let lastLivenessCheckAt = input.lastLivenessCheckAt ?? Date.now();
   const decisions: LockDecision[] = [];
+  /** The queue's gauges, set whenever the queue or its holder may have changed. */
+  const reportQueue = () => recordQueue(environment, waiting.length, holder?.grantedAt);
   const acks: Array<{ workflowId: string; leaseId: string; revokedReason?: string; revokedBy?: string }> = [];
 
   setHandler(requestTurnSignal, (request) => {
@@ -104,6 +107,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       waiting = [];
     }
     waiting = enqueue(waiting, request);
+    reportQueue();
   });
 
   setHandler(releaseTurnSignal, ({ leaseId, durationMs, workflowId }) => {
@@ -126,12 +130,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     // A revoked run's duration says nothing about how long deployments take.
     if (!current.revoked) recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
     holder = undefined;
+    reportQueue();
   });
 
   setHandler(withdrawSignal, ({ workflowId }) => {
     waiting = waiting.filter((entry) => entry.workflowId !== workflowId);
     // A grant may have crossed the withdrawal in flight: the deployment will not use it.
     if (holder?.workflowId === workflowId) holder = undefined;
+    reportQueue();
   });
 
   setHandler(forceReleaseSignal, ({ reason, by }) => {
@@ -293,6 +299,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         if (!(await condition(hasWork, Math.max(1, wakeAt - Date.now())))) {
           passOverUnresponsive();
           if (holder && !revokeDueFirst) await checkHolderAlive();
+          reportQueue();
         }
       } else {
         await condition(hasWork);
@@ -301,6 +308,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     await announceDecisions();
     await grantNext();
     acknowledgeReleases();
+    reportQueue();
     if (workflowInfo().continueAsNewSuggested && decisions.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof environmentLock>({

@@ -8,6 +8,7 @@ import { formatDuration } from '../domain/durations';
 import { applyEvents, stackFailure, stackPhase } from '../domain/stack-status';
 import { stackTarget } from '../domain/stack-target';
 import { stackCalls as cfn } from './activity-options';
+import { recordStall } from './metrics';
 
 const PROGRESS_LINE_EVERY_MS = 3 * 60_000;
 
@@ -131,6 +132,7 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
           Date.now() - lastStallNoticeAt >= cloudformation.stallThresholdMs
         ) {
           lastStallNoticeAt = Date.now();
+          recordStall(watch.settings.environment);
           watch.notice(
             'stalled',
             `No stack events for ${formatDuration(quietMs)} while ${stackName} is ${poll.status}`,

@@ -1,0 +1,48 @@
+// The deployment metrics, emitted through the workflow metric meter: the worker's Prometheus endpoint serves them
+// beside the SDK's own (DEPLOY_METRICS_ADDRESS). The SDK drops them while a workflow replays, so each is counted once.
+import { metricMeter } from '@temporalio/workflow';
+import { type DeploymentResult, METRIC } from '../contract';
+
+/** A finished deployment: counted by environment and status; its queue wait and deploy duration, when it had them. */
+export function recordFinished(result: DeploymentResult): void {
+  const tags = { environment: result.environment };
+  metricMeter
+    .createCounter(METRIC.finished, '1', 'Deployments that ended, by environment and status')
+    .add(1, { ...tags, status: result.status });
+  if (result.queuedMs !== null) {
+    metricMeter
+      .createHistogram(METRIC.queueWait, 'float', 's', 'How long deployments waited for their environment')
+      .record(result.queuedMs / 1000, tags);
+  }
+  if (result.durationMs !== null) {
+    metricMeter
+      .createHistogram(METRIC.duration, 'float', 's', 'How long deployments held their environment')
+      .record(result.durationMs / 1000, tags);
+  }
+}
+
+export function recordStall(environment: string): void {
+  metricMeter.createCounter(METRIC.stalls, '1', 'Stack updates that went quiet past the stall threshold').add(1, {
+    environment,
+  });
+}
+
+export function recordUndelivered(environment: string, count: number): void {
+  if (count <= 0) return;
+  metricMeter
+    .createCounter(METRIC.undelivered, '1', 'Notifications that could not be delivered (Slack down or refusing)')
+    .add(count, { environment });
+}
+
+/**
+ * An environment's queue as its lock holds it: how many wait, and since when the holder holds the turn (Unix seconds,
+ * 0 when free). A time, not an age: the lock sets its gauges only when it runs, and a time stays true between runs
+ * (the age is `time() - deployment_lock_held_since_seconds`).
+ */
+export function recordQueue(environment: string, waiting: number, heldSinceMs: number | undefined): void {
+  const tags = { environment };
+  metricMeter.createGauge(METRIC.queueDepth, 'int', '1', 'Deployments waiting for the environment').set(waiting, tags);
+  metricMeter
+    .createGauge(METRIC.heldSince, 'float', 's', 'When the current holder was granted the environment (0: free)')
+    .set(heldSinceMs === undefined ? 0 : heldSinceMs / 1000, tags);
+}

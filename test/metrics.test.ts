@@ -1,0 +1,125 @@
+// Metrics: with DEPLOY_METRICS_ADDRESS the worker serves Prometheus text at /metrics: the SDK's own metrics and the
+// deployment metrics its workflows emit, each deployment counted once by environment and status.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { stateQuery } from '../src/contract';
+import { deployctl, writeConfig } from './helpers/cli';
+import { environmentDocument, Holds, outcome, runLog, startDeployment, waitForRun } from './helpers/coordinator';
+import { freePort } from './helpers/ports';
+import { startServer } from './helpers/server';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+
+let env: TestWorkflowEnvironment;
+let worker: WorkerProcess | undefined;
+let metricsUrl = '';
+const log = runLog();
+const holds = new Holds();
+const taskQueue = 'metrics';
+/** A deployment of e fails while its marker is here. */
+const failing = mkdtempSync(join(tmpdir(), 'deploy-failing-'));
+const document = environmentDocument(log, {}, 300, holds);
+const configPath = writeConfig({
+  e: { ...document, deploy: { ...document.deploy, command: [...document.deploy.command, '--fail-dir', failing] } },
+});
+
+beforeAll(async () => {
+  env = await startServer();
+  const address = `127.0.0.1:${await freePort()}`;
+  metricsUrl = `http://${address}/metrics`;
+  worker = await startWorkerProcess(configPath, {
+    TEMPORAL_ADDRESS: env.address,
+    DEPLOY_TASK_QUEUE: taskQueue,
+    DEPLOY_METRICS_ADDRESS: address,
+  });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+});
+
+/** The samples of one metric: labels (without the SDK's own) and value. */
+async function samples(name: string): Promise<Array<{ labels: Record<string, string>; value: number }>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const found = [];
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labels = Object.fromEntries(
+      [...match[2]!.matchAll(/(\w+)="([^"]*)"/g)]
+        .map((label): [string, string] => [label[1]!, label[2]!])
+        .filter(([key]) => !['namespace', 'taskQueue', 'workflowType'].includes(key)),
+    );
+    found.push({ labels, value: Number(match[3]) });
+  }
+  return found;
+}
+
+test('after a succeeded and a failed deployment in e: counted by status, with queue wait and duration samples', async () => {
+  const target = { address: env.address, taskQueue, configPath };
+  expect((await deployctl(['deploy', '--env', 'e', '--correlation-id', 'm-ok'], target)).code).toBe(0);
+  writeFileSync(join(failing, 'm-failed'), '');
+  expect((await deployctl(['deploy', '--env', 'e', '--correlation-id', 'm-failed'], target)).code).toBe(1);
+
+  const finished = await samples('deployments_finished');
+  expect(finished).toEqual(
+    expect.arrayContaining([
+      { labels: { environment: 'e', status: 'succeeded' }, value: 1 },
+      { labels: { environment: 'e', status: 'failed' }, value: 1 },
+    ]),
+  );
+  expect(finished).toHaveLength(2);
+  const durations = await samples('deployment_duration_seconds_count');
+  expect(durations).toEqual([{ labels: { environment: 'e' }, value: 2 }]);
+  const sum = (await samples('deployment_duration_seconds_sum')).find((s) => s.labels.environment === 'e')!;
+  expect(sum.value).toBeGreaterThan(0.3);
+  expect(await samples('deployment_queue_wait_seconds_count')).toEqual([{ labels: { environment: 'e' }, value: 2 }]);
+  // Buckets sized for deployments (seconds to hours), not the SDK's milliseconds.
+  const buckets = (await (await fetch(metricsUrl)).text()).match(
+    /^deployment_duration_seconds_bucket\{[^}]*le="(\d+)"/gm,
+  );
+  expect(buckets?.map((line) => line.replace(/.*le="/, '').replace('"', ''))).toContain('3600');
+  // The lock's gauges: nobody waits, nobody holds.
+  expect(await samples('deployment_queue_depth')).toEqual(
+    expect.arrayContaining([{ labels: { environment: 'e' }, value: 0 }]),
+  );
+  expect(await samples('deployment_lock_held_since_seconds')).toEqual(
+    expect.arrayContaining([{ labels: { environment: 'e' }, value: 0 }]),
+  );
+  // The SDK's own, under its prefix.
+  expect((await samples('temporal_workflow_completed')).length).toBeGreaterThan(0);
+  expect((await samples('temporal_activity_execution_latency_count')).length).toBeGreaterThan(0);
+});
+
+test('while a deployment holds e and another waits: the queue depth and when the holder was granted', async () => {
+  holds.hold('m-held');
+  const held = await startDeployment(env, taskQueue, { environment: 'e', correlationId: 'm-held' });
+  const started = await waitForRun(log, 'm-held');
+  const waiting = await startDeployment(env, taskQueue, { environment: 'e', correlationId: 'm-waiting' });
+  const depth = async () => (await samples('deployment_queue_depth')).find((s) => s.labels.environment === 'e')?.value;
+  for (let i = 0; i < 50 && (await depth()) !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await depth()).toBe(1);
+  const since = (await samples('deployment_lock_held_since_seconds')).find((s) => s.labels.environment === 'e')!;
+  expect(Math.abs(since.value - started.at / 1000)).toBeLessThan(5);
+  holds.release('m-held');
+  expect(await outcome(held)).toMatchObject({ status: 'succeeded' });
+  expect(await outcome(waiting)).toMatchObject({ status: 'succeeded' });
+});
+
+test('never counted on replay: a new worker replaying the closed deployments counts none of them', async () => {
+  await worker!.stop();
+  const address = new URL(metricsUrl).host;
+  worker = await startWorkerProcess(configPath, {
+    TEMPORAL_ADDRESS: env.address,
+    DEPLOY_TASK_QUEUE: taskQueue,
+    DEPLOY_METRICS_ADDRESS: address,
+  });
+  // A query of a closed workflow is answered by replaying its whole history on this worker.
+  for (const id of ['m-ok', 'm-failed', 'm-held']) {
+    const state = await env.client.workflow.getHandle(`deploy/e/${id}`).query(stateQuery);
+    expect(['succeeded', 'failed']).toContain(state.status);
+  }
+  expect(await samples('deployments_finished')).toEqual([]);
+  expect(await samples('deployment_duration_seconds_count')).toEqual([]);
+});
