@@ -1,10 +1,10 @@
 // Metrics: with DEPLOY_METRICS_ADDRESS the worker serves Prometheus text at /metrics: the SDK's own metrics and the
 // deployment metrics its workflows emit, each deployment counted once by environment and status.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { stateQuery } from '../src/contract';
+import { METRIC, stateQuery } from '../src/contract';
 import { deployctl, writeConfig } from './helpers/cli';
 import { environmentDocument, Holds, outcome, runLog, startDeployment, waitForRun } from './helpers/coordinator';
 import { freePort } from './helpers/ports';
@@ -87,6 +87,24 @@ test('after a succeeded and a failed deployment in e: counted by status, with qu
   expect(await samples('deployment_lock_held_since_seconds')).toEqual(
     expect.arrayContaining([{ labels: { environment: 'e' }, value: 0 }]),
   );
+  // Every metric the shipped dashboard and alerts read exists: ours by name (stalls and undelivered notices appear
+  // with the first one), the SDK's in this scrape (but its counter of workflow task failures, which must never come).
+  const served = new Set(
+    [...(await (await fetch(metricsUrl)).text()).matchAll(/^# TYPE (\S+)/gm)].map((match) => match[1]!),
+  );
+  const monitoring = ['grafana-dashboard.json', 'alerts.yml'].map((file) =>
+    readFileSync(join(__dirname, '..', 'examples', 'monitoring', file), 'utf8'),
+  );
+  const read = new Set(
+    monitoring.flatMap((text) => [...text.matchAll(/\b(?:deployments?|temporal)_[a-z_]+/g)].map((m) => m[0])),
+  );
+  const ours: string[] = Object.values(METRIC);
+  const unknown = [...read]
+    .map((name) => name.replace(/_(bucket|count|sum)$/, ''))
+    .filter((name) => (name.startsWith('temporal_') ? !served.has(name) : !ours.includes(name)))
+    .filter((name) => name !== 'temporal_workflow_task_execution_failed');
+  expect(unknown).toEqual([]);
+  expect(read.size).toBeGreaterThan(8);
   // The SDK's own, under its prefix.
   expect((await samples('temporal_workflow_completed')).length).toBeGreaterThan(0);
   expect((await samples('temporal_activity_execution_latency_count')).length).toBeGreaterThan(0);

@@ -74,3 +74,27 @@ test('the GitLab example: parses, and calls the single-file deployctl with comma
       expect(help.stdout).toMatch(new RegExp(`${flag}(?![a-z-])`));
   }
 });
+
+test('monitoring: the scrape config finds the workers on the compose network, every alert and panel has a query', () => {
+  const prometheus = read('examples/monitoring/prometheus.yml') as {
+    rule_files: string[];
+    scrape_configs: Array<{ dns_sd_configs: Array<{ names: string[]; port: number }> }>;
+  };
+  expect(prometheus.rule_files).toEqual(['alerts.yml']);
+  expect(prometheus.scrape_configs[0]!.dns_sd_configs[0]).toMatchObject({ names: ['worker'], port: 9464 });
+  const compose = read('docker-compose.yml') as { services: { worker: { environment: Record<string, string> } } };
+  expect(compose.services.worker.environment.DEPLOY_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+
+  const alerts = read('examples/monitoring/alerts.yml') as {
+    groups: Array<{ rules: Array<{ alert: string; expr: string; annotations: { summary: string } }> }>;
+  };
+  const rules = alerts.groups.flatMap((group) => group.rules);
+  expect(rules.length).toBeGreaterThanOrEqual(5);
+  for (const rule of rules) expect(rule.expr.trim()).not.toBe('');
+
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'examples/monitoring/grafana-dashboard.json'), 'utf8')) as {
+    panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+  };
+  expect(dashboard.panels.length).toBeGreaterThanOrEqual(6);
+  for (const panel of dashboard.panels) expect(panel.targets.length).toBeGreaterThan(0);
+});
