@@ -9,11 +9,12 @@ import { findTemporalCli } from '../src/server/locate-temporal-cli';
 import { cdkReport, measureCdkDeploy, motoAvailable } from './cdk-deploy';
 import { cliStartupReport, measureCliStartup } from './cli-startup';
 import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
-import { measureFanOut } from './fan-out';
+import { type FanOutResult, measureFanOut } from './fan-out';
 import { measureHandoff } from './handoff';
 import { measurePostgresHandoff } from './postgres-handoff';
 import { measureRunnerHandoff } from './runner-handoff';
 import { median } from './stats';
+import { freePort } from '../test/helpers/ports';
 
 const HANDOFF_DEPLOYMENTS = Number(process.env.BENCH_HANDOFFS ?? 301);
 const FAN_OUT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -43,14 +44,22 @@ async function main() {
     console.error(`runner handoff: ${RUNNER_DEPLOYMENTS} deployctl run in one environment, 4 at a time...`);
     const runner = await measureRunnerHandoff(env, RUNNER_DEPLOYMENTS);
     console.error(`  p50 ${ms(runner.p50)}, p99 ${ms(runner.p99)} over ${runner.handoffs.length}`);
-    const rounds = [];
+    const rounds: FanOutResult[] = [];
+    const metricsRounds: FanOutResult[] = [];
+    const metricsAddress = `127.0.0.1:${await freePort()}`;
     for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
-      console.error(`fan-out round ${round + 1}/${FAN_OUT_ROUNDS}: 50 environments x 10 deployments...`);
-      rounds.push(await measureFanOut(env, 50, 10, round));
-      console.error(
-        `  ${ms(rounds[round]!.totalMs)}, worker peak RSS ${rounds[round]!.workerPeakRssMb.toFixed(0)} MiB`,
-      );
+      // Without and with metrics in turn, so that the machine's noise falls on both alike.
+      for (const metrics of [false, true]) {
+        console.error(
+          `fan-out round ${round + 1}/${FAN_OUT_ROUNDS}${metrics ? ', metrics on' : ''}: 50 environments x 10 deployments...`,
+        );
+        const result = await measureFanOut(env, 50, 10, round, metrics ? metricsAddress : undefined);
+        (metrics ? metricsRounds : rounds).push(result);
+        console.error(`  ${ms(result.totalMs)}, worker peak RSS ${result.workerPeakRssMb.toFixed(0)} MiB`);
+      }
     }
+    const fanOutMedian = median(rounds.map((r) => r.totalMs));
+    const metricsMedian = median(metricsRounds.map((r) => r.totalMs));
     let cdk = '## CDK deployments\nSkipped: moto is not installed (`bash scripts/ensure-moto.sh`).\n';
     if (motoAvailable()) {
       console.error(`cdk: ${CDK_ROUNDS} rounds of update + no changes, coordinator and cdk deploy directly...`);
@@ -111,6 +120,15 @@ then a query that confirms it) before the command starts.
 |---|---|---|---|
 ${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${ms(r.totalMs / 500)} | ${r.workerPeakRssMb.toFixed(0)} MiB |`).join('\n')}
 | **median** | **${(median(rounds.map((r) => r.totalMs)) / 1000).toFixed(1)} s** | | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
+
+### The cost of metrics
+The same fan-out with the worker serving Prometheus metrics (\`DEPLOY_METRICS_ADDRESS\`; the deployment metrics
+recorded by every deployment and lock, one scrape at the end), each round run right after the one without.
+
+| round | without metrics | with metrics | worker peak RSS without / with |
+|---|---|---|---|
+${rounds.map((r, i) => `| ${i + 1} | ${(r.totalMs / 1000).toFixed(1)} s | ${(metricsRounds[i]!.totalMs / 1000).toFixed(1)} s | ${r.workerPeakRssMb.toFixed(0)} / ${metricsRounds[i]!.workerPeakRssMb.toFixed(0)} MiB |`).join('\n')}
+| **median** | **${(fanOutMedian / 1000).toFixed(1)} s** | **${(metricsMedian / 1000).toFixed(1)} s** (× ${(metricsMedian / fanOutMedian).toFixed(2)}) | **${median(rounds.map((r) => r.workerPeakRssMb)).toFixed(0)} / ${median(metricsRounds.map((r) => r.workerPeakRssMb)).toFixed(0)} MiB** |
 
 ${stepCpu}
 ${startup}
