@@ -5,6 +5,8 @@ import { createActivities } from './activities';
 import type { CloudFormationFor } from './activities/cloudformation';
 import type { DeployConfig } from './config';
 import type { DrainSignals } from './drain';
+import { deploymentLogAttributes } from './activities/log-attributes';
+import { bundleWorkflows } from './workflow-bundle';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -14,7 +16,7 @@ export interface CreateWorkerOptions {
   config: DeployConfig;
   slack?: WebClient;
   cloudFormationFor?: CloudFormationFor;
-  /** A prebuilt workflow bundle (tests build one for all); else the workflows are bundled at start-up. */
+  /** A prebuilt workflow bundle (tests build one for all: workflow-bundle.ts); else it is bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   interceptors?: WorkerOptions['interceptors'];
   /** The process's drain (worker.ts), and how long running deploy steps may finish once it drains. */
@@ -22,14 +24,12 @@ export interface CreateWorkerOptions {
   shutdownGraceMs?: number;
 }
 
-export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     activities: createActivities({
       client: options.client,
       config: options.config,
@@ -41,6 +41,9 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    interceptors: {
+      ...options.interceptors,
+      activity: [deploymentLogAttributes, ...(options.interceptors?.activity ?? [])],
+    },
   });
 }

@@ -15,6 +15,19 @@ const LEVELS: Record<LogLevel, pino.Level> = {
   ERROR: 'error',
 };
 
+/**
+ * Errors in the SDK's log entries as their type and message: an Error's own fields are not enumerable, so a log
+ * line would otherwise show `{}` where the reason belongs.
+ */
+function readableErrors(meta: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.entries(meta).map(([key, value]) => {
+    if (!(value instanceof Error)) return [key, value];
+    const type = (value as { type?: unknown }).type;
+    return [key, `${value.name}${typeof type === 'string' ? ` (${type})` : ''}: ${value.message}`];
+  });
+  return Object.fromEntries(entries);
+}
+
 /** Why DEPLOY_METRICS_ADDRESS is not a `host:port` to listen on, or undefined when it is. */
 export function metricsAddressProblem(address: string): string | undefined {
   const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
@@ -31,7 +44,7 @@ export function installRuntime(options: { metricsAddress?: string } = {}): void 
   Runtime.install({
     shutdownSignals: [],
     logger: new DefaultLogger('INFO', ({ level, message, meta }) => {
-      logger[LEVELS[level]](meta ?? {}, message);
+      logger[LEVELS[level]](meta === undefined ? {} : readableErrors(meta), message);
     }),
     ...(options.metricsAddress
       ? {

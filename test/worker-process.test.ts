@@ -54,6 +54,18 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
         .find((line) => line.includes('Succeeded: TestStack → staging')),
     );
     expect(notice).toContain('"correlationId":"persisted"');
+    // Off a terminal the log is JSON lines; every line about the deployment names it and its environment, and
+    // webpack's report of the workflow bundle is not among them at info.
+    const lines = first
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const about = lines.filter((line) => line.workflowId === 'deploy/staging/persisted');
+    expect(about.length).toBeGreaterThan(3);
+    for (const line of about) expect(line).toMatchObject({ correlationId: 'persisted', environment: 'staging' });
+    expect(first.output()).not.toContain('modules by path');
+    expect(lines.some((line) => line.msg === 'Workflow bundle created')).toBe(true);
   } finally {
     expect(await first.stop()).toBe(0);
   }
@@ -74,6 +86,8 @@ test("a first run: the example config's demo environment deploys out of the box"
   const exampleConfig = join(__dirname, '..', 'deploy.config.json');
   const port = await freePort();
   const worker = await startWorkerProcess(exampleConfig, {
+    // As on a terminal: one readable line per entry.
+    LOG_FORMAT: 'pretty',
     DEPLOY_DATA_DIR: mkdtempSync(join(tmpdir(), 'coordinator-demo-')),
     TEMPORAL_ADDRESS: '',
     SLACK_BOT_TOKEN: '',
@@ -88,6 +102,12 @@ test("a first run: the example config's demo environment deploys out of the box"
     expect(deployed.code).toBe(0);
     expect(deployed.stdout).toMatch(/^first-run succeeded in \d+s/m);
     expect(worker.output()).toContain('DemoStack Api UPDATE_COMPLETE');
+    // Time, level, the deployment, the message.
+    expect(worker.output()).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: demo\/first-run Succeeded: DemoStack → demo: Succeeded in \d+s/m,
+    );
+    expect(worker.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: demo\/first-run DemoStack Api UPDATE_COMPLETE$/m);
+    expect(worker.output()).not.toMatch(/^\{/m);
     // The image's health check: this host's worker polls its task queue; nobody polls another one.
     const healthcheck = (taskQueue?: string) =>
       spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'healthcheck.js')], {

@@ -35,3 +35,11 @@ export function deploymentWorkflowId(environment: string, correlationId: string)
 export function lockWorkflowId(environment: string): string {
   return `env-lock/${environment}`;
 }
+
+/** The environment (and correlation ID) a deployment's or a lock's workflow ID names; {} for any other. */
+export function namedByWorkflowId(workflowId: string): { environment?: string; correlationId?: string } {
+  const [kind, environment, ...rest] = workflowId.split('/');
+  if (kind === 'deploy' && environment && rest.length > 0) return { environment, correlationId: rest.join('/') };
+  if (kind === 'env-lock' && environment && rest.length === 0) return { environment };
+  return {};
+}

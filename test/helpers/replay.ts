@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE_MODULES } from '../../src/workflow-bundle';
 
 export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
 export function replayOptions() {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('../../src/workflows') };
+  const { workflowsPath, workflowInterceptorModules } = WORKFLOW_BUNDLE_MODULES;
+  return codePath
+    ? { workflowBundle: { codePath } }
+    : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } };
 }
 
 /** The replay failures of these workflows' histories, one line each; empty when all replay. */

@@ -1,0 +1,29 @@
+// The workflow code as the worker runs it: the workflows and their log interceptor in one bundle, built once at
+// start-up (tests and the benchmark build it once for all their workers). Webpack's own report goes to debug.
+import { type BundleOptions, bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
+
+type Logger = NonNullable<BundleOptions['logger']>;
+
+/** Where the bundle's modules are. */
+export const WORKFLOW_BUNDLE_MODULES = {
+  workflowsPath: require.resolve('./workflows'),
+  workflowInterceptorModules: [require.resolve('./workflows/log-attributes')],
+};
+
+/** Bundles the workflows; `logger` defaults to the runtime's, with webpack's module-by-module report at debug. */
+export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ ...WORKFLOW_BUNDLE_MODULES, logger: logger ?? quietBundler(Runtime.instance().logger) });
+}
+
+function quietBundler(logger: Logger): Logger {
+  return {
+    log: (level, message, meta) => logger.log(level, message, meta),
+    trace: (message, meta) => logger.trace(message, meta),
+    debug: (message, meta) => logger.debug(message, meta),
+    // The one line worth keeping says the bundle is ready; the rest is webpack's listing of modules.
+    info: (message, meta) =>
+      message.startsWith('Workflow bundle created') ? logger.info(message, meta) : logger.debug(message, meta),
+    warn: (message, meta) => logger.warn(message, meta),
+    error: (message, meta) => logger.error(message, meta),
+  };
+}
