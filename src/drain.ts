@@ -1,5 +1,6 @@
 // How a worker stops: the first SIGTERM or SIGINT drains it (no new work; running deploy steps finish within the
 // grace period; steps that are safe to move hand over to another worker), a second stops everything at once.
+import { setMaxListeners } from 'node:events';
 
 /** What activities watch while the worker stops. */
 export interface DrainSignals {
@@ -19,6 +20,11 @@ export class Drain {
     handOver: this.handOverController.signal,
     stopNow: this.stopNowController.signal,
   };
+
+  constructor() {
+    // Every running deploy step listens: as many as the worker runs at once, which is more than Node's default 10.
+    setMaxListeners(0, this.signals.handOver, this.signals.stopNow);
+  }
 
   /** The next stop signal: the first drains, the second stops at once. Returns which it was. */
   next(): 'drain' | 'stop now' {

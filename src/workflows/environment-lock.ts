@@ -24,6 +24,7 @@ import {
   withdrawSignal,
   type QueueMode,
 } from '../contract';
+import { namedByWorkflowId } from '../contract/names';
 import { enqueue, queueView } from '../domain/queue-order';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, liveness } from './activity-options';
 import { recordQueue } from './metrics';
@@ -50,6 +51,9 @@ type LockDecision =
 /** Whether two requests come from the same run of a deployment (requests recorded before runs were told apart do). */
 const sameRun = (a: { runId?: string }, b: { runId?: string }) =>
   a.runId === undefined || b.runId === undefined || a.runId === b.runId;
+
+/** A log line's fields for a line about one deployment: its workflow ID, environment and correlation ID. */
+const about = (workflowId: string) => ({ workflowId, ...namedByWorkflowId(workflowId) });
 
 /** The run a decision is for, when the request named it. */
 const runOf = (request: { runId?: string }) => (request.runId === undefined ? {} : { runId: request.runId });
@@ -143,7 +147,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(forceReleaseSignal, ({ reason, by }) => {
     if (!holder || holder.revoked) return;
     const { workflowId, leaseId } = holder;
-    log.warn('Turn force-released', { environment, workflowId, leaseId, reason, by });
+    log.warn('Turn force-released', { ...about(workflowId), leaseId, reason, by });
     decisions.push({
       kind: 'revoked',
       workflowId,
@@ -187,7 +191,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         }
       } catch (err) {
         // The deployment has closed already: nothing left to tell it.
-        log.info('Could not notify a deployment', { environment, decision, error: String(err) });
+        log.info('Could not notify a deployment', { ...about(decision.workflowId), decision, error: String(err) });
       }
     }
   }
@@ -198,7 +202,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       getExternalWorkflowHandle(workflowId)
         .signal(releaseAcknowledgedSignal, ack)
         .catch((err: unknown) =>
-          log.info('Could not acknowledge a release', { environment, workflowId, error: String(err) }),
+          log.info('Could not acknowledge a release', { ...about(workflowId), error: String(err) }),
         );
     }
   }
@@ -220,8 +224,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       } catch (err) {
         // Closed before its turn came (terminated, timed out): pass the turn on instead of failing the lock.
         log.warn('Turn could not be granted; passing it on', {
-          environment,
-          workflowId: granted.workflowId,
+          ...about(granted.workflowId),
           error: String(err),
         });
         if (holder?.leaseId === granted.leaseId) holder = undefined;
@@ -237,8 +240,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     const revoked = holder;
     if (!revoked?.revoked || Date.now() < revokeDeadline(revoked)) return;
     log.warn('Revoked holder did not give the turn back in time; passing it on', {
-      environment,
-      workflowId: revoked.workflowId,
+      ...about(revoked.workflowId),
       leaseId: revoked.leaseId,
       waitedMs: Date.now() - revoked.revoked.at,
     });
@@ -258,8 +260,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     }
     if (!open && holder?.leaseId === checked.leaseId) {
       log.warn('Holder closed without releasing; passing the turn on', {
-        environment,
-        workflowId: checked.workflowId,
+        ...about(checked.workflowId),
         leaseId: checked.leaseId,
       });
       holder = undefined;
