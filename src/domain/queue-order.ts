@@ -1,5 +1,5 @@
 // Pure queue arithmetic for the environment lock: ordering and ETAs.
-import type { Holder, QueueView, TurnRequest } from '../contract';
+import type { Holder, QueueMode, QueueView, TurnRequest } from '../contract';
 
 /** FIFO, except that a high-priority request goes ahead of every normal one (behind earlier high ones). */
 export function enqueue(waiting: readonly TurnRequest[], request: TurnRequest): TurnRequest[] {
@@ -7,6 +7,42 @@ export function enqueue(waiting: readonly TurnRequest[], request: TurnRequest): 
   const firstNormal = waiting.findIndex((entry) => entry.priority !== 'high');
   if (firstNormal === -1) return [...waiting, request];
   return [...waiting.slice(0, firstNormal), request, ...waiting.slice(firstNormal)];
+}
+
+/** Whether two requests come from the same run of a deployment (requests recorded before runs were told apart do). */
+export const sameRun = (a: { runId?: string }, b: { runId?: string }) =>
+  a.runId === undefined || b.runId === undefined || a.runId === b.runId;
+
+/** What the lock does with a request for the turn. */
+export type Admission =
+  /** The holder's own run asking again (an activity retry): it is told its lease again, and nothing else changes. */
+  | { kind: 'holder-again'; holder: Holder }
+  /** Already waiting: never queued twice. A new run of it (reset from the Web UI) takes over its place in line. */
+  | { kind: 'waiting-already'; waiting: TurnRequest[] }
+  /** Queued by priority; in supersede mode every request that waited before it is superseded. */
+  | { kind: 'queued'; waiting: TurnRequest[]; superseded: TurnRequest[] };
+
+/**
+ * Admits a request to the queue. A new run of the holder (reset while it held the turn) waits like any request: the
+ * old run's command may still be stopping, and the liveness check passes the turn on once that run has closed.
+ */
+export function admit(
+  holder: Holder | undefined,
+  waiting: readonly TurnRequest[],
+  request: TurnRequest,
+  mode: QueueMode,
+): Admission {
+  if (holder?.workflowId === request.workflowId && sameRun(holder, request)) return { kind: 'holder-again', holder };
+  const queued = waiting.findIndex((entry) => entry.workflowId === request.workflowId);
+  if (queued !== -1) {
+    const entry = waiting[queued]!;
+    if (sameRun(entry, request)) return { kind: 'waiting-already', waiting: [...waiting] };
+    const replaced = [...waiting];
+    replaced[queued] = { ...request, requestedAt: entry.requestedAt };
+    return { kind: 'waiting-already', waiting: replaced };
+  }
+  if (mode === 'supersede') return { kind: 'queued', waiting: enqueue([], request), superseded: [...waiting] };
+  return { kind: 'queued', waiting: enqueue(waiting, request), superseded: [] };
 }
 
 function median(values: readonly number[]): number | undefined {

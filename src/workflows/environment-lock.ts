@@ -25,7 +25,7 @@ import {
   type QueueMode,
 } from '../contract';
 import { namedByWorkflowId } from '../contract/names';
-import { enqueue, queueView } from '../domain/queue-order';
+import { admit, queueView } from '../domain/queue-order';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, liveness } from './activity-options';
 import { recordQueue } from './metrics';
 import { deliverNotice, NOTIFICATIONS_PATCH } from './notifier';
@@ -47,10 +47,6 @@ type LockDecision =
   | { kind: 'granted'; workflowId: string; runId?: string; leaseId: string }
   | { kind: 'superseded'; workflowId: string; runId?: string; byWorkflowId: string }
   | { kind: 'revoked'; workflowId: string; runId?: string; leaseId: string; reason: string; by?: string };
-
-/** Whether two requests come from the same run of a deployment (requests recorded before runs were told apart do). */
-const sameRun = (a: { runId?: string }, b: { runId?: string }) =>
-  a.runId === undefined || b.runId === undefined || a.runId === b.runId;
 
 /** A log line's fields for a line about one deployment: its workflow ID, environment and correlation ID. */
 const about = (workflowId: string) => ({ workflowId, ...namedByWorkflowId(workflowId) });
@@ -85,32 +81,22 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     // The newest request carries the environment's current settings.
     queueMode = request.queueMode;
     livenessCheckIntervalMs = request.livenessCheckIntervalMs;
-    // An activity retry may repeat a request: never queue one deployment twice. The holder's run asking again is
-    // told its lease again. A new run of it (reset from the Web UI while it held the turn) waits like any request:
-    // the old run's command may still be stopping, and the liveness check passes the turn on once that run has closed.
-    if (holder?.workflowId === request.workflowId && sameRun(holder, request)) {
-      decisions.push({ kind: 'granted', workflowId: holder.workflowId, ...runOf(holder), leaseId: holder.leaseId });
+    const admission = admit(holder, waiting, request, queueMode);
+    if (admission.kind === 'holder-again') {
+      const { workflowId, leaseId } = admission.holder;
+      decisions.push({ kind: 'granted', workflowId, ...runOf(admission.holder), leaseId });
       return;
     }
-    const queued = waiting.findIndex((entry) => entry.workflowId === request.workflowId);
-    if (queued !== -1) {
-      // A new run of a waiting deployment (reset) keeps its place; the old run will never take a grant.
-      const entry = waiting[queued]!;
-      if (!sameRun(entry, request)) waiting[queued] = { ...request, requestedAt: entry.requestedAt };
-      return;
+    waiting = admission.waiting;
+    if (admission.kind === 'waiting-already') return;
+    for (const entry of admission.superseded) {
+      decisions.push({
+        kind: 'superseded',
+        workflowId: entry.workflowId,
+        ...runOf(entry),
+        byWorkflowId: request.workflowId,
+      });
     }
-    if (queueMode === 'supersede') {
-      for (const entry of waiting) {
-        decisions.push({
-          kind: 'superseded',
-          workflowId: entry.workflowId,
-          ...runOf(entry),
-          byWorkflowId: request.workflowId,
-        });
-      }
-      waiting = [];
-    }
-    waiting = enqueue(waiting, request);
     reportQueue();
   });
 

@@ -3,9 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { projectRoot } from './project-root';
 
 /** The built deployctl, or the file DEPLOYCTL_UNDER_TEST names (the single-file build, run alone). */
-const deployctlPath = () => process.env.DEPLOYCTL_UNDER_TEST ?? join(__dirname, '..', '..', 'bin', 'deployctl.js');
+const deployctlPath = () => process.env.DEPLOYCTL_UNDER_TEST ?? join(projectRoot(), 'bin', 'deployctl.js');
 
 export interface CliResult {
   code: number | null;

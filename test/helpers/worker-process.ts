@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { projectRoot } from './project-root';
 
-const WORKER = join(__dirname, '..', '..', 'dist', 'src', 'worker.js');
+const WORKER = join(projectRoot(), 'dist', 'src', 'worker.js');
 
 export interface WorkerProcess {
   pid: number;

@@ -1,0 +1,23 @@
+// The coordinator under a seeded random mix of requests and faults (see test/chaos/): two worker processes, killed
+// alone or with their whole process group, a server restart, terminated holders, force-releases, cancels, killed
+// runners. Then: never two deploy commands at once in an environment, every request ended and deployctl said how,
+// no command ran twice, every queue empty, no workflow task failed. CHAOS_SEED and CHAOS_SECONDS choose another run;
+// npm run chaos runs one outside Jest.
+import { runChaos } from './chaos/run-chaos';
+
+const seed = Number(process.env.CHAOS_SEED ?? 20261128);
+const seconds = Number(process.env.CHAOS_SECONDS ?? 75);
+
+test(`chaos seed ${seed}: the queue holds through ${seconds} s of faults`, async () => {
+  const report = await runChaos({ seed, seconds });
+  // The summary names the seed; on a failure it has the violations, the interval table and every action.
+  if (report.verdict.violations.length > 0) console.error(report.summary);
+  expect(report.verdict.violations).toEqual([]);
+  // The run did what it is for: faults of every kind happened, and deployments got through them.
+  const kinds = new Set(report.plan.actions.map(({ action }) => action.kind));
+  expect([...kinds].sort()).toEqual(
+    ['cancel', 'deploy', 'force-release', 'kill-worker', 'restart-server', 'run', 'terminate-holder'].sort(),
+  );
+  const succeeded = report.observed.requests.filter((request) => request.status === 'succeeded');
+  expect(succeeded.length).toBeGreaterThan(10);
+}, 300_000);

@@ -1,0 +1,185 @@
+// What a chaos run must leave true, checked on what it recorded: pure, so that the checks themselves are tested.
+import { type DeploymentStatus, FINAL_STATUSES } from '../../src/contract/deployment';
+import { exitCodeFor, EXIT } from '../../src/cli/exit-codes';
+
+/** One run of a deploy command, from its heartbeat file: a run killed by SIGKILL ends at its last heartbeat. */
+export interface CommandRun {
+  correlationId: string;
+  environment: string;
+  pid: number;
+  start: number;
+  /** Its exit, or its last heartbeat when it never got to record one. */
+  end: number;
+  /** Whether it recorded its own exit (else it was killed outright). */
+  ended: boolean;
+  /** It exited on SIGTERM: stopped by its supervisor, a cancel or a revoke. */
+  terminated: boolean;
+}
+
+/** One request made during the run, by deployctl deploy or deployctl run, and what came of it. */
+export interface RequestRecord {
+  correlationId: string;
+  environment: string;
+  tool: 'deploy' | 'run';
+  /** deployctl's exit code; null when it did not exit (killed, or still running at the end). */
+  exitCode: number | null;
+  /** The chaos run killed this deployctl on purpose (a runner lost mid-deploy). */
+  killed: boolean;
+  /** The Temporal server restarted while this deployctl ran. */
+  sawServerRestart: boolean;
+  /** Whether the deployment exists: a deployctl killed before its request reached Temporal started nothing. */
+  requested: boolean;
+  /** The deployment's final result, read from Temporal after the run; undefined if it never ended. */
+  status?: DeploymentStatus;
+  errorType?: string;
+  /** The last lines deployctl wrote, for the report. */
+  stderrTail: string;
+}
+
+export interface QueueAtEnd {
+  environment: string;
+  holder?: string;
+  waiting: string[];
+}
+
+export interface WorkflowTaskFailure {
+  workflowId: string;
+  cause: string;
+  message: string;
+}
+
+export interface ChaosObservations {
+  runs: CommandRun[];
+  requests: RequestRecord[];
+  queues: QueueAtEnd[];
+  workflowTaskFailures: WorkflowTaskFailure[];
+  /** Each environment's kill grace period: how long a revoked holder's command may take to stop. */
+  killGraceMs: Record<string, number>;
+}
+
+export interface ChaosVerdict {
+  violations: string[];
+  /** Allowed, but reported: a force-released holder's command overlapping the next within its kill grace period. */
+  revokedOverlaps: string[];
+  /** Allowed, but reported: deployctl run exiting 69 because a server restart cut it off from Temporal. */
+  runnersCutOff: string[];
+  /** Workflow task failures Temporal records as part of normal work (new events raced a closing command). */
+  unhandledCommandRetries: number;
+}
+
+/** How late a heartbeat may be: a run's true end may fall this long after its last recorded heartbeat. */
+const HEARTBEAT_SLACK_MS = 100;
+
+/** Temporal's name for a workflow task that tried to close while new events were arriving: it is retried at once. */
+export const UNHANDLED_COMMAND = 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND';
+
+export function checkChaos(observed: ChaosObservations): ChaosVerdict {
+  const violations: string[] = [];
+  const revokedOverlaps: string[] = [];
+  const runnersCutOff: string[] = [];
+  const requestById = new Map(observed.requests.map((request) => [request.correlationId, request]));
+
+  // Never two deploy commands at once in one environment.
+  const byEnvironment = new Map<string, CommandRun[]>();
+  for (const run of observed.runs) {
+    byEnvironment.set(run.environment, [...(byEnvironment.get(run.environment) ?? []), run]);
+  }
+  for (const [environment, runs] of byEnvironment) {
+    const sorted = [...runs].sort((a, b) => a.start - b.start);
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        const earlier = sorted[i]!;
+        const later = sorted[j]!;
+        if (later.start >= earlier.end) break;
+        const overlapMs = earlier.end - later.start;
+        const what = `${environment}: ${later.correlationId} started ${overlapMs} ms before ${earlier.correlationId} ended`;
+        const revoked = requestById.get(earlier.correlationId)?.status === 'revoked';
+        if (revoked && overlapMs <= (observed.killGraceMs[environment] ?? 0) + HEARTBEAT_SLACK_MS)
+          revokedOverlaps.push(what);
+        else violations.push(`two at once: ${what}`);
+      }
+    }
+  }
+
+  // No deploy command starts twice for one correlation ID.
+  const starts = new Map<string, number>();
+  for (const run of observed.runs) starts.set(run.correlationId, (starts.get(run.correlationId) ?? 0) + 1);
+  for (const [correlationId, count] of starts) {
+    if (count > 1) violations.push(`started twice: ${correlationId}'s deploy command ran ${count} times`);
+  }
+
+  // Every request reaches a final status, and deployctl says so with the code that status calls for.
+  for (const request of observed.requests) {
+    const name = `${request.environment}/${request.correlationId}`;
+    if (!request.requested) {
+      if (!request.killed)
+        violations.push(
+          `lost: ${name} was requested, deployctl exited ${request.exitCode}, and no such deployment exists`,
+        );
+      continue;
+    }
+    if (request.status === undefined || !FINAL_STATUSES.includes(request.status)) {
+      violations.push(`never ended: ${name} is ${request.status ?? 'unknown'}`);
+      continue;
+    }
+    if (request.killed) continue;
+    if (request.exitCode === null) {
+      violations.push(`deployctl never exited: ${name} (${request.tool})`);
+      continue;
+    }
+    const expected = exitCodeFor({ status: request.status, ...optional('errorType', request.errorType) });
+    if (request.exitCode === expected) continue;
+    if (request.tool === 'run' && request.exitCode === EXIT.unavailable && request.sawServerRestart) {
+      runnersCutOff.push(`${name}: exit 69 (${request.status})`);
+      continue;
+    }
+    violations.push(
+      `wrong exit code: ${name} ended ${request.status} (exit ${expected} expected), deployctl ${request.tool} exited ${request.exitCode}: ${request.stderrTail}`,
+    );
+  }
+
+  // A deploy command ran for every request that says it deployed.
+  for (const request of observed.requests) {
+    if (request.status === 'succeeded' && !starts.has(request.correlationId)) {
+      violations.push(`succeeded without running: ${request.environment}/${request.correlationId}`);
+    }
+  }
+
+  // Every queue is empty at the end.
+  for (const queue of observed.queues) {
+    if (queue.holder !== undefined || queue.waiting.length > 0) {
+      violations.push(
+        `queue not empty at the end: ${queue.environment} held by ${queue.holder ?? 'nobody'}, waiting [${queue.waiting.join(', ')}]`,
+      );
+    }
+  }
+
+  let unhandledCommandRetries = 0;
+  for (const failure of observed.workflowTaskFailures) {
+    if (failure.cause === UNHANDLED_COMMAND) unhandledCommandRetries += 1;
+    else violations.push(`workflow task failed: ${failure.workflowId}: ${failure.cause}: ${failure.message}`);
+  }
+  return { violations, revokedOverlaps, runnersCutOff, unhandledCommandRetries };
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+
+/** The runs as a table, ordered by environment and start, times relative to `origin`: printed when a run fails. */
+export function intervalTable(runs: readonly CommandRun[], requests: readonly RequestRecord[], origin: number): string {
+  const statusOf = new Map(requests.map((request) => [request.correlationId, request.status ?? '?']));
+  const rows = [...runs]
+    .sort((a, b) => a.environment.localeCompare(b.environment) || a.start - b.start)
+    .map((run) =>
+      [
+        run.environment.padEnd(8),
+        run.correlationId.padEnd(10),
+        ((run.start - origin) / 1000).toFixed(3).padStart(9),
+        ((run.end - origin) / 1000).toFixed(3).padStart(9),
+        (run.ended ? (run.terminated ? 'sigterm' : 'exited') : 'killed').padEnd(7),
+        String(run.pid).padStart(7),
+        statusOf.get(run.correlationId) ?? '?',
+      ].join(' '),
+    );
+  return ['environment correlation    start s     end s  run        pid  status', ...rows].join('\n');
+}

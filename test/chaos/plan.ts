@@ -1,0 +1,146 @@
+// A chaos run's schedule, drawn from its seed: the same seed gives the same requests and faults at the same moments
+// (what the machine then does with them still varies with its timing).
+import fc from 'fast-check';
+
+/** Environments the chaos config declares: two queues, one that supersedes, one deployed by CI runners. */
+export const QUEUE_ENVIRONMENTS = ['blue', 'green'] as const;
+export const SUPERSEDE_ENVIRONMENT = 'preview';
+export const RUNNER_ENVIRONMENT = 'runners';
+export const WORKER_ENVIRONMENTS = [...QUEUE_ENVIRONMENTS, SUPERSEDE_ENVIRONMENT] as const;
+
+export type ChaosAction =
+  /** deployctl deploy, followed to its end. */
+  | {
+      kind: 'deploy';
+      environment: (typeof WORKER_ENVIRONMENTS)[number];
+      priority: 'normal' | 'high';
+      /** A short --wait-timeout, so that some requests time out in the queue. */
+      shortWait: boolean;
+      sleepMs: number;
+      fails: boolean;
+    }
+  /** deployctl run on a "runner", sometimes killed (SIGKILL) this long after it started. */
+  | { kind: 'run'; sleepMs: number; fails: boolean; killAfterMs?: number }
+  /** deployctl cancel of the pick-th request still being followed (modulo how many there are). */
+  | { kind: 'cancel'; pick: number }
+  | { kind: 'force-release'; environment: string }
+  /** SIGKILL to a worker process alone, or to its whole process group; a new worker starts after downMs. */
+  | { kind: 'kill-worker'; worker: number; group: boolean; downMs: number }
+  /** The Temporal server stopped and started again on its database. */
+  | { kind: 'restart-server'; downMs: number }
+  /** temporal workflow terminate of the environment's current holder. */
+  | { kind: 'terminate-holder'; environment: string };
+
+export interface TimedAction {
+  /** Milliseconds from the start of the run. */
+  at: number;
+  action: ChaosAction;
+}
+
+export interface ChaosPlan {
+  seed: number;
+  seconds: number;
+  workers: number;
+  actions: TimedAction[];
+}
+
+const anyEnvironment = fc.constantFrom<string>(...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT);
+
+/** True with the given chance in a hundred. */
+const chance = (percent: number) => fc.integer({ min: 1, max: 100 }).map((n) => n <= percent);
+
+const deployAction: fc.Arbitrary<ChaosAction> = fc.record({
+  kind: fc.constant('deploy' as const),
+  environment: fc.constantFrom(...WORKER_ENVIRONMENTS),
+  priority: chance(20).map((high): 'normal' | 'high' => (high ? 'high' : 'normal')),
+  shortWait: chance(15),
+  sleepMs: fc.integer({ min: 100, max: 2500 }),
+  fails: chance(15),
+});
+
+const runAction: fc.Arbitrary<ChaosAction> = fc.record({
+  kind: fc.constant('run' as const),
+  sleepMs: fc.integer({ min: 100, max: 2500 }),
+  fails: chance(15),
+  killAfterMs: fc.option(fc.integer({ min: 500, max: 6000 }), { freq: 3, nil: undefined }),
+});
+
+const faultFor = (workers: number) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat(50) }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('force-release' as const), environment: anyEnvironment }) },
+    { weight: 2, arbitrary: killWorker(workers) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }),
+    },
+  );
+
+const killWorker = (workers: number) =>
+  fc.record({
+    kind: fc.constant('kill-worker' as const),
+    worker: fc.nat(workers - 1),
+    group: fc.boolean(),
+    downMs: fc.integer({ min: 200, max: 4000 }),
+  });
+
+const restartServer = fc.record({
+  kind: fc.constant('restart-server' as const),
+  downMs: fc.integer({ min: 200, max: 2000 }),
+});
+
+/**
+ * Requests at about one a second, a fault every few seconds, and in every run at least one of each fault (both kinds
+ * of worker kill among them) and one server restart a minute. Nothing is scheduled in the last fifth of the run but
+ * requests, so that the run ends with the queues busy and the coordinator whole.
+ */
+export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitrary<TimedAction[]> {
+  const spanMs = seconds * 1000;
+  const faultSpanMs = Math.floor(spanMs * 0.8);
+  const timed = (action: fc.Arbitrary<ChaosAction>, untilMs: number) =>
+    fc.record({ at: fc.integer({ min: 0, max: Math.max(0, untilMs - 1) }), action });
+  const requests = fc.array(
+    timed(fc.oneof({ weight: 4, arbitrary: deployAction }, { weight: 1, arbitrary: runAction }), spanMs),
+    { minLength: Math.ceil(seconds * 0.8), maxLength: Math.ceil(seconds * 1.1) },
+  );
+  const faults = fc.array(timed(faultFor(workers), faultSpanMs), {
+    minLength: Math.ceil(seconds / 6),
+    maxLength: Math.ceil(seconds / 4),
+  });
+  const oneOfEach = fc.tuple(
+    timed(
+      killWorker(workers).map((kill) => ({ ...kill, group: false })),
+      faultSpanMs,
+    ),
+    timed(
+      killWorker(workers).map((kill) => ({ ...kill, group: true })),
+      faultSpanMs,
+    ),
+    timed(fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat(50) }), faultSpanMs),
+    timed(fc.record({ kind: fc.constant('force-release' as const), environment: anyEnvironment }), faultSpanMs),
+    timed(fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }), faultSpanMs),
+    timed(
+      runAction.map((run) => ({ ...run, killAfterMs: 2500 })),
+      faultSpanMs,
+    ),
+  );
+  const restarts = fc.array(timed(restartServer, faultSpanMs), {
+    minLength: Math.max(1, Math.floor(seconds / 60)),
+    maxLength: Math.max(1, Math.floor(seconds / 60)),
+  });
+  return fc
+    .tuple(requests, faults, oneOfEach, restarts)
+    .map(([r, f, each, s]) => [...r, ...f, ...each, ...s].sort((a, b) => a.at - b.at));
+}
+
+/** The plan a seed gives. */
+export function chaosPlan(seed: number, seconds: number, workers = 2): ChaosPlan {
+  const [actions] = fc.sample(chaosPlanArbitrary(seconds, workers), { seed, numRuns: 1 });
+  return { seed, seconds, workers, actions: actions ?? [] };
+}
+
+/** One line per action, for the report of a failed run. */
+export function describeAction({ at, action }: TimedAction): string {
+  const { kind, ...rest } = action;
+  return `${(at / 1000).toFixed(1).padStart(6)}s ${kind} ${JSON.stringify(rest)}`;
+}

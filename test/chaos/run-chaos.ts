@@ -1,0 +1,455 @@
+// A chaos run: the real coordinator (a Temporal dev server on a database file, worker processes, deployctl) under a
+// seeded schedule of requests and faults, then the invariants checked on what happened.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { deploymentResult } from '../../src/cli/follow';
+import { queueQuery } from '../../src/contract';
+import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
+import { startDevServer } from '../../src/server/dev-server';
+import { findTemporalCli } from '../../src/server/locate-temporal-cli';
+import { type CliResult, startDeployctl, writeConfig } from '../helpers/cli';
+import { freePort } from '../helpers/ports';
+import { projectRoot } from '../helpers/project-root';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import {
+  type ChaosObservations,
+  type ChaosVerdict,
+  checkChaos,
+  type CommandRun,
+  intervalTable,
+  type QueueAtEnd,
+  type RequestRecord,
+  type WorkflowTaskFailure,
+} from './invariants';
+import {
+  type ChaosAction,
+  type ChaosPlan,
+  chaosPlan,
+  describeAction,
+  QUEUE_ENVIRONMENTS,
+  RUNNER_ENVIRONMENT,
+  SUPERSEDE_ENVIRONMENT,
+  WORKER_ENVIRONMENTS,
+} from './plan';
+
+const DEPLOY_STEP = join(projectRoot(), 'test', 'fixtures', 'deploy-step.js');
+const TASK_QUEUE = 'chaos';
+const KILL_GRACE_MS = 2000;
+/** deployctl run gives its command a quarter of this to stop (runner-timing.ts). */
+const RUNNER_HEARTBEAT_TIMEOUT_MS = 16_000;
+const SHORT_WAIT = '3s';
+/** How long every deployctl still running at the end of the schedule gets to see its deployment end. */
+const SETTLE_MS = 120_000;
+
+export interface ChaosOptions {
+  seed: number;
+  seconds: number;
+  workers?: number;
+  /** Progress lines (the test prints none; npm run chaos prints them). */
+  say?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  plan: ChaosPlan;
+  verdict: ChaosVerdict;
+  observed: ChaosObservations;
+  /** The run's files: heartbeats, config, database, each worker's output. */
+  dir: string;
+  /** Seed, counts, outcomes and, when something failed, the interval table. */
+  summary: string;
+}
+
+interface Request {
+  record: RequestRecord;
+  child: ReturnType<typeof startDeployctl>['child'];
+  done: Promise<CliResult>;
+  exited: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' | ');
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const say = options.say ?? (() => undefined);
+  const plan = chaosPlan(options.seed, options.seconds, options.workers ?? 2);
+  const dir = mkdtempSync(join(tmpdir(), `chaos-${options.seed}-`));
+  const heartbeats = join(dir, 'heartbeats');
+  const plans = join(dir, 'plans');
+  mkdirSync(heartbeats);
+  mkdirSync(plans);
+  const step = [process.execPath, DEPLOY_STEP, '--log', join(dir, 'runs.jsonl'), '--heartbeat-dir', heartbeats];
+  const workerEnvironment = (queueMode: 'queue' | 'supersede') => ({
+    stackName: 'ChaosStack',
+    lockWaitTimeout: '10m',
+    expectedDuration: '2s',
+    livenessCheckInterval: '2s',
+    queueMode,
+    deploy: {
+      type: 'command',
+      command: [...step, '--plan-dir', plans],
+      killGracePeriod: `${KILL_GRACE_MS}ms`,
+      heartbeatTimeout: '5s',
+    },
+  });
+  const configPath = writeConfig({
+    ...Object.fromEntries(QUEUE_ENVIRONMENTS.map((name) => [name, workerEnvironment('queue')])),
+    [SUPERSEDE_ENVIRONMENT]: workerEnvironment('supersede'),
+    [RUNNER_ENVIRONMENT]: {
+      stackName: 'ChaosStack',
+      lockWaitTimeout: '10m',
+      expectedDuration: '2s',
+      livenessCheckInterval: '2s',
+      runnerHeartbeatTimeout: `${RUNNER_HEARTBEAT_TIMEOUT_MS}ms`,
+      deploy: { type: 'runner' },
+    },
+  });
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const dbFilename = join(dir, 'temporal.db');
+  const startServer = () =>
+    startDevServer({ dbFilename, port, log: { format: 'json', level: 'error' } }) as Promise<TestWorkflowEnvironment>;
+  let server = await startServer();
+  /** Resolves while the server is up; replaced for the length of a restart. */
+  let serverUp: Promise<void> = Promise.resolve();
+
+  const workerEnv = { TEMPORAL_ADDRESS: address, DEPLOY_TASK_QUEUE: TASK_QUEUE, LOG_FORMAT: 'json' };
+  const workers: Array<WorkerProcess | undefined> = [];
+  const startWorker = async (slot: number) => {
+    await serverUp;
+    const worker = await startWorkerProcess(configPath, workerEnv);
+    workers[slot] = worker;
+    return worker;
+  };
+  const keepOutput = (slot: number, worker: WorkerProcess) =>
+    writeFileSync(join(dir, `worker-${slot}-${worker.pid}.log`), worker.output());
+  for (let slot = 0; slot < plan.workers; slot++) await startWorker(slot);
+
+  const requests = new Map<string, Request>();
+  const background: Array<Promise<unknown>> = [];
+  const actionLog: string[] = [];
+  let requestCount = 0;
+
+  /** Starts deployctl for a new request, once its plan (how long its command runs, whether it fails) is in place. */
+  const launch = (
+    tool: 'deploy' | 'run',
+    environment: string,
+    args: string[],
+    command: { sleepMs: number; fails: boolean },
+  ): Request => {
+    const correlationId = `c${String(++requestCount).padStart(3, '0')}`;
+    writeFileSync(
+      join(plans, `${correlationId}.json`),
+      JSON.stringify({ sleepMs: command.sleepMs, exitCode: command.fails ? 1 : 0 }),
+    );
+    const common = ['--env', environment, '--correlation-id', correlationId, '--ref', `chaos-${plan.seed}`];
+    const { child, result } = startDeployctl([tool, ...common, ...args], {
+      address,
+      taskQueue: TASK_QUEUE,
+      configPath,
+    });
+    const request: Request = {
+      record: {
+        correlationId,
+        environment,
+        tool,
+        exitCode: null,
+        killed: false,
+        requested: true,
+        sawServerRestart: false,
+        stderrTail: '',
+      },
+      child,
+      done: result,
+      exited: false,
+    };
+    void result.then(({ code, stderr }) => {
+      request.exited = true;
+      request.record.exitCode = code;
+      request.record.stderrTail = lastLines(stderr);
+    });
+    requests.set(correlationId, request);
+    return request;
+  };
+  const cli = (args: string[]) =>
+    startDeployctl(args, { address, taskQueue: TASK_QUEUE, configPath }).result.then(
+      ({ code, stderr }) => `exit ${code}${code === 0 ? '' : `: ${lastLines(stderr, 1)}`}`,
+    );
+
+  async function act(action: ChaosAction): Promise<string> {
+    switch (action.kind) {
+      case 'deploy': {
+        const priority = ['--priority', action.priority];
+        const wait = action.shortWait ? ['--wait-timeout', SHORT_WAIT] : [];
+        const request = launch('deploy', action.environment, [...priority, ...wait], action);
+        return request.record.correlationId;
+      }
+      case 'run': {
+        const request = launch('run', RUNNER_ENVIRONMENT, ['--', ...step, '--plan-dir', plans], action);
+        if (action.killAfterMs !== undefined) {
+          background.push(
+            sleep(action.killAfterMs).then(() => {
+              if (request.exited) return;
+              request.record.killed = true;
+              request.child.kill('SIGKILL');
+              actionLog.push(`${elapsed()} killed deployctl run ${request.record.correlationId}`);
+            }),
+          );
+        }
+        return request.record.correlationId;
+      }
+      case 'cancel': {
+        const following = [...requests.values()].filter((request) => !request.exited && !request.record.killed);
+        const target = following[action.pick % Math.max(1, following.length)];
+        if (!target) return 'nothing to cancel';
+        const { environment, correlationId } = target.record;
+        const outcome = cli(['cancel', '--env', environment, correlationId, '--reason', 'chaos', '--by', 'chaos']);
+        background.push(outcome.then((text) => actionLog.push(`${elapsed()} cancel ${correlationId}: ${text}`)));
+        return correlationId;
+      }
+      case 'force-release': {
+        const outcome = cli(['force-release', '--env', action.environment, '--reason', 'chaos', '--by', 'chaos']);
+        background.push(
+          outcome.then((text) => actionLog.push(`${elapsed()} force-release ${action.environment}: ${text}`)),
+        );
+        return action.environment;
+      }
+      case 'terminate-holder': {
+        const view = await server.client.workflow
+          .getHandle(lockWorkflowId(action.environment))
+          .query(queueQuery)
+          .catch(() => undefined);
+        const holder = view?.holder?.workflowId;
+        if (!holder) return 'no holder';
+        const outcome = promisify(execFile)(findTemporalCli() ?? 'temporal', [
+          'workflow',
+          'terminate',
+          '--workflow-id',
+          holder,
+          '--reason',
+          'chaos',
+          '--address',
+          address,
+        ]).then(
+          () => 'terminated',
+          (err: Error) => `failed: ${err.message.split('\n')[0]}`,
+        );
+        background.push(outcome.then((text) => actionLog.push(`${elapsed()} terminate ${holder}: ${text}`)));
+        return holder;
+      }
+      case 'kill-worker': {
+        // The worker running a deploy command, when one is: that is the kill that tests the supervisor.
+        const busy = workerRunningCommand(heartbeats, workers);
+        const slot = busy ?? action.worker % workers.length;
+        const worker = workers[slot];
+        if (!worker || worker.exited()) return `worker ${slot} is down already`;
+        workers[slot] = undefined;
+        if (action.group) await worker.stopGroup('SIGKILL');
+        else {
+          process.kill(worker.pid, 'SIGKILL');
+          await worker.stop('SIGKILL');
+        }
+        keepOutput(slot, worker);
+        background.push(sleep(action.downMs).then(() => startWorker(slot)));
+        return `worker ${slot} (pid ${worker.pid}${action.group ? ', whole group' : ''}); back in ${action.downMs} ms`;
+      }
+      case 'restart-server': {
+        for (const request of requests.values()) if (!request.exited) request.record.sawServerRestart = true;
+        let up: () => void = () => undefined;
+        serverUp = new Promise((resolve) => (up = resolve));
+        await server.teardown();
+        await sleep(action.downMs);
+        server = await startServer();
+        up();
+        return `down ${action.downMs} ms`;
+      }
+    }
+  }
+
+  const origin = Date.now();
+  const elapsed = () => `${((Date.now() - origin) / 1000).toFixed(1).padStart(6)}s`;
+  say(`chaos seed ${plan.seed}: ${plan.actions.length} actions over ${plan.seconds} s, ${plan.workers} workers`);
+  for (const timed of plan.actions) {
+    await sleep(origin + timed.at - Date.now());
+    await serverUp;
+    const what = await act(timed.action).catch((err: unknown) => `failed: ${String(err)}`);
+    const line = `${describeAction(timed)} -> ${what}`;
+    actionLog.push(`${elapsed()} ${line}`);
+    if (timed.action.kind !== 'deploy' && timed.action.kind !== 'run') say(line);
+  }
+  say(`schedule done at ${elapsed()}; waiting for ${[...requests.values()].filter((r) => !r.exited).length} deployctl`);
+
+  // Every deployctl gets time to see its deployment end; the workers all come back.
+  await Promise.allSettled(background);
+  await serverUp;
+  const settleBy = Date.now() + SETTLE_MS;
+  for (const request of requests.values()) {
+    await Promise.race([request.done.catch(() => undefined), sleep(settleBy - Date.now())]);
+  }
+  for (const request of requests.values()) if (!request.exited) request.child.kill('SIGKILL');
+  for (let slot = 0; slot < workers.length; slot++)
+    if (!workers[slot] || workers[slot]!.exited()) await startWorker(slot);
+  say(`deployctl all done at ${elapsed()}`);
+
+  const client = server.client;
+  const queues = await settledQueues(server, [...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT]);
+  for (const request of requests.values()) {
+    const { environment, correlationId } = request.record;
+    const handle = client.workflow.getHandle(deploymentWorkflowId(environment, correlationId));
+    const result = await Promise.race([
+      deploymentResult(handle, environment),
+      sleep(30_000).then(() => undefined),
+    ]).catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) request.record.requested = false;
+      return undefined;
+    });
+    if (result) {
+      request.record.status = result.status;
+      if (result.errorType !== undefined) request.record.errorType = result.errorType;
+    }
+  }
+  const workflowTaskFailures = await taskFailures(server);
+  const runs = readRuns(heartbeats);
+  const observed: ChaosObservations = {
+    runs,
+    requests: [...requests.values()].map((request) => request.record),
+    queues,
+    workflowTaskFailures,
+    killGraceMs: {
+      ...Object.fromEntries(WORKER_ENVIRONMENTS.map((name) => [name, KILL_GRACE_MS])),
+      [RUNNER_ENVIRONMENT]: Math.min(10_000, Math.floor(RUNNER_HEARTBEAT_TIMEOUT_MS / 4)),
+    },
+  };
+  const verdict = checkChaos(observed);
+
+  for (let slot = 0; slot < workers.length; slot++) {
+    const worker = workers[slot];
+    if (!worker) continue;
+    await worker.stop('SIGTERM', 5000);
+    keepOutput(slot, worker);
+  }
+  await server.teardown();
+
+  const statuses = new Map<string, number>();
+  for (const { record } of requests.values()) {
+    const key = record.requested ? (record.status ?? 'never ended') : 'killed before requesting';
+    statuses.set(key, (statuses.get(key) ?? 0) + 1);
+  }
+  const faults = new Map<string, number>();
+  for (const { action } of plan.actions) faults.set(action.kind, (faults.get(action.kind) ?? 0) + 1);
+  const lines = [
+    `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`}`,
+    `actions: ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
+    `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; command runs ${runs.length} (${runs.filter((run) => run.terminated).length} stopped by SIGTERM, ${runs.filter((run) => !run.ended).length} killed outright)`,
+    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.unhandledCommandRetries} workflow tasks retried for new events`,
+    ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
+    ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
+  ];
+  if (verdict.violations.length > 0) {
+    lines.push(
+      `replay the schedule: npm run chaos -- --seed ${plan.seed} --seconds ${plan.seconds}`,
+      'violations:',
+      ...verdict.violations.map((line) => `  ${line}`),
+      'command runs:',
+      intervalTable(runs, observed.requests, origin),
+      'actions:',
+      ...actionLog,
+      `files (heartbeats, worker logs, database): ${dir}`,
+    );
+  }
+  return { plan, verdict, observed, dir, summary: lines.join('\n') };
+}
+
+/** Each environment's queue once the locks have caught up (a release may still be on its way for a few seconds). */
+async function settledQueues(server: TestWorkflowEnvironment, environments: string[]): Promise<QueueAtEnd[]> {
+  const read = () =>
+    Promise.all(
+      environments.map(async (environment): Promise<QueueAtEnd> => {
+        const view = await server.client.workflow
+          .getHandle(lockWorkflowId(environment))
+          .query(queueQuery)
+          .catch(() => undefined);
+        return {
+          environment,
+          ...(view?.holder ? { holder: view.holder.correlationId } : {}),
+          waiting: view?.waiting.map((entry) => entry.correlationId) ?? [],
+        };
+      }),
+    );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const queues = await read();
+    const empty = queues.every((queue) => queue.holder === undefined && queue.waiting.length === 0);
+    if (empty || Date.now() > deadline) return queues;
+    await sleep(500);
+  }
+}
+
+/** Every workflow task failure in every run of every workflow on the server. */
+async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTaskFailure[]> {
+  const failures: WorkflowTaskFailure[] = [];
+  for await (const execution of server.client.workflow.list()) {
+    const history = await server.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    for (const event of history.events ?? []) {
+      const failed = event.workflowTaskFailedEventAttributes;
+      if (!failed) continue;
+      failures.push({
+        workflowId: execution.workflowId,
+        cause: temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0] ?? String(failed.cause),
+        message: failed.failure?.message ?? '',
+      });
+    }
+  }
+  return failures;
+}
+
+/** The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any. */
+function workerRunningCommand(heartbeats: string, workers: Array<WorkerProcess | undefined>): number | undefined {
+  const parentOf = (pid: number) => {
+    try {
+      return Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+  for (const run of readRuns(heartbeats)) {
+    if (run.ended) continue;
+    // The command's parent is the worker (the supervisor shell became the command), or a supervisor under it.
+    for (let pid = parentOf(run.pid), depth = 0; pid > 1 && depth < 3; pid = parentOf(pid), depth++) {
+      const slot = workers.findIndex((worker) => worker?.pid === pid && !worker.exited());
+      if (slot !== -1) return slot;
+    }
+  }
+  return undefined;
+}
+
+/** The deploy commands' runs, from their heartbeat files. */
+function readRuns(heartbeats: string): CommandRun[] {
+  return readdirSync(heartbeats)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const beat = JSON.parse(readFileSync(join(heartbeats, name), 'utf8')) as {
+        correlationId: string;
+        environment: string;
+        pid: number;
+        start: number;
+        last: number;
+        ended: boolean;
+        sigterm?: boolean;
+      };
+      return {
+        correlationId: beat.correlationId,
+        environment: beat.environment,
+        pid: beat.pid,
+        start: beat.start,
+        end: beat.last,
+        ended: beat.ended,
+        terminated: beat.sigterm === true,
+      };
+    });
+}
