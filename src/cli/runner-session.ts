@@ -84,7 +84,12 @@ export async function runOnRunner(
 
   const runnerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
   await handle.signal(runnerClaimSignal, { runnerId });
-  const claimed = await handle.query(stateQuery);
+  const claimed = await answered(() => handle.query(stateQuery), runnerGivesUpAfterMs(runnerTimeout(turn.state)));
+  // Unanswered (no worker, or no server, for that long): the command never ran, and the deployment takes the runner
+  // as lost, as it would a runner that had died.
+  if (claimed === undefined) {
+    return { kind: 'unreachable', afterMs: runnerGivesUpAfterMs(runnerTimeout(turn.state)) };
+  }
   if (claimed.runner?.runnerId !== runnerId) {
     const other = claimed.runner?.runnerId;
     io.say(`${claimed.correlationId}: ${other ? `another runner (${other}) runs its command` : 'it is being stopped'}`);
@@ -100,6 +105,23 @@ export async function runOnRunner(
   // The rest (stack watch, clean-up, the turn given back) is the deployment's; an interrupt now only stops following.
   const rest = await Promise.race([ended, io.interrupts.interrupted.then((signal) => ({ signal }))]);
   return 'signal' in rest ? { kind: 'left', signal: rest.signal } : { kind: 'ended', result: rest, waitedBehind };
+}
+
+/**
+ * A query's answer, asked again through a short outage: a query waits for a worker, and times out while every worker
+ * is restarting. Undefined if none came within `withinMs`.
+ */
+async function answered<T>(ask: () => Promise<T>, withinMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      if (Date.now() > deadline) return undefined;
+      await sleep(500);
+    }
+  }
 }
 
 /** The result, if the deployment ends within the few seconds an interrupted runner has left. */

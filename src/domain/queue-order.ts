@@ -38,7 +38,9 @@ export function admit(
     const entry = waiting[queued]!;
     if (sameRun(entry, request)) return { kind: 'waiting-already', waiting: [...waiting] };
     const replaced = [...waiting];
-    replaced[queued] = { ...request, requestedAt: entry.requestedAt };
+    // The place as it was given: its time, and the priority that put it there (else a high entry could sit among
+    // normal ones, and high requests queue behind it).
+    replaced[queued] = { ...request, requestedAt: entry.requestedAt, priority: entry.priority };
     return { kind: 'waiting-already', waiting: replaced };
   }
   if (mode === 'supersede') return { kind: 'queued', waiting: enqueue([], request), superseded: [...waiting] };

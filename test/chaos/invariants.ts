@@ -46,6 +46,8 @@ export interface WorkflowTaskFailure {
   workflowId: string;
   cause: string;
   message: string;
+  /** The workflow was terminated from outside right after (the server fails the task in flight, as FORCE_CLOSE). */
+  thenTerminated: boolean;
 }
 
 export interface ChaosObservations {
@@ -63,8 +65,12 @@ export interface ChaosVerdict {
   revokedOverlaps: string[];
   /** Allowed, but reported: deployctl run exiting 69 because a server restart cut it off from Temporal. */
   runnersCutOff: string[];
-  /** Workflow task failures Temporal records as part of normal work (new events raced a closing command). */
+  /**
+   * Workflow task failures Temporal records as part of normal work: new events raced a closing command (retried at
+   * once), or a task in flight when the workflow was terminated from outside.
+   */
   unhandledCommandRetries: number;
+  tasksFailedByTermination: number;
 }
 
 /** How late a heartbeat may be: a run's true end may fall this long after its last recorded heartbeat. */
@@ -72,6 +78,8 @@ const HEARTBEAT_SLACK_MS = 100;
 
 /** Temporal's name for a workflow task that tried to close while new events were arriving: it is retried at once. */
 export const UNHANDLED_COMMAND = 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND';
+/** How the server fails a workflow task in flight when it terminates the workflow. */
+export const FORCE_CLOSE_COMMAND = 'WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND';
 
 export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   const violations: string[] = [];
@@ -155,11 +163,13 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   }
 
   let unhandledCommandRetries = 0;
+  let tasksFailedByTermination = 0;
   for (const failure of observed.workflowTaskFailures) {
     if (failure.cause === UNHANDLED_COMMAND) unhandledCommandRetries += 1;
+    else if (failure.cause === FORCE_CLOSE_COMMAND && failure.thenTerminated) tasksFailedByTermination += 1;
     else violations.push(`workflow task failed: ${failure.workflowId}: ${failure.cause}: ${failure.message}`);
   }
-  return { violations, revokedOverlaps, runnersCutOff, unhandledCommandRetries };
+  return { violations, revokedOverlaps, runnersCutOff, unhandledCommandRetries, tasksFailedByTermination };
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) =>

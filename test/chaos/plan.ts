@@ -19,8 +19,11 @@ export type ChaosAction =
       sleepMs: number;
       fails: boolean;
     }
-  /** deployctl run on a "runner", sometimes killed (SIGKILL) this long after it started. */
-  | { kind: 'run'; sleepMs: number; fails: boolean; killAfterMs?: number }
+  /**
+   * deployctl run on a "runner", sometimes killed (SIGKILL) this long after it started, or this long after its
+   * command started (`whileRunning`).
+   */
+  | { kind: 'run'; sleepMs: number; fails: boolean; killAfterMs?: number; whileRunning?: boolean }
   /** deployctl cancel of the pick-th request still being followed (modulo how many there are). */
   | { kind: 'cancel'; pick: number }
   | { kind: 'force-release'; environment: string }
@@ -49,20 +52,29 @@ const anyEnvironment = fc.constantFrom<string>(...WORKER_ENVIRONMENTS, RUNNER_EN
 /** True with the given chance in a hundred. */
 const chance = (percent: number) => fc.integer({ min: 1, max: 100 }).map((n) => n <= percent);
 
+/**
+ * How long a deploy command runs: mostly short, one in ten longer than the deploy step's heartbeat timeout (5 s), so
+ * that a worker lost under it is noticed while it would still be running had it been orphaned.
+ */
+const commandMs = fc.oneof(
+  { weight: 9, arbitrary: fc.integer({ min: 100, max: 2500 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 6000, max: 10_000 }) },
+);
+
 const deployAction: fc.Arbitrary<ChaosAction> = fc.record({
   kind: fc.constant('deploy' as const),
   environment: fc.constantFrom(...WORKER_ENVIRONMENTS),
   priority: chance(20).map((high): 'normal' | 'high' => (high ? 'high' : 'normal')),
   shortWait: chance(15),
-  sleepMs: fc.integer({ min: 100, max: 2500 }),
+  sleepMs: commandMs,
   fails: chance(15),
 });
 
 const runAction: fc.Arbitrary<ChaosAction> = fc.record({
   kind: fc.constant('run' as const),
-  sleepMs: fc.integer({ min: 100, max: 2500 }),
+  sleepMs: commandMs,
   fails: chance(15),
-  killAfterMs: fc.option(fc.integer({ min: 500, max: 6000 }), { freq: 3, nil: undefined }),
+  killAfterMs: fc.option(fc.integer({ min: 1000, max: 8000 }), { freq: 3, nil: undefined }),
 });
 
 const faultFor = (workers: number) =>
@@ -120,7 +132,7 @@ export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitra
     timed(fc.record({ kind: fc.constant('force-release' as const), environment: anyEnvironment }), faultSpanMs),
     timed(fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }), faultSpanMs),
     timed(
-      runAction.map((run) => ({ ...run, killAfterMs: 2500 })),
+      runAction.map((run) => ({ ...run, sleepMs: 3000, killAfterMs: 300, whileRunning: true })),
       faultSpanMs,
     ),
   );

@@ -193,12 +193,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const request = launch('run', RUNNER_ENVIRONMENT, ['--', ...step, '--plan-dir', plans], action);
         if (action.killAfterMs !== undefined) {
           background.push(
-            sleep(action.killAfterMs).then(() => {
-              if (request.exited) return;
-              request.record.killed = true;
-              request.child.kill('SIGKILL');
-              actionLog.push(`${elapsed()} killed deployctl run ${request.record.correlationId}`);
-            }),
+            (action.whileRunning
+              ? commandStarted(heartbeats, request.record.correlationId, () => request.exited)
+              : sleep(0)
+            )
+              .then(() => sleep(action.killAfterMs!))
+              .then(() => {
+                if (request.exited) return;
+                request.record.killed = true;
+                request.child.kill('SIGKILL');
+                actionLog.push(`${elapsed()} killed deployctl run ${request.record.correlationId}`);
+              }),
           );
         }
         return request.record.correlationId;
@@ -243,8 +248,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return holder;
       }
       case 'kill-worker': {
-        // The worker running a deploy command, when one is: that is the kill that tests the supervisor.
-        const busy = workerRunningCommand(heartbeats, workers);
+        // The worker running a deploy command, waiting a few seconds for one: that is the kill that tests the supervisor.
+        let busy = workerRunningCommand(heartbeats, workers);
+        for (const waitUntil = Date.now() + 5000; busy === undefined && Date.now() < waitUntil;) {
+          await sleep(100);
+          busy = workerRunningCommand(heartbeats, workers);
+        }
         const slot = busy ?? action.worker % workers.length;
         const worker = workers[slot];
         if (!worker || worker.exited()) return `worker ${slot} is down already`;
@@ -346,7 +355,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`}`,
     `actions: ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
     `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; command runs ${runs.length} (${runs.filter((run) => run.terminated).length} stopped by SIGTERM, ${runs.filter((run) => !run.ended).length} killed outright)`,
-    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.unhandledCommandRetries} workflow tasks retried for new events`,
+    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
   ];
@@ -395,17 +404,26 @@ async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTa
   const failures: WorkflowTaskFailure[] = [];
   for await (const execution of server.client.workflow.list()) {
     const history = await server.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    for (const event of history.events ?? []) {
+    const events = history.events ?? [];
+    events.forEach((event, index) => {
       const failed = event.workflowTaskFailedEventAttributes;
-      if (!failed) continue;
+      if (!failed) return;
       failures.push({
         workflowId: execution.workflowId,
         cause: temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0] ?? String(failed.cause),
         message: failed.failure?.message ?? '',
+        thenTerminated: Boolean(events[index + 1]?.workflowExecutionTerminatedEventAttributes),
       });
-    }
+    });
   }
   return failures;
+}
+
+/** Resolves once the request's deploy command has started (or its deployctl has exited, or after a minute). */
+async function commandStarted(heartbeats: string, correlationId: string, exited: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exited(); await sleep(50)) {
+    if (readRuns(heartbeats).some((run) => run.correlationId === correlationId)) return;
+  }
 }
 
 /** The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any. */

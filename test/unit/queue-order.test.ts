@@ -1,5 +1,5 @@
 // The environment lock's queue arithmetic: who goes next (FIFO, high priority first) and the ETAs deployctl shows.
-import { enqueue, queueView } from '../../src/domain/queue-order';
+import { admit, enqueue, queueView } from '../../src/domain/queue-order';
 import type { Holder, TurnRequest } from '../../src/contract/queue';
 
 const request = (correlationId: string, overrides: Partial<TurnRequest> = {}): TurnRequest => ({
@@ -110,4 +110,20 @@ test('a waiting entry shows who and where, not the request internals', () => {
       etaMs: 0,
     },
   ]);
+});
+
+test('a new run of a waiting deployment takes over its place as it was given, priority included', () => {
+  // Found by the queue properties: a new run asking with another priority kept the place but not its priority, so
+  // a later high request queued behind it, among the normal ones.
+  const first = admit(undefined, [], request('d1', { runId: 'a' }), 'queue');
+  const reset = admit(
+    undefined,
+    first.kind === 'queued' ? first.waiting : [],
+    request('d1', { runId: 'b', priority: 'high' }),
+    'queue',
+  );
+  expect(reset.kind).toBe('waiting-already');
+  const waiting = reset.kind === 'waiting-already' ? reset.waiting : [];
+  expect(waiting[0]).toMatchObject({ correlationId: 'd1', runId: 'b', priority: 'normal' });
+  expect(ids(enqueue(waiting, high('d0')))).toEqual(['d0', 'd1']);
 });
