@@ -1,5 +1,7 @@
 // The workflow code as the worker runs it: the workflows and their log interceptor in one bundle, built once at
-// start-up (tests and the benchmark build it once for all their workers). Webpack's own report goes to debug.
+// start-up, or ahead of time (`node dist/src/workflow-bundle.js FILE`, then DEPLOY_WORKFLOW_BUNDLE=FILE for the
+// worker; tests and the benchmark build it once for all their workers). Webpack's own report goes to debug.
+import { writeFileSync } from 'node:fs';
 import { type BundleOptions, bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
 
 type Logger = NonNullable<BundleOptions['logger']>;
@@ -26,4 +28,22 @@ function quietBundler(logger: Logger): Logger {
     warn: (message, meta) => logger.warn(message, meta),
     error: (message, meta) => logger.error(message, meta),
   };
+}
+
+/** Writes the bundle to a file, for DEPLOY_WORKFLOW_BUNDLE. */
+export async function writeWorkflowBundle(path: string, logger?: Logger): Promise<void> {
+  const { code } = await bundleWorkflows(logger);
+  writeFileSync(path, code);
+}
+
+if (require.main === module) {
+  const [path] = process.argv.slice(2);
+  if (path === undefined) {
+    process.stderr.write('usage: node dist/src/workflow-bundle.js FILE\n');
+    process.exit(64);
+  }
+  writeWorkflowBundle(path).catch((err: unknown) => {
+    process.stderr.write(`could not bundle the workflows: ${String(err)}\n`);
+    process.exit(1);
+  });
 }

@@ -6,7 +6,7 @@
 import { runChaos } from './chaos/run-chaos';
 
 const seed = Number(process.env.CHAOS_SEED ?? 20261128);
-const seconds = Number(process.env.CHAOS_SECONDS ?? 75);
+const seconds = Number(process.env.CHAOS_SECONDS ?? 60);
 
 test(`chaos seed ${seed}: the queue holds through ${seconds} s of faults`, async () => {
   const report = await runChaos({ seed, seconds });

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { cancelRequested } from './cancel-request';
+import { secretRedactor } from '../process/redact-secrets';
 import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
 import { FAILURE } from '../contract';
 import type { DrainSignals } from '../drain';
@@ -56,11 +57,13 @@ export async function runSupervised(input: SupervisedProcess, client: Client, dr
     killGracePeriodMs: input.killGracePeriodMs,
   });
   let lastOutput = '';
+  const redact = secretRedactor(env);
   for (const [name, stream] of [
     ['stdout', child.stdout],
     ['stderr', child.stderr],
   ] as const) {
-    createInterface({ input: stream }).on('line', (line) => {
+    createInterface({ input: stream }).on('line', (raw) => {
+      const line = redact(raw);
       context.log.info(line, { stream: name, ...input.logFields });
       if (line.trim() !== '') lastOutput = line.slice(0, LAST_OUTPUT_CHARS);
     });

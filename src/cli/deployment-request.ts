@@ -49,6 +49,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
   const config = loadCliConfig(options.config);
   checkEnvironment(config, options.env);
   if (options.stack !== undefined) checkName('stack', options.stack);
+  if (options.ref !== undefined) checkName('ref', options.ref);
   const correlationId = checkName('correlation ID', options.correlationId ?? defaultCorrelationId());
   const waitTimeoutMs =
     options.waitTimeout === undefined ? undefined : checkDuration('--wait-timeout', options.waitTimeout);

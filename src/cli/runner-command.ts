@@ -2,6 +2,7 @@
 // process supervisor, so that its whole process group stops when deployctl asks, and when deployctl dies.
 import type { Writable } from 'node:stream';
 import type { RunnerExit } from '../contract';
+import { secretRedactor } from '../process/redact-secrets';
 import { LAST_OUTPUT_CHARS, startSupervised } from '../process/supervisor';
 
 export interface RunnerCommand {
@@ -49,7 +50,7 @@ export function startRunnerCommand(options: RunnerCommandOptions): RunnerCommand
       stopGroup();
     });
     child.once('close', () => {
-      const lastOutput = tail
+      const lastOutput = secretRedactor(process.env)(tail)
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '')

@@ -15,6 +15,12 @@ const RULES = {
     rule: 'letters, digits and "-", starting with a letter, at most 128 characters (CloudFormation stack names)',
   },
   'correlation ID': { pattern: CORRELATION_ID_PATTERN, rule: 'letters, digits, ".", "_" and "-", 1 to 128 characters' },
+  // The commit, branch or tag being deployed. It reaches the deploy step's environment (DEPLOY_REF), logs and Slack:
+  // nothing that could break a line, hide text (bidi and zero-width controls) or grow without bound.
+  ref: {
+    pattern: /^[^\s\p{Cc}\p{Cf}]{1,255}$/u,
+    rule: 'a commit, branch or tag: 1 to 255 characters, no spaces, control or invisible formatting characters',
+  },
   // Who asked for, cancelled or force-released a deployment: a CI actor, a user name, an e-mail address.
   actor: { pattern: /^(?=.*\S)[^\p{Cc}]{1,100}$/u, rule: '1 to 100 characters, not all blank, no control characters' },
 } as const;

@@ -52,13 +52,23 @@ import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
 import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 
+/** Deployments recorded before refs were checked took any ref. */
+export const REF_CHECKED_PATCH = 'ref-checked';
+
+/** A bad ref's problem; the patch marker is recorded only when a ref is refused, so good requests' histories stay as they were. */
+function refProblem(ref: string | undefined): string | undefined {
+  const problem = ref === undefined ? undefined : nameProblem('ref', ref);
+  return problem !== undefined && patched(REF_CHECKED_PATCH) ? problem : undefined;
+}
+
 function inputProblem(input: DeploymentInput): string | undefined {
   return (
     nameProblem('environment', input.environment) ??
     nameProblem('correlation ID', input.correlationId) ??
     (input.stackName === undefined ? undefined : nameProblem('stack', input.stackName)) ??
     (input.assembly === undefined ? undefined : assemblyProblem(input.assembly)) ??
-    (input.requestedBy === undefined ? undefined : nameProblem('actor', input.requestedBy))
+    (input.requestedBy === undefined ? undefined : nameProblem('actor', input.requestedBy)) ??
+    refProblem(input.ref)
   );
 }
 

@@ -122,7 +122,7 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     if (!request.requested) {
       if (!request.killed)
         violations.push(
-          `lost: ${name} was requested, deployctl exited ${request.exitCode}, and no such deployment exists`,
+          `lost: ${name} was requested, deployctl exited ${request.exitCode}, and no such deployment exists: ${request.stderrTail}`,
         );
       continue;
     }
@@ -148,7 +148,7 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
 
   // A deploy command ran for every request that says it deployed.
   for (const request of observed.requests) {
-    if (request.status === 'succeeded' && !starts.has(request.correlationId)) {
+    if (request.requested && request.status === 'succeeded' && !starts.has(request.correlationId)) {
       violations.push(`succeeded without running: ${request.environment}/${request.correlationId}`);
     }
   }

@@ -12,6 +12,7 @@ import { deploymentResult } from '../../src/cli/follow';
 import { queueQuery } from '../../src/contract';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
 import { startDevServer } from '../../src/server/dev-server';
+import { writeWorkflowBundle } from '../../src/workflow-bundle';
 import { findTemporalCli } from '../../src/server/locate-temporal-cli';
 import { type CliResult, startDeployctl, writeConfig } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
@@ -72,6 +73,14 @@ interface Request {
   exited: boolean;
 }
 
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: console.warn,
+  error: console.error,
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' | ');
 
@@ -118,7 +127,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   /** Resolves while the server is up; replaced for the length of a restart. */
   let serverUp: Promise<void> = Promise.resolve();
 
-  const workerEnv = { TEMPORAL_ADDRESS: address, DEPLOY_TASK_QUEUE: TASK_QUEUE, LOG_FORMAT: 'json' };
+  // Bundled once, as the image does: a worker restarted mid-run polls again within a second or so.
+  const bundle = join(dir, 'workflow-bundle.js');
+  await writeWorkflowBundle(bundle, quiet);
+  const workerEnv = {
+    TEMPORAL_ADDRESS: address,
+    DEPLOY_TASK_QUEUE: TASK_QUEUE,
+    LOG_FORMAT: 'json',
+    DEPLOY_WORKFLOW_BUNDLE: bundle,
+  };
   const workers: Array<WorkerProcess | undefined> = [];
   const startWorker = async (slot: number) => {
     await serverUp;
@@ -180,6 +197,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     startDeployctl(args, { address, taskQueue: TASK_QUEUE, configPath }).result.then(
       ({ code, stderr }) => `exit ${code}${code === 0 ? '' : `: ${lastLines(stderr, 1)}`}`,
     );
+
+  /** SIGKILL to a worker (alone, or its whole process group), and a new one in its place after a moment. */
+  async function killWorker(action: Extract<ChaosAction, { kind: 'kill-worker' }>): Promise<string> {
+    // The worker running a deploy command, waiting a few seconds for one: that is the kill that tests the supervisor.
+    let busy = workerRunningCommand(heartbeats, workers);
+    for (const waitUntil = Date.now() + 5000; busy === undefined && Date.now() < waitUntil;) {
+      await sleep(100);
+      busy = workerRunningCommand(heartbeats, workers);
+    }
+    const slot = busy ?? action.worker % workers.length;
+    const worker = workers[slot];
+    if (!worker || worker.exited()) return `worker ${slot} is down already`;
+    workers[slot] = undefined;
+    if (action.group) await worker.stopGroup('SIGKILL');
+    else {
+      process.kill(worker.pid, 'SIGKILL');
+      await worker.stop('SIGKILL');
+    }
+    keepOutput(slot, worker);
+    background.push(sleep(action.downMs).then(() => startWorker(slot)));
+    return `worker ${slot} (pid ${worker.pid}${action.group ? ', whole group' : ''}); back in ${action.downMs} ms`;
+  }
 
   async function act(action: ChaosAction): Promise<string> {
     switch (action.kind) {
@@ -248,24 +287,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return holder;
       }
       case 'kill-worker': {
-        // The worker running a deploy command, waiting a few seconds for one: that is the kill that tests the supervisor.
-        let busy = workerRunningCommand(heartbeats, workers);
-        for (const waitUntil = Date.now() + 5000; busy === undefined && Date.now() < waitUntil;) {
-          await sleep(100);
-          busy = workerRunningCommand(heartbeats, workers);
-        }
-        const slot = busy ?? action.worker % workers.length;
-        const worker = workers[slot];
-        if (!worker || worker.exited()) return `worker ${slot} is down already`;
-        workers[slot] = undefined;
-        if (action.group) await worker.stopGroup('SIGKILL');
-        else {
-          process.kill(worker.pid, 'SIGKILL');
-          await worker.stop('SIGKILL');
-        }
-        keepOutput(slot, worker);
-        background.push(sleep(action.downMs).then(() => startWorker(slot)));
-        return `worker ${slot} (pid ${worker.pid}${action.group ? ', whole group' : ''}); back in ${action.downMs} ms`;
+        background.push(killWorker(action).then((what) => actionLog.push(`${elapsed()} kill-worker: ${what}`)));
+        return 'under way';
       }
       case 'restart-server': {
         for (const request of requests.values()) if (!request.exited) request.record.sawServerRestart = true;
@@ -294,7 +317,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   say(`schedule done at ${elapsed()}; waiting for ${[...requests.values()].filter((r) => !r.exited).length} deployctl`);
 
   // Every deployctl gets time to see its deployment end; the workers all come back.
-  await Promise.allSettled(background);
+  // (A settled action may have scheduled another: a killed worker's restart.)
+  while (background.length > 0) await Promise.allSettled(background.splice(0));
   await serverUp;
   const settleBy = Date.now() + SETTLE_MS;
   for (const request of requests.values()) {
