@@ -27,8 +27,12 @@ export type ChaosAction =
   /** deployctl cancel of the pick-th request still being followed (modulo how many there are). */
   | { kind: 'cancel'; pick: number }
   | { kind: 'force-release'; environment: string }
-  /** SIGKILL to a worker process alone, or to its whole process group; a new worker starts after downMs. */
-  | { kind: 'kill-worker'; worker: number; group: boolean; downMs: number }
+  /**
+   * SIGKILL to a worker process alone, or to its whole process group; a new worker starts after downMs. With
+   * `longCommand`, it waits for a worker to be running a command longer than the deploy step's heartbeat timeout: an
+   * orphaned command would still run when the deployment is taken as lost, and the next one starts.
+   */
+  | { kind: 'kill-worker'; worker: number; group: boolean; downMs: number; longCommand?: boolean }
   /** The Temporal server stopped and started again on its database. */
   | { kind: 'restart-server'; downMs: number }
   /** temporal workflow terminate of the environment's current holder. */
@@ -125,7 +129,7 @@ export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitra
       faultSpanMs,
     ),
     timed(
-      killWorker(workers).map((kill) => ({ ...kill, group: true })),
+      killWorker(workers).map((kill) => ({ ...kill, group: true, longCommand: true })),
       faultSpanMs,
     ),
     timed(fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat(50) }), faultSpanMs),

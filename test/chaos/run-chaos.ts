@@ -201,10 +201,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   /** SIGKILL to a worker (alone, or its whole process group), and a new one in its place after a moment. */
   async function killWorker(action: Extract<ChaosAction, { kind: 'kill-worker' }>): Promise<string> {
     // The worker running a deploy command, waiting a few seconds for one: that is the kill that tests the supervisor.
-    let busy = workerRunningCommand(heartbeats, workers);
-    for (const waitUntil = Date.now() + 5000; busy === undefined && Date.now() < waitUntil;) {
+    const minMs = action.longCommand ? LONG_COMMAND_MS : 0;
+    const waitMs = action.longCommand ? 40_000 : 5000;
+    let busy = workerRunningCommand(heartbeats, plans, workers, minMs);
+    for (const waitUntil = Date.now() + waitMs; busy === undefined && Date.now() < waitUntil;) {
       await sleep(100);
-      busy = workerRunningCommand(heartbeats, workers);
+      busy = workerRunningCommand(heartbeats, plans, workers, minMs);
     }
     const slot = busy ?? action.worker % workers.length;
     const worker = workers[slot];
@@ -436,7 +438,7 @@ async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTa
         workflowId: execution.workflowId,
         cause: temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0] ?? String(failed.cause),
         message: failed.failure?.message ?? '',
-        thenTerminated: Boolean(events[index + 1]?.workflowExecutionTerminatedEventAttributes),
+        thenTerminated: terminatedAfter(events.slice(index + 1)),
       });
     });
   }
@@ -450,8 +452,19 @@ async function commandStarted(heartbeats: string, correlationId: string, exited:
   }
 }
 
-/** The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any. */
-function workerRunningCommand(heartbeats: string, workers: Array<WorkerProcess | undefined>): number | undefined {
+/** Commands planned to run at least this long outlast the deploy step's heartbeat timeout (5 s) by a second. */
+const LONG_COMMAND_MS = 6000;
+
+/**
+ * The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any; with
+ * `minMs`, only a command planned to run that long, and with most of that still ahead of it.
+ */
+function workerRunningCommand(
+  heartbeats: string,
+  plans: string,
+  workers: Array<WorkerProcess | undefined>,
+  minMs = 0,
+): number | undefined {
   const parentOf = (pid: number) => {
     try {
       return Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
@@ -459,8 +472,16 @@ function workerRunningCommand(heartbeats: string, workers: Array<WorkerProcess |
       return 0;
     }
   };
+  const plannedMs = (correlationId: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(plans, `${correlationId}.json`), 'utf8')) as { sleepMs: number }).sleepMs;
+    } catch {
+      return 0;
+    }
+  };
   for (const run of readRuns(heartbeats)) {
     if (run.ended) continue;
+    if (minMs > 0 && (plannedMs(run.correlationId) < minMs || Date.now() - run.start > 2000)) continue;
     // The command's parent is the worker (the supervisor shell became the command), or a supervisor under it.
     for (let pid = parentOf(run.pid), depth = 0; pid > 1 && depth < 3; pid = parentOf(pid), depth++) {
       const slot = workers.findIndex((worker) => worker?.pid === pid && !worker.exited());
@@ -468,6 +489,15 @@ function workerRunningCommand(heartbeats: string, workers: Array<WorkerProcess |
     }
   }
   return undefined;
+}
+
+/** Whether the workflow was terminated before another workflow task started (signals buffered meanwhile come first). */
+function terminatedAfter(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  for (const event of events) {
+    if (event.workflowExecutionTerminatedEventAttributes) return true;
+    if (event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes) return false;
+  }
+  return false;
 }
 
 /** The deploy commands' runs, from their heartbeat files. */
