@@ -62,7 +62,7 @@ const chance = (percent: number) => fc.integer({ min: 1, max: 100 }).map((n) => 
  */
 const commandMs = fc.oneof(
   { weight: 9, arbitrary: fc.integer({ min: 100, max: 2500 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 6000, max: 10_000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 8000, max: 12_000 }) },
 );
 
 const deployAction: fc.Arbitrary<ChaosAction> = fc.record({

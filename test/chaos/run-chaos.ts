@@ -452,8 +452,8 @@ async function commandStarted(heartbeats: string, correlationId: string, exited:
   }
 }
 
-/** Commands planned to run at least this long outlast the deploy step's heartbeat timeout (5 s) by a second. */
-const LONG_COMMAND_MS = 6000;
+/** Commands planned to run this long outlast the deploy step's heartbeat timeout (5 s), killed in their first 2 s. */
+const LONG_COMMAND_MS = 8000;
 
 /**
  * The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any; with
