@@ -59,7 +59,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-test('a cdk deployment with the keys in the worker environment: deployed, and no key anywhere', async () => {
+test('a cdk deployment with the keys in the worker environment deploys (searched for the keys below)', async () => {
   const run = await deployctl(
     ['deploy', '--env', 'staging', '--correlation-id', 'cdk-1', '--assembly', fixtureAssembly('v1'), '--json'],
     target,

@@ -29,8 +29,8 @@ export type ChaosAction =
   | { kind: 'force-release'; environment: string }
   /**
    * SIGKILL to a worker process alone, or to its whole process group; a new worker starts after downMs. With
-   * `longCommand`, it waits for a worker to be running a command longer than the deploy step's heartbeat timeout: an
-   * orphaned command would still run when the deployment is taken as lost, and the next one starts.
+   * `longCommand`, it first requests a command that outlasts a lost worker's detection and one behind it, and kills
+   * the worker under that command: an orphaned command would still run when the next one starts.
    */
   | { kind: 'kill-worker'; worker: number; group: boolean; downMs: number; longCommand?: boolean }
   /** The Temporal server stopped and started again on its database. */
@@ -81,6 +81,14 @@ const runAction: fc.Arbitrary<ChaosAction> = fc.record({
   killAfterMs: fc.option(fc.integer({ min: 1000, max: 8000 }), { freq: 3, nil: undefined }),
 });
 
+const killWorker = (workers: number) =>
+  fc.record({
+    kind: fc.constant('kill-worker' as const),
+    worker: fc.nat(workers - 1),
+    group: fc.boolean(),
+    downMs: fc.integer({ min: 200, max: 4000 }),
+  });
+
 const faultFor = (workers: number) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat(50) }) },
@@ -91,14 +99,6 @@ const faultFor = (workers: number) =>
       arbitrary: fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }),
     },
   );
-
-const killWorker = (workers: number) =>
-  fc.record({
-    kind: fc.constant('kill-worker' as const),
-    worker: fc.nat(workers - 1),
-    group: fc.boolean(),
-    downMs: fc.integer({ min: 200, max: 4000 }),
-  });
 
 const restartServer = fc.record({
   kind: fc.constant('restart-server' as const),

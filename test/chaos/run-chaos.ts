@@ -17,6 +17,7 @@ import { findTemporalCli } from '../../src/server/locate-temporal-cli';
 import { type CliResult, startDeployctl, writeConfig } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
 import { projectRoot } from '../helpers/project-root';
+import { QUIET_BUNDLER } from '../helpers/quiet-bundler';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import {
   type ChaosObservations,
@@ -45,6 +46,12 @@ const KILL_GRACE_MS = 2000;
 /** deployctl run gives its command a quarter of this to stop (runner-timing.ts). */
 const RUNNER_HEARTBEAT_TIMEOUT_MS = 16_000;
 const SHORT_WAIT = '3s';
+/**
+ * Longer than a lost worker takes to be noticed (the 5 s heartbeat timeout, then the deployment's next workflow task
+ * waiting out the dead worker's sticky queue: about 16 s here), and where the deliberate orphan test runs.
+ */
+const ORPHAN_COMMAND_MS = 25_000;
+const ORPHAN_ENVIRONMENT = QUEUE_ENVIRONMENTS[0];
 /** How long every deployctl still running at the end of the schedule gets to see its deployment end. */
 const SETTLE_MS = 120_000;
 
@@ -73,14 +80,6 @@ interface Request {
   exited: boolean;
 }
 
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: console.warn,
-  error: console.error,
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' | ');
 
@@ -129,7 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   // Bundled once, as the image does: a worker restarted mid-run polls again within a second or so.
   const bundle = join(dir, 'workflow-bundle.js');
-  await writeWorkflowBundle(bundle, quiet);
+  await writeWorkflowBundle(bundle, QUIET_BUNDLER);
   const workerEnv = {
     TEMPORAL_ADDRESS: address,
     DEPLOY_TASK_QUEUE: TASK_QUEUE,
@@ -198,15 +197,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ({ code, stderr }) => `exit ${code}${code === 0 ? '' : `: ${lastLines(stderr, 1)}`}`,
     );
 
+  /** A deploy command longer than a lost worker takes to be noticed (about 16 s), and a request queued behind it. */
+  function startLongCommand(): Request {
+    const long = launch('deploy', ORPHAN_ENVIRONMENT, ['--priority', 'high'], {
+      sleepMs: ORPHAN_COMMAND_MS,
+      fails: false,
+    });
+    launch('deploy', ORPHAN_ENVIRONMENT, ['--priority', 'high'], { sleepMs: 500, fails: false });
+    return long;
+  }
+
   /** SIGKILL to a worker (alone, or its whole process group), and a new one in its place after a moment. */
   async function killWorker(action: Extract<ChaosAction, { kind: 'kill-worker' }>): Promise<string> {
-    // The worker running a deploy command, waiting a few seconds for one: that is the kill that tests the supervisor.
-    const minMs = action.longCommand ? LONG_COMMAND_MS : 0;
-    const waitMs = action.longCommand ? 40_000 : 5000;
-    let busy = workerRunningCommand(heartbeats, plans, workers, minMs);
-    for (const waitUntil = Date.now() + waitMs; busy === undefined && Date.now() < waitUntil;) {
+    // With `longCommand`: a command that outlasts the lost worker's detection, and one queued behind it, so that a
+    // command orphaned by the kill would still run when the next one starts.
+    const target = action.longCommand ? startLongCommand() : undefined;
+    if (target) await commandStarted(heartbeats, target.record.correlationId, () => target.exited);
+    const only = target?.record.correlationId;
+    // Else the worker running a deploy command, waiting a few seconds for one: the kill that tests the supervisor.
+    let busy = workerRunningCommand(heartbeats, workers, only);
+    for (const waitUntil = Date.now() + 5000; busy === undefined && Date.now() < waitUntil;) {
       await sleep(100);
-      busy = workerRunningCommand(heartbeats, plans, workers, minMs);
+      busy = workerRunningCommand(heartbeats, workers, only);
     }
     const slot = busy ?? action.worker % workers.length;
     const worker = workers[slot];
@@ -349,7 +361,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
   }
   const workflowTaskFailures = await taskFailures(server);
-  const runs = readRuns(heartbeats);
+  const runs = readCommandRuns(heartbeats);
   const observed: ChaosObservations = {
     runs,
     requests: [...requests.values()].map((request) => request.record),
@@ -448,22 +460,18 @@ async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTa
 /** Resolves once the request's deploy command has started (or its deployctl has exited, or after a minute). */
 async function commandStarted(heartbeats: string, correlationId: string, exited: () => boolean): Promise<void> {
   for (const deadline = Date.now() + 60_000; Date.now() < deadline && !exited(); await sleep(50)) {
-    if (readRuns(heartbeats).some((run) => run.correlationId === correlationId)) return;
+    if (readCommandRuns(heartbeats).some((run) => run.correlationId === correlationId)) return;
   }
 }
 
-/** Commands planned to run this long outlast the deploy step's heartbeat timeout (5 s), killed in their first 2 s. */
-const LONG_COMMAND_MS = 8000;
-
 /**
  * The slot of a worker with a deploy command running under it (Linux: its parent chain in /proc), if any; with
- * `minMs`, only a command planned to run that long, and with most of that still ahead of it.
+ * `correlationId`, the one running that deployment's command.
  */
 function workerRunningCommand(
   heartbeats: string,
-  plans: string,
   workers: Array<WorkerProcess | undefined>,
-  minMs = 0,
+  correlationId?: string,
 ): number | undefined {
   const parentOf = (pid: number) => {
     try {
@@ -472,16 +480,9 @@ function workerRunningCommand(
       return 0;
     }
   };
-  const plannedMs = (correlationId: string) => {
-    try {
-      return (JSON.parse(readFileSync(join(plans, `${correlationId}.json`), 'utf8')) as { sleepMs: number }).sleepMs;
-    } catch {
-      return 0;
-    }
-  };
-  for (const run of readRuns(heartbeats)) {
+  for (const run of readCommandRuns(heartbeats)) {
     if (run.ended) continue;
-    if (minMs > 0 && (plannedMs(run.correlationId) < minMs || Date.now() - run.start > 2000)) continue;
+    if (correlationId !== undefined && run.correlationId !== correlationId) continue;
     // The command's parent is the worker (the supervisor shell became the command), or a supervisor under it.
     for (let pid = parentOf(run.pid), depth = 0; pid > 1 && depth < 3; pid = parentOf(pid), depth++) {
       const slot = workers.findIndex((worker) => worker?.pid === pid && !worker.exited());
@@ -501,7 +502,7 @@ function terminatedAfter(events: temporal.api.history.v1.IHistoryEvent[]): boole
 }
 
 /** The deploy commands' runs, from their heartbeat files. */
-function readRuns(heartbeats: string): CommandRun[] {
+function readCommandRuns(heartbeats: string): CommandRun[] {
   return readdirSync(heartbeats)
     .filter((name) => name.endsWith('.json'))
     .map((name) => {

@@ -48,15 +48,12 @@ const base: RequestOptions = { env: 'staging', priority: 'normal', correlationId
 
 /** Runs the request's checks with no config (the worker decides environments): a throw is the CLI's refusal. */
 function refusal(options: RequestOptions): ExitError | undefined {
-  const before = process.env.DEPLOY_CONFIG;
   try {
-    deploymentRequest({ ...options, config: undefined });
+    deploymentRequest(options);
     return undefined;
   } catch (err) {
     if (err instanceof ExitError) return err;
     throw err;
-  } finally {
-    if (before !== undefined) process.env.DEPLOY_CONFIG = before;
   }
 }
 
