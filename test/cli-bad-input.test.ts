@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployctl } from './helpers/cli';
-import { environmentDocument, runLog, useCoordinator } from './helpers/coordinator';
+import { environmentDocument, outcome, runLog, useCoordinator } from './helpers/coordinator';
 
 const environments = { staging: environmentDocument(runLog()) };
 const coordinator = useCoordinator(environments);
@@ -98,6 +98,11 @@ const cases: Array<{ name: string; args: string[]; says: RegExp; config?: () => 
     config: () => badConfig('{ environments: '),
   },
   {
+    name: 'ref with a line break',
+    args: ['deploy', '--env', 'staging', '--ref', 'main\nfake: line'],
+    says: /invalid ref "main\\nfake: line"/,
+  },
+  {
     name: 'config with an unknown key',
     args: ['deploy', '--env', 'staging'],
     says: /environments\.staging: Unrecognized key: "lockWaitTimout"/,
@@ -135,6 +140,12 @@ test.each(cases)('$name: exit 64 and nothing started', async ({ args, says, conf
   expect(result.code).toBe(64);
   expect(result.stderr).toMatch(says);
   expect(await workflowCount()).toBe(before);
+});
+
+test('a bad ref sent by another client: the worker refuses it before it queues', async () => {
+  const handle = await coordinator.deploy({ environment: 'staging', correlationId: 'bad-ref', ref: 'v1\u202egnp.exe' });
+  expect(await outcome(handle)).toMatchObject({ status: 'failed', errorType: 'BadRequest', queuedMs: null });
+  expect((await outcome(handle)).error).toContain('invalid ref');
 });
 
 test('an unreachable Temporal server exits 69 and names the address', async () => {

@@ -50,7 +50,7 @@ export function startRunnerCommand(options: RunnerCommandOptions): RunnerCommand
       stopGroup();
     });
     child.once('close', () => {
-      const lastOutput = secretRedactor(process.env)(tail)
+      const lastOutput = secretRedactor()(tail)
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '')
