@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseDuration } from './domain/durations';
-import { ENVIRONMENT_NAME_PATTERN, STACK_NAME_PATTERN } from './contract/names';
+import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from './contract/names';
 import type { DeploySettings, EnvironmentSettings } from './contract/settings';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
@@ -16,7 +16,7 @@ const duration = z.string().transform((text, ctx) => {
   if (value === undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `${JSON.stringify(text)} is not a duration: use a number and a unit, e.g. 30s, 10m, 1h`,
+      message: `${quoted(text)} is not a duration: use a number and a unit, e.g. 30s, 10m, 1h`,
     });
     return z.NEVER;
   }

@@ -13,6 +13,7 @@ import {
 } from '../contract';
 import { EXIT, usageError } from './exit-codes';
 import { checkName } from './inputs';
+import { quoted } from '../contract/names';
 import { renderHistory } from './render';
 import { connectOrExit } from './connect';
 
@@ -75,7 +76,7 @@ function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
 function checkLimit(value: string): number {
   const limit = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT)) {
-    throw usageError(`invalid --limit ${JSON.stringify(value)}: use a whole number from 1 to ${MAX_LIMIT}`);
+    throw usageError(`invalid --limit ${quoted(value)}: use a whole number from 1 to ${MAX_LIMIT}`);
   }
   return limit;
 }
@@ -83,7 +84,7 @@ function checkLimit(value: string): number {
 function checkStatus(value: string): DeploymentStatus {
   const status = DEPLOYMENT_STATUSES.find((known) => known === value);
   if (status === undefined) {
-    throw usageError(`invalid --status ${JSON.stringify(value)}: use one of ${DEPLOYMENT_STATUSES.join(', ')}`);
+    throw usageError(`invalid --status ${quoted(value)}: use one of ${DEPLOYMENT_STATUSES.join(', ')}`);
   }
   return status;
 }

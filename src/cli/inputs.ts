@@ -1,7 +1,7 @@
 // Validation of what people type: each failure names the value and why, and ends deployctl with 64.
 // (What needs the config or the file system is in deploy-inputs.ts: only deploy loads it.)
 import { parseDuration } from '../domain/durations';
-import { type NameKind, nameProblem } from '../contract/names';
+import { type NameKind, nameProblem, quoted } from '../contract/names';
 import { usageError } from './exit-codes';
 
 export function checkName(kind: NameKind, value: string): string {
@@ -13,7 +13,7 @@ export function checkName(kind: NameKind, value: string): string {
 export function checkDuration(option: string, value: string): number {
   const parsed = parseDuration(value);
   if (parsed === undefined) {
-    throw usageError(`invalid ${option} ${JSON.stringify(value)}: use a number and a unit, e.g. 30s, 10m, 1h`);
+    throw usageError(`invalid ${option} ${quoted(value)}: use a number and a unit, e.g. 30s, 10m, 1h`);
   }
   return parsed;
 }

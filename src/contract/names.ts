@@ -27,11 +27,24 @@ const RULES = {
 
 export type NameKind = keyof typeof RULES;
 
+/**
+ * A value as a message quotes it: JSON (control characters escaped), with invisible formatting characters (bidi
+ * overrides, zero-width marks) escaped too, so that a refusal never hides or reorders what it shows.
+ */
+export function quoted(value: string): string {
+  return JSON.stringify(value).replace(/\p{Cf}/gu, (character) =>
+    Array.from(
+      { length: character.length },
+      (_, i) => `\\u${character.charCodeAt(i).toString(16).padStart(4, '0')}`,
+    ).join(''),
+  );
+}
+
 /** Returns why `value` is not a valid name of this kind, or undefined when it is. */
 export function nameProblem(kind: NameKind, value: string): string | undefined {
   const { pattern, rule } = RULES[kind];
   if (pattern.test(value)) return undefined;
-  return `invalid ${kind} ${JSON.stringify(value)}: use ${rule}`;
+  return `invalid ${kind} ${quoted(value)}: use ${rule}`;
 }
 
 export function deploymentWorkflowId(environment: string, correlationId: string): string {

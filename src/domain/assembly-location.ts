@@ -1,6 +1,8 @@
 // Where CI left the cloud assembly it synthesized: a directory the worker can read, or an S3 prefix.
 // Pure: the CLI and workflow code both check a location with it.
 
+import { quoted } from '../contract/names';
+
 export type AssemblyLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'path'; path: string };
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
@@ -20,5 +22,5 @@ export function parseAssemblyLocation(text: string): AssemblyLocation | undefine
 /** Why `text` is not an assembly location, or undefined when it is one. */
 export function assemblyProblem(text: string): string | undefined {
   if (parseAssemblyLocation(text) !== undefined) return undefined;
-  return `invalid assembly ${JSON.stringify(text)}: give the cdk synth output directory or an S3 prefix holding it (s3://bucket/path/)`;
+  return `invalid assembly ${quoted(text)}: give the cdk synth output directory or an S3 prefix holding it (s3://bucket/path/)`;
 }

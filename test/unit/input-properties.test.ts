@@ -44,6 +44,14 @@ const anyText = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'Z', '1', '-'), minLength: 60, maxLength: 300 }),
 );
 
+/** How a refusal quotes a value: JSON, with invisible formatting characters spelled out as \\uXXXX too. */
+const shown = (value: string) =>
+  JSON.stringify(value).replace(/\p{Cf}/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+/** Nothing in a message may hide or reorder text. */
+const INVISIBLE = /\p{Cf}/u;
+
 const base: RequestOptions = { env: 'staging', priority: 'normal', correlationId: 'c-1' };
 
 /** Runs the request's checks with no config (the worker decides environments): a throw is the CLI's refusal. */
@@ -77,7 +85,8 @@ describe.each([
           expect(err).toBeUndefined();
         } else {
           expect(err?.exitCode).toBe(EXIT.usage);
-          expect(err?.message).toContain(JSON.stringify(value));
+          expect(err?.message).toContain(shown(value));
+          expect(err?.message).not.toMatch(INVISIBLE);
         }
       }),
       { numRuns: 400 },
@@ -108,7 +117,7 @@ test('--wait-timeout: anything but a number and a unit is refused, naming it', (
         expect(value).toMatch(/^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/i);
         return;
       }
-      expect(() => checkDuration('--wait-timeout', value)).toThrow(JSON.stringify(value));
+      expect(() => checkDuration('--wait-timeout', value)).toThrow(shown(value));
     }),
     { numRuns: 400 },
   );
