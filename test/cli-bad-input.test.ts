@@ -145,7 +145,8 @@ test.each(cases)('$name: exit 64 and nothing started', async ({ args, says, conf
 test('a bad ref sent by another client: the worker refuses it before it queues', async () => {
   const handle = await coordinator.deploy({ environment: 'staging', correlationId: 'bad-ref', ref: 'v1\u202egnp.exe' });
   expect(await outcome(handle)).toMatchObject({ status: 'failed', errorType: 'BadRequest', queuedMs: null });
-  expect((await outcome(handle)).error).toContain('invalid ref');
+  // Named with the bidi override spelled out, so that the message cannot be reordered by it.
+  expect((await outcome(handle)).error).toContain('invalid ref "v1\\u202egnp.exe"');
 });
 
 test('an unreachable Temporal server exits 69 and names the address', async () => {
