@@ -65,6 +65,8 @@ export interface ChaosVerdict {
   revokedOverlaps: string[];
   /** Allowed, but reported: deployctl run exiting 69 because a server restart cut it off from Temporal. */
   runnersCutOff: string[];
+  /** Allowed, but reported: deployctl exiting 69 before it asked (Temporal not reached in time), nothing started. */
+  refusedUnavailable: string[];
   /**
    * Workflow task failures Temporal records as part of normal work: new events raced a closing command (retried at
    * once), or a task in flight when the workflow was terminated from outside.
@@ -85,6 +87,7 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   const violations: string[] = [];
   const revokedOverlaps: string[] = [];
   const runnersCutOff: string[] = [];
+  const refusedUnavailable: string[] = [];
   const requestById = new Map(observed.requests.map((request) => [request.correlationId, request]));
 
   // Never two deploy commands at once in one environment.
@@ -120,10 +123,13 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   for (const request of observed.requests) {
     const name = `${request.environment}/${request.correlationId}`;
     if (!request.requested) {
-      if (!request.killed)
+      // deployctl said, truthfully, that it could not reach Temporal and started nothing (an overloaded machine).
+      if (request.exitCode === EXIT.unavailable) refusedUnavailable.push(`${name}: ${request.stderrTail}`);
+      else if (!request.killed) {
         violations.push(
           `lost: ${name} was requested, deployctl exited ${request.exitCode}, and no such deployment exists: ${request.stderrTail}`,
         );
+      }
       continue;
     }
     if (request.status === undefined || !FINAL_STATUSES.includes(request.status)) {
@@ -169,7 +175,14 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     else if (failure.cause === FORCE_CLOSE_COMMAND && failure.thenTerminated) tasksFailedByTermination += 1;
     else violations.push(`workflow task failed: ${failure.workflowId}: ${failure.cause}: ${failure.message}`);
   }
-  return { violations, revokedOverlaps, runnersCutOff, unhandledCommandRetries, tasksFailedByTermination };
+  return {
+    violations,
+    revokedOverlaps,
+    runnersCutOff,
+    refusedUnavailable,
+    unhandledCommandRetries,
+    tasksFailedByTermination,
+  };
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) =>

@@ -393,9 +393,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`}`,
     `actions: ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
     `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; command runs ${runs.length} (${runs.filter((run) => run.terminated).length} stopped by SIGTERM, ${runs.filter((run) => !run.ended).length} killed outright)`,
-    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
+    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
+    ...verdict.refusedUnavailable.map((line) => `  refused as unavailable: ${line}`),
   ];
   if (verdict.violations.length > 0) {
     lines.push(

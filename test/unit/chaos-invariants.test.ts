@@ -46,6 +46,7 @@ test('a clean run passes', () => {
     violations: [],
     revokedOverlaps: [],
     runnersCutOff: [],
+    refusedUnavailable: [],
     unhandledCommandRetries: 0,
     tasksFailedByTermination: 0,
   });
@@ -81,7 +82,7 @@ test('a request that never ended, was lost, or exited with the wrong code fails 
       runs: [],
       requests: [
         request('open', { status: 'deploying', exitCode: null }),
-        request('lost', { requested: false, exitCode: 69 }),
+        request('lost', { requested: false, exitCode: 0 }),
         request('wrong', { status: 'failed', exitCode: 0 }),
         request('silent', { status: 'failed', exitCode: null }),
         request('phantom', { status: 'succeeded' }),
@@ -90,14 +91,14 @@ test('a request that never ended, was lost, or exited with the wrong code fails 
   );
   expect(verdict.violations).toEqual([
     'never ended: blue/open is deploying',
-    'lost: blue/lost was requested, deployctl exited 69, and no such deployment exists: ',
+    'lost: blue/lost was requested, deployctl exited 0, and no such deployment exists: ',
     'wrong exit code: blue/wrong ended failed (exit 1 expected), deployctl deploy exited 0: ',
     'deployctl never exited: blue/silent (deploy)',
     'succeeded without running: blue/phantom',
   ]);
 });
 
-test('exits that the faults explain pass: a killed runner, one killed before it asked, one cut off by the restart', () => {
+test('exits that the faults explain pass: a killed runner, one killed before it asked, one cut off by the restart, one that never reached Temporal', () => {
   const verdict = checkChaos(
     observed({
       runs: [],
@@ -105,10 +106,12 @@ test('exits that the faults explain pass: a killed runner, one killed before it 
         request('killed', { tool: 'run', killed: true, exitCode: null, status: 'failed' }),
         request('early', { tool: 'run', killed: true, requested: false, exitCode: null }),
         request('cut', { tool: 'run', status: 'failed', exitCode: 69, sawServerRestart: true }),
+        request('unreached', { requested: false, exitCode: 69, stderrTail: 'cannot use Temporal' }),
       ],
     }),
   );
   expect(verdict.violations).toEqual([]);
+  expect(verdict.refusedUnavailable).toEqual(['blue/unreached: cannot use Temporal']);
   expect(verdict.runnersCutOff).toEqual(['blue/cut: exit 69 (failed)']);
 });
 
