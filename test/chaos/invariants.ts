@@ -32,6 +32,8 @@ export interface RequestRecord {
   /** The deployment's final result, read from Temporal after the run; undefined if it never ended. */
   status?: DeploymentStatus;
   errorType?: string;
+  /** Revoked by the run's own force-release (`--by chaos`), not by anything else that ends a turn as revoked. */
+  forceReleased: boolean;
   /** The last lines deployctl wrote, for the report. */
   stderrTail: string;
 }
@@ -104,8 +106,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
         if (later.start >= earlier.end) break;
         const overlapMs = earlier.end - later.start;
         const what = `${environment}: ${later.correlationId} started ${overlapMs} ms before ${earlier.correlationId} ended`;
-        const revoked = requestById.get(earlier.correlationId)?.status === 'revoked';
-        if (revoked && overlapMs <= (observed.killGraceMs[environment] ?? 0) + HEARTBEAT_SLACK_MS)
+        const forceReleased = requestById.get(earlier.correlationId)?.forceReleased === true;
+        if (forceReleased && overlapMs <= (observed.killGraceMs[environment] ?? 0) + HEARTBEAT_SLACK_MS)
           revokedOverlaps.push(what);
         else violations.push(`two at once: ${what}`);
       }

@@ -46,6 +46,8 @@ const KILL_GRACE_MS = 2000;
 /** deployctl run gives its command a quarter of this to stop (runner-timing.ts). */
 const RUNNER_HEARTBEAT_TIMEOUT_MS = 16_000;
 const SHORT_WAIT = '3s';
+/** Who the run's force-releases say they are: a revoked holder's result names it. */
+const FORCE_RELEASED_BY = 'chaos-force-release';
 /**
  * Longer than a lost worker takes to be noticed (the 5 s heartbeat timeout, then the deployment's next workflow task
  * waiting out the dead worker's sticky queue: about 16 s here), and where the deliberate orphan test runs.
@@ -177,6 +179,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         exitCode: null,
         killed: false,
         requested: true,
+        forceReleased: false,
         sawServerRestart: false,
         stderrTail: '',
       },
@@ -271,7 +274,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return correlationId;
       }
       case 'force-release': {
-        const outcome = cli(['force-release', '--env', action.environment, '--reason', 'chaos', '--by', 'chaos']);
+        const outcome = cli([
+          'force-release',
+          '--env',
+          action.environment,
+          '--reason',
+          'chaos',
+          '--by',
+          FORCE_RELEASED_BY,
+        ]);
         background.push(
           outcome.then((text) => actionLog.push(`${elapsed()} force-release ${action.environment}: ${text}`)),
         );
@@ -357,6 +368,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     if (result) {
       request.record.status = result.status;
+      request.record.forceReleased = result.status === 'revoked' && result.stoppedBy === FORCE_RELEASED_BY;
       if (result.errorType !== undefined) request.record.errorType = result.errorType;
     }
   }
@@ -393,7 +405,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`}`,
     `actions: ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
     `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; command runs ${runs.length} (${runs.filter((run) => run.terminated).length} stopped by SIGTERM, ${runs.filter((run) => !run.ended).length} killed outright)`,
-    `allowed and reported: ${verdict.revokedOverlaps.length} revoked holders overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
+    `allowed and reported: ${verdict.revokedOverlaps.length} force-released holders (of ${observed.requests.filter((request) => request.forceReleased).length}) overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
     ...verdict.refusedUnavailable.map((line) => `  refused as unavailable: ${line}`),

@@ -28,6 +28,7 @@ const request = (correlationId: string, overrides: Partial<RequestRecord> = {}):
   killed: false,
   sawServerRestart: false,
   requested: true,
+  forceReleased: false,
   status: 'succeeded',
   stderrTail: '',
   ...overrides,
@@ -60,7 +61,7 @@ test('two commands at once in one environment fail the run; in two environments 
 });
 
 test("a force-released holder's command may overlap within its kill grace, reported apart; beyond it, it fails", () => {
-  const revoked = [request('a', { status: 'revoked', exitCode: 3 }), request('b')];
+  const revoked = [request('a', { status: 'revoked', exitCode: 3, forceReleased: true }), request('b')];
   const within = checkChaos(observed({ runs: [run('a', 0, 1500), run('b', 100, 300)], requests: revoked }));
   expect(within.violations).toEqual([]);
   expect(within.revokedOverlaps).toEqual(['blue: b started 1400 ms before a ended']);
@@ -69,6 +70,11 @@ test("a force-released holder's command may overlap within its kill grace, repor
   // Not revoked: no allowance at all.
   const notRevoked = checkChaos(observed({ runs: [run('a', 0, 150), run('b', 100, 300)] }));
   expect(notRevoked.violations).toHaveLength(1);
+  // Revoked otherwise (a turn the lock had passed on): no allowance either.
+  const passedOn = [request('a', { status: 'revoked', exitCode: 3 }), request('b')];
+  expect(
+    checkChaos(observed({ runs: [run('a', 0, 150), run('b', 100, 300)], requests: passedOn })).violations,
+  ).toHaveLength(1);
 });
 
 test('a command that ran twice for one correlation ID fails the run', () => {
