@@ -62,6 +62,12 @@ const DEFAULT_REVOKE_WAIT_MS = 10_000 + 30_000 + 30_000;
 export const REVOKE_WAITS_FOR_STOP_PATCH = 'revoke-waits-for-stop';
 /** Releases recorded before the lock acknowledged them got no answer. */
 export const RELEASE_ACK_PATCH = 'release-acknowledged';
+/**
+ * Locks recorded before woke from a wait by whichever came first, the timer or a signal: on a worker that met the two
+ * in different tasks that choice differed from a replay that met them together (a nondeterminism the chaos run
+ * found). They now wake by the workflow clock.
+ */
+export const WAKE_BY_CLOCK_PATCH = 'wake-by-clock';
 
 export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
   const { environment } = input;
@@ -222,19 +228,20 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   const revokeDeadline = (revoked: Holder) =>
     (revoked.revoked?.at ?? 0) + (revoked.revokeWaitMs ?? DEFAULT_REVOKE_WAIT_MS);
 
-  function passOverUnresponsive(): void {
-    const revoked = holder;
-    if (!revoked?.revoked || Date.now() < revokeDeadline(revoked)) return;
+  /** Passes over `revoked` (the holder by default) once its wait is over, if it still holds; true if it did. */
+  function passOverUnresponsive(revoked = holder): boolean {
+    if (!revoked?.revoked || Date.now() < revokeDeadline(revoked)) return false;
+    if (holder?.leaseId !== revoked.leaseId) return false;
     log.warn('Revoked holder did not give the turn back in time; passing it on', {
       ...about(revoked.workflowId),
       leaseId: revoked.leaseId,
       waitedMs: Date.now() - revoked.revoked.at,
     });
     holder = undefined;
+    return true;
   }
 
-  async function checkHolderAlive(): Promise<void> {
-    const checked = holder;
+  async function checkHolderAlive(checked = holder): Promise<void> {
     if (!checked) return;
     lastLivenessCheckAt = Date.now();
     let open = true;
@@ -283,9 +290,18 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         const nextCheckAt = lastLivenessCheckAt + livenessCheckIntervalMs;
         const revokeDueFirst = holder.revoked !== undefined && revokeDeadline(holder) < nextCheckAt;
         const wakeAt = revokeDueFirst ? revokeDeadline(holder) : nextCheckAt;
-        if (!(await condition(hasWork, Math.max(1, wakeAt - Date.now())))) {
-          passOverUnresponsive();
-          if (holder && !revokeDueFirst) await checkHolderAlive();
+        const watched = holder;
+        const woke = await condition(hasWork, Math.max(1, wakeAt - Date.now()));
+        if (!woke || Date.now() >= wakeAt) {
+          if (patched(WAKE_BY_CLOCK_PATCH)) {
+            // Decided by the workflow's clock and the holder as it was when the wait began, not by whether the timer
+            // or a signal of the same task came first: a worker that met the timer alone (its task split by a query
+            // while it replayed) and one that replays both together then make the same commands.
+            if (!passOverUnresponsive(watched) && !revokeDueFirst) await checkHolderAlive(watched);
+          } else if (!woke) {
+            passOverUnresponsive();
+            if (holder && !revokeDueFirst) await checkHolderAlive();
+          }
           reportQueue();
         }
       } else {
