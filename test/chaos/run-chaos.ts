@@ -53,9 +53,10 @@ const FORCE_RELEASED_BY = 'chaos-force-release';
  * waiting out the dead worker's sticky queue: about 16 s here), and where the deliberate orphan test runs.
  */
 const ORPHAN_COMMAND_MS = 25_000;
-const ORPHAN_ENVIRONMENT = QUEUE_ENVIRONMENTS[0];
+/** Its own environment, so that the other queues keep moving while it runs. */
+const ORPHAN_ENVIRONMENT = 'orphans';
 /** How long every deployctl still running at the end of the schedule gets to see its deployment end. */
-const SETTLE_MS = 120_000;
+const SETTLE_MS = 90_000;
 
 export interface ChaosOptions {
   seed: number;
@@ -110,6 +111,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const configPath = writeConfig({
     ...Object.fromEntries(QUEUE_ENVIRONMENTS.map((name) => [name, workerEnvironment('queue')])),
     [SUPERSEDE_ENVIRONMENT]: workerEnvironment('supersede'),
+    [ORPHAN_ENVIRONMENT]: workerEnvironment('queue'),
     [RUNNER_ENVIRONMENT]: {
       stackName: 'ChaosStack',
       lockWaitTimeout: '10m',
@@ -355,23 +357,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   say(`deployctl all done at ${elapsed()}`);
 
   const client = server.client;
-  const queues = await settledQueues(server, [...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT]);
-  for (const request of requests.values()) {
-    const { environment, correlationId } = request.record;
-    const handle = client.workflow.getHandle(deploymentWorkflowId(environment, correlationId));
-    const result = await Promise.race([
-      deploymentResult(handle, environment),
-      sleep(30_000).then(() => undefined),
-    ]).catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) request.record.requested = false;
-      return undefined;
-    });
-    if (result) {
-      request.record.status = result.status;
-      request.record.forceReleased = result.status === 'revoked' && result.stoppedBy === FORCE_RELEASED_BY;
-      if (result.errorType !== undefined) request.record.errorType = result.errorType;
-    }
-  }
+  const queues = await settledQueues(server, [...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT, ORPHAN_ENVIRONMENT]);
+  // All at once, under one deadline: a deployment that never ends must not hold up the report by its own timeout.
+  const resultsBy = sleep(30_000).then(() => undefined);
+  await Promise.all(
+    [...requests.values()].map(async (request) => {
+      const { environment, correlationId } = request.record;
+      const handle = client.workflow.getHandle(deploymentWorkflowId(environment, correlationId));
+      const result = await Promise.race([deploymentResult(handle, environment), resultsBy]).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) request.record.requested = false;
+        return undefined;
+      });
+      if (result) {
+        request.record.status = result.status;
+        request.record.forceReleased = result.status === 'revoked' && result.stoppedBy === FORCE_RELEASED_BY;
+        if (result.errorType !== undefined) request.record.errorType = result.errorType;
+      }
+    }),
+  );
   const workflowTaskFailures = await taskFailures(server);
   const runs = readCommandRuns(heartbeats);
   const observed: ChaosObservations = {
@@ -380,7 +383,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     queues,
     workflowTaskFailures,
     killGraceMs: {
-      ...Object.fromEntries(WORKER_ENVIRONMENTS.map((name) => [name, KILL_GRACE_MS])),
+      ...Object.fromEntries([...WORKER_ENVIRONMENTS, ORPHAN_ENVIRONMENT].map((name) => [name, KILL_GRACE_MS])),
       [RUNNER_ENVIRONMENT]: Math.min(10_000, Math.floor(RUNNER_HEARTBEAT_TIMEOUT_MS / 4)),
     },
   };
