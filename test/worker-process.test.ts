@@ -12,7 +12,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'coordinator-data-'));
 const environments = { staging: environmentDocument(runLog()) };
 const configPath = writeConfig(environments);
 
-const startWorker = (env: NodeJS.ProcessEnv) => startWorkerProcess(configPath, { DEPLOY_DATA_DIR: dataDir, ...env });
+// As `npm start` runs it: the worker bundles its workflows itself.
+const startWorker = (env: NodeJS.ProcessEnv) =>
+  startWorkerProcess(configPath, { DEPLOY_DATA_DIR: dataDir, DEPLOY_WORKFLOW_BUNDLE: '', ...env });
 
 test('npm start runs a dev server with the Web UI and persistent history, and the worker deploys', async () => {
   const port = await freePort();
