@@ -10,11 +10,16 @@ export const CLOSE_STATUS_PATCH = 'close-status-is-outcome';
  * Returns the result of a deployment that succeeded (or was superseded: it gave way, as its environment asks, and
  * nothing needs doing); throws for the others, so that the workflow fails with a type naming the outcome and the
  * result in its details, or ends Canceled when Temporal's cancel was requested (the Web UI, `deployctl cancel`).
- * The memo gets the result first, for `deployctl history` to list from visibility alone.
+ * The memo gets the result first, for `deployctl history` to list from visibility alone. `has` says whether a patch
+ * applies (the deployment's own answer: a lean deployment takes them all as given).
  */
-export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'result'>): DeploymentResult {
+export function close(
+  result: DeploymentResult,
+  request: Omit<DeploymentMemo, 'result'>,
+  has: (patch: string) => boolean = patched,
+): DeploymentResult {
   recordFinished(result);
-  if (!patched(CLOSE_STATUS_PATCH)) return result;
+  if (!has(CLOSE_STATUS_PATCH)) return result;
   upsertMemo({ ...request, result });
   const { status } = result;
   if (status === 'succeeded' || status === 'superseded') return result;

@@ -13,6 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   cancelDeploymentSignal,
   CORRELATION_ID,
@@ -52,6 +53,12 @@ import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
 import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 
+/**
+ * Deployments recorded from here on take every earlier patch as given: one marker where there were three (each
+ * patch marker also upserts TemporalChangeVersion), and each task's search attributes upserted together.
+ */
+export const LEAN_DEPLOYMENT_PATCH = 'lean-deployment';
+
 /** Deployments recorded before refs were checked took any ref. */
 export const REF_CHECKED_PATCH = 'ref-checked';
 
@@ -88,6 +95,9 @@ function failureOf(err: unknown): { message: string; type?: string } {
 }
 
 export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
+  const lean = patched(LEAN_DEPLOYMENT_PATCH);
+  /** Whether an earlier patch applies: always, in a lean deployment. */
+  const has = (patch: string) => lean || patched(patch);
   const { workflowId } = workflowInfo();
   const state: DeploymentState = {
     workflowId,
@@ -109,7 +119,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   });
   const notify = (kind: NoticeKind, detail?: string) => {
     // Deployments recorded before notifications existed replay without them.
-    if (!patched(NOTIFICATIONS_PATCH)) return;
+    if (!has(NOTIFICATIONS_PATCH)) return;
     // The notice carries who and what, not the stack's resource map: each notice lands in the history.
     const { settings: _settings, notificationsFailed: _failed, stack: _stack, ...deployment } = state;
     notifier.send({ kind, deployment, ...(detail === undefined ? {} : { detail }) });
@@ -121,9 +131,16 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   let endReason: { status: 'cancelled' | 'revoked' | 'superseded'; reason: string; by?: string } | undefined;
   const work = new CancellationScope();
 
+  /** Search attributes a lean deployment upserts with the next status, in the same command. */
+  let withNextStatus: SearchAttributeUpdatePair[] = [];
+  const upsert = (pairs: SearchAttributeUpdatePair[]) => {
+    if (lean) withNextStatus.push(...pairs);
+    else upsertSearchAttributes(pairs);
+  };
   const setStatus = (status: DeploymentStatus) => {
     state.status = status;
-    upsertSearchAttributes([{ key: DEPLOYMENT_STATUS, value: status }]);
+    upsertSearchAttributes([...withNextStatus, { key: DEPLOYMENT_STATUS, value: status }]);
+    withNextStatus = [];
     const stack = state.stackName ?? '(stack pending)';
     setCurrentDetails(`${status}: ${stack} → ${state.environment} (${state.correlationId})`);
   };
@@ -165,7 +182,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     if (leaseId === undefined) stop('cancelled', reason);
   });
 
-  upsertSearchAttributes([
+  upsert([
     { key: DEPLOYMENT_ENVIRONMENT, value: input.environment },
     { key: CORRELATION_ID, value: input.correlationId },
     // (A bad requester is refused below; the attribute takes only a valid one.)
@@ -193,7 +210,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     state.errorType = FAILURE.badRequest;
     setStatus('failed');
     await compensation.run(() => false);
-    return close(resultOf(state), memoOf(state));
+    return close(resultOf(state), memoOf(state), has);
   }
 
   try {
@@ -206,7 +223,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.stackName = settings.stackName;
       const route = noticeRoute(settings);
       notifier.configure(settings.notifyTimeoutMs, route);
-      upsertSearchAttributes([{ key: STACK_NAME, value: settings.stackName }]);
+      upsert([{ key: STACK_NAME, value: settings.stackName }]);
       const deployer = deployerFor(settings, runner);
       const refused = deployer.requestProblem(input, input.environment);
       if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
@@ -287,12 +304,12 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   }
   // Runs even when the workflow itself is cancelled: the stack is left stable, then the environment is freed.
   await compensation.run(() => state.status === 'succeeded');
-  return close(resultOf(state), memoOf(state));
+  return close(resultOf(state), memoOf(state), has);
 
   /** Gives the turn back (or withdraws from the queue), then settles whether a force-release crossed it. */
   async function giveBack(): Promise<void> {
     state.finishedAt ??= Date.now();
-    const askForAnswer = leaseId !== undefined && patched(RELEASE_ACK_PATCH);
+    const askForAnswer = leaseId !== undefined && has(RELEASE_ACK_PATCH);
     const released = await giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer);
     if (released && askForAnswer) {
       // The lock's answer says whether a force-release crossed this release; never long, never forever.
