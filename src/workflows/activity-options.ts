@@ -1,5 +1,11 @@
 // Every activity a workflow calls, by profile: timeouts, retries and cancellation in one place, each saying why.
-import { type ActivityOptions, ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  ActivityCancellationType,
+  type LocalActivityOptions,
+  proxyActivities,
+  proxyLocalActivities,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EnvironmentSettings } from '../contract';
 
@@ -13,6 +19,12 @@ const BOOKKEEPING: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
 };
+
+/**
+ * The same calls run in the workflow task that asks for them (local activities): no task of their own to schedule,
+ * dispatch and record, which is most of what a deployment costs the server. Long retries wait on a timer.
+ */
+const BOOKKEEPING_LOCAL: LocalActivityOptions = { ...BOOKKEEPING, localRetryThreshold: '10s' };
 
 /** Whether a holder is still open: a few tries, then the lock keeps the holder (unknown is not dead). */
 const LIVENESS: ActivityOptions = {
@@ -74,6 +86,7 @@ function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
 }
 
 export const bookkeeping = proxyActivities<Activities>(BOOKKEEPING);
+export const localBookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING_LOCAL);
 export const liveness = proxyActivities<Activities>(LIVENESS);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);
 export const changeSetCleanUp = proxyActivities<Activities>(CHANGE_SET_CLEAN_UP);

@@ -42,7 +42,7 @@ import { assemblyProblem } from '../domain/assembly-location';
 import { formatDuration } from '../domain/durations';
 import { noticeRoute } from '../domain/notice-route';
 import { resultOf } from '../domain/result';
-import { bookkeeping } from './activity-options';
+import { bookkeeping, localBookkeeping } from './activity-options';
 import { close } from './close';
 import { recordUndelivered } from './metrics';
 import { Compensation } from './compensation';
@@ -54,8 +54,9 @@ import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 
 /**
- * Deployments recorded from here on take every earlier patch as given: one marker where there were three (each
- * patch marker also upserts TemporalChangeVersion), and each task's search attributes upserted together.
+ * Deployments recorded from here on take every earlier patch as given (one marker where there were three: each patch
+ * marker also upserts TemporalChangeVersion), upsert each task's search attributes together, and read their
+ * settings and queue at the lock as local activities, in the first workflow task.
  */
 export const LEAN_DEPLOYMENT_PATCH = 'lean-deployment';
 
@@ -215,7 +216,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
 
   try {
     await work.run(async () => {
-      const settings: EnvironmentSettings = await bookkeeping.resolveEnvironment({
+      const calls = lean ? localBookkeeping : bookkeeping;
+      const settings: EnvironmentSettings = await calls.resolveEnvironment({
         environment: input.environment,
         ...(input.stackName === undefined ? {} : { stackName: input.stackName }),
       });
@@ -233,7 +235,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
       state.queuedAt = Date.now();
       setStatus('queued');
       compensation.always('give the turn back', giveBack);
-      await bookkeeping.requestTurn({
+      await calls.requestTurn({
         environment: input.environment,
         request: {
           workflowId,
