@@ -1,11 +1,13 @@
 // npm run bench:compare: this build against another one (BENCH_BASELINE_DIST, that build's dist/ folder), in one
 // run and interleaved, so that a noisy machine weighs on both alike: handoff latency on the tuned dev server and the
 // 50 × 10 fan-out, each build's own worker and workflows. Prints medians and ratios; writes nothing.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { median } from './stats';
+import { QUIET_BUNDLER } from '../test/helpers/quiet-bundler';
 
 interface Build {
   name: string;
@@ -15,13 +17,21 @@ interface Build {
 interface Measures {
   startDevServer: () => Promise<TestWorkflowEnvironment>;
   measureHandoff: (env: TestWorkflowEnvironment, deployments: number) => Promise<{ p50: number; p99: number }>;
-  measureFanOut: (
-    env: TestWorkflowEnvironment,
-    environments: number,
-    perEnvironment: number,
-    round: number,
-  ) => Promise<{ totalMs: number }>;
+  measureFanOut: (env: TestWorkflowEnvironment, round: number) => Promise<{ totalMs: number }>;
 }
+
+/** A build's fan-out: (env, environments, perEnvironment, round) before its worker loaded a prebuilt bundle. */
+type OldFanOut = (
+  env: TestWorkflowEnvironment,
+  environments: number,
+  perEnvironment: number,
+  round: number,
+) => Promise<{ totalMs: number }>;
+type FanOut = (
+  env: TestWorkflowEnvironment,
+  bundle: string,
+  options: { environments: number; perEnvironment: number; tag: string },
+) => Promise<{ totalMs: number }>;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const HANDOFFS = Number(process.env.BENCH_HANDOFFS ?? 151);
@@ -39,7 +49,17 @@ function load(build: Build): Measures {
     startDevServer: (require(devServer) as { startDevServer: Measures['startDevServer'] }).startDevServer,
     measureHandoff: (require(join(build.dist, 'bench', 'handoff.js')) as Pick<Measures, 'measureHandoff'>)
       .measureHandoff,
-    measureFanOut: (require(join(build.dist, 'bench', 'fan-out.js')) as Pick<Measures, 'measureFanOut'>).measureFanOut,
+    measureFanOut: async (env, round) => {
+      const fanOut = (require(join(build.dist, 'bench', 'fan-out.js')) as { measureFanOut: OldFanOut | FanOut })
+        .measureFanOut;
+      if (fanOut.length !== 3) return (fanOut as OldFanOut)(env, 50, 10, round);
+      const bundle = join(mkdtempSync(join(tmpdir(), 'bench-compare-')), 'workflows.js');
+      const { writeWorkflowBundle } = require(join(build.dist, 'src', 'workflow-bundle.js')) as {
+        writeWorkflowBundle: (path: string, logger?: unknown) => Promise<void>;
+      };
+      await writeWorkflowBundle(bundle, QUIET_BUNDLER);
+      return (fanOut as FanOut)(env, bundle, { environments: 50, perEnvironment: 10, tag: `compare-${round}` });
+    },
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -68,7 +88,7 @@ async function main() {
       let env = await measures.startDevServer();
       const handoff = await measures.measureHandoff(env, HANDOFFS).finally(() => env.teardown());
       env = await measures.startDevServer();
-      const fanOut = await measures.measureFanOut(env, 50, 10, round).finally(() => env.teardown());
+      const fanOut = await measures.measureFanOut(env, round).finally(() => env.teardown());
       result.p50.push(handoff.p50);
       result.p99.push(handoff.p99);
       result.fanOut.push(fanOut.totalMs);

@@ -1,66 +1,52 @@
-// Many environments at once: 50 environments x 10 queued no-op deployments, against the real worker process.
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Many environments at once: E environments x N queued no-op deployments, all requested at once, against the real
+// worker process; wall time, the worker's peak memory, and the CPU each part spent per deployment.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deploymentWorkflowId } from '../src/contract/names';
 import { stateQuery } from '../src/contract';
+import { noOpEnvironment, startBenchWorker } from './bench-worker';
+import { CpuMeter, type PartsCpu, peakRssMb } from './process-usage';
 
-export interface FanOutResult {
-  /** Whether the worker served Prometheus metrics (DEPLOY_METRICS_ADDRESS). */
-  metrics: boolean;
+export interface FanOutOptions {
   environments: number;
   perEnvironment: number;
-  totalMs: number;
-  workerPeakRssMb: number;
+  /** Names this run's environments and task queue apart from every other run's on the same server. */
+  tag: string;
+  /** Serve Prometheus metrics (DEPLOY_METRICS_ADDRESS) from the worker. */
+  metricsAddress?: string;
+  /** Run each no-op step under the former Node supervisor as well: the cost before the shell supervisor. */
+  nodeSupervisor?: boolean;
+  /** The dev server's process, to count its CPU. */
+  serverPid?: number;
+  /** More environment for the worker (its tuning settings). */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
+export interface FanOutResult {
+  options: FanOutOptions;
+  deployments: number;
+  totalMs: number;
+  workerPeakRssMb: number;
+  /** CPU milliseconds each part spent, in total. */
+  cpu: PartsCpu;
 }
 
 export async function measureFanOut(
   env: TestWorkflowEnvironment,
-  environments: number,
-  perEnvironment: number,
-  round: number,
-  metricsAddress?: string,
+  bundle: string,
+  options: FanOutOptions,
 ): Promise<FanOutResult> {
-  // Fresh names each round: a lock workflow stays on the task queue it was started on.
-  const tag = `${round}${metricsAddress ? 'm' : ''}`;
+  const { environments, perEnvironment, tag, metricsAddress } = options;
   const names = Array.from({ length: environments }, (_, i) => `env-${tag}-${i}`);
-  const configPath = join(tmpdir(), `bench-fan-out-${process.pid}-${round}.json`);
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      environments: Object.fromEntries(
-        names.map((name) => [
-          name,
-          { stackName: `Stack-${name}`, lockWaitTimeout: '1h', deploy: { type: 'command', command: ['true'] } },
-        ]),
-      ),
-    }),
-  );
   const taskQueue = `bench-fan-out-${tag}`;
-  const worker = spawn(process.execPath, [join(__dirname, '..', 'src', 'worker.js'), configPath], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.address,
-      DEPLOY_TASK_QUEUE: taskQueue,
-      LOG_LEVEL: 'warn',
-      DEPLOY_METRICS_ADDRESS: metricsAddress ?? '',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const worker = await startBenchWorker(env, {
+    environments: Object.fromEntries(
+      names.map((name) => [name, noOpEnvironment(`Stack-${name}`, ['true'], options.nodeSupervisor)]),
+    ),
+    taskQueue,
+    bundle,
+    env: { ...(metricsAddress ? { DEPLOY_METRICS_ADDRESS: metricsAddress } : {}), ...options.workerEnv },
   });
-  await new Promise<void>((resolve, reject) => {
-    worker.stdout.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Deployment coordinator is running')) resolve();
-    });
-    worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-  });
+  const meter = new CpuMeter(worker.pid, options.serverPid);
   try {
     const started = performance.now();
     const handles = await Promise.all(
@@ -77,22 +63,23 @@ export async function measureFanOut(
     // (A deployment that does not succeed fails its workflow: the benchmark stops with it.)
     await Promise.all(handles.map((handle) => handle.result()));
     const totalMs = performance.now() - started;
+    const cpu = meter.read();
     if (metricsAddress) {
       // The scrape is part of the cost: what Prometheus would fetch, every 15 s.
       const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
       if (!text.includes('deployments_finished')) throw new Error('the worker served no deployment metrics');
     }
-    // Touch one state query so the figure includes a worker that still answers.
+    // One state query, so that the figure is of a worker that still answers.
     await handles[0]?.query(stateQuery);
     return {
-      metrics: metricsAddress !== undefined,
-      environments,
-      perEnvironment,
+      options,
+      deployments: names.length * perEnvironment,
       totalMs,
-      workerPeakRssMb: peakRssMb(worker.pid ?? 0),
+      workerPeakRssMb: peakRssMb(worker.pid),
+      cpu,
     };
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await worker.stop('SIGTERM');
+    meter.close();
   }
 }

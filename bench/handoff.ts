@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import { parseConfig } from '../src/config';
 import { createWorker } from '../src/create-worker';
 import { deploymentWorkflowId } from '../src/contract/names';
+import { commandHandoffs, readCommandRuns, stampingCommand } from './command-stamps';
 import { percentile } from './stats';
 
 interface StepTiming {
@@ -18,6 +19,8 @@ export interface HandoffResult {
   p50: number;
   p99: number;
   max: number;
+  /** From one deploy command's exit to the next one's start, as the commands stamped them. */
+  commands: { p50: number; p99: number; max: number };
 }
 
 /** What the handoff needs of a server: the dev server's test environment, or a client and connection of another. */
@@ -44,9 +47,10 @@ export async function measureHandoff(env: HandoffServer, deployments: number): P
     },
   });
   const taskQueue = 'bench-handoff';
+  const stamps = stampingCommand();
   const config = parseConfig({
     environments: {
-      handoff: { stackName: 'BenchStack', lockWaitTimeout: '1h', deploy: { type: 'command', command: ['true'] } },
+      handoff: { stackName: 'BenchStack', lockWaitTimeout: '1h', deploy: { type: 'command', command: stamps.command } },
     },
   });
   const worker = await createWorker({
@@ -72,5 +76,12 @@ export async function measureHandoff(env: HandoffServer, deployments: number): P
   timings.sort((a, b) => a.start - b.start);
   const handoffs = timings.slice(1).map((timing, i) => timing.start - (timings[i]?.end ?? timing.start));
   if (handoffs.some((gap) => gap < 0)) throw new Error('deploy steps overlapped: the lock is broken');
-  return { handoffs, p50: percentile(handoffs, 50), p99: percentile(handoffs, 99), max: Math.max(...handoffs) };
+  const commands = commandHandoffs(readCommandRuns(stamps.file));
+  return {
+    handoffs,
+    p50: percentile(handoffs, 50),
+    p99: percentile(handoffs, 99),
+    max: Math.max(...handoffs),
+    commands: { p50: percentile(commands, 50), p99: percentile(commands, 99), max: Math.max(...commands) },
+  };
 }

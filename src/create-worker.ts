@@ -7,6 +7,7 @@ import type { DeployConfig } from './config';
 import type { DrainSignals } from './drain';
 import { deploymentLogAttributes } from './activities/log-attributes';
 import { bundleWorkflows } from './workflow-bundle';
+import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -22,6 +23,8 @@ export interface CreateWorkerOptions {
   /** The process's drain (worker.ts), and how long running deploy steps may finish once it drains. */
   drain?: DrainSignals;
   shutdownGraceMs?: number;
+  /** The workflow cache and task slots (worker-tuning.ts); the defaults there otherwise. */
+  tuning?: WorkerTuning;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -39,6 +42,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       ...(options.drain ? { drain: options.drain } : {}),
     }),
     ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
+    ...DEFAULT_TUNING,
+    ...options.tuning,
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',
     interceptors: {

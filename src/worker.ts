@@ -14,6 +14,7 @@ import { taskQueueName } from './connection/task-queue';
 import { connectClient, temporalTarget } from './connection/temporal-target';
 import { DEFAULT_SHUTDOWN_GRACE, Drain } from './drain';
 import { parseDuration } from './domain/durations';
+import { workerTuning } from './worker-tuning';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -64,6 +65,11 @@ async function main(): Promise<number> {
     process.stderr.write(`deployment-coordinator: ${badAddress}\n`);
     return 64;
   }
+  const tuned = workerTuning(process.env);
+  if ('problem' in tuned) {
+    process.stderr.write(`deployment-coordinator: ${tuned.problem}\n`);
+    return 64;
+  }
   try {
     config = loadConfig(configPath(process.argv[2]));
   } catch (err) {
@@ -89,6 +95,7 @@ async function main(): Promise<number> {
     const worker = await createWorker({
       drain: drain.signals,
       shutdownGraceMs,
+      tuning: tuned.tuning,
       connection: server.nativeConnection,
       client: new Client({ connection: server.connection, namespace: server.namespace }),
       namespace: server.namespace,

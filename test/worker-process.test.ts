@@ -128,3 +128,17 @@ test("a first run: the example config's demo environment deploys out of the box"
     expect(await worker.stop()).toBe(0);
   }
 });
+
+test('a worker setting that is not a whole number of at least 2 exits 64 naming it, before starting anything', () => {
+  const result = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'worker.js'), configPath], {
+    // (Nothing listens there: the worker refuses before it connects.)
+    env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:9', DEPLOY_WORKFLOW_CACHE_SIZE: '1k' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(result.status).toBe(64);
+  expect(result.stderr).toBe(
+    'deployment-coordinator: invalid DEPLOY_WORKFLOW_CACHE_SIZE "1k": use a whole number of at least 2\n',
+  );
+  expect(result.stdout).not.toContain('running');
+});

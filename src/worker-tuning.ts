@@ -1,0 +1,37 @@
+// How much a worker keeps and runs at once: its workflow cache and its task slots, from the worker's environment.
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** The settings, each with the environment variable that sets it. */
+const SETTINGS = {
+  maxCachedWorkflows: 'DEPLOY_WORKFLOW_CACHE_SIZE',
+  maxConcurrentWorkflowTaskExecutions: 'DEPLOY_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxConcurrentActivityTaskExecutions: 'DEPLOY_MAX_CONCURRENT_ACTIVITIES',
+} as const;
+
+export type WorkerTuning = Pick<WorkerOptions, keyof typeof SETTINGS>;
+
+/**
+ * The defaults, sized for a coordinator of a thousand environments in about 300 MiB: see README, "Sizing a worker".
+ * A workflow evicted from the cache is replayed from its history when it next has work, which costs CPU, not
+ * correctness.
+ */
+export const DEFAULT_TUNING: Required<WorkerTuning> = {
+  maxCachedWorkflows: 1000,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentActivityTaskExecutions: 100,
+};
+
+/** The tuning the environment asks for, or why one of its values cannot be used. */
+export function workerTuning(env: NodeJS.ProcessEnv): { tuning: Required<WorkerTuning> } | { problem: string } {
+  const tuning = { ...DEFAULT_TUNING };
+  for (const [option, variable] of Object.entries(SETTINGS) as Array<[keyof WorkerTuning, string]>) {
+    const text = env[variable];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 2) {
+      return { problem: `invalid ${variable} ${JSON.stringify(text)}: use a whole number of at least 2` };
+    }
+    tuning[option] = value;
+  }
+  return { tuning };
+}
