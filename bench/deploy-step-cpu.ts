@@ -3,40 +3,27 @@
 // counts every process involved, including the shell supervisor's watcher, which nobody reaps but init. Without a
 // writable cgroup the probe's own count is used, which misses the watcher.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { CpuAccount } from './process-usage';
 import { median } from './stats';
 
 const PROBE = join(__dirname, 'deploy-step-probe.js');
-const CPUACCT = '/sys/fs/cgroup/cpuacct';
 export const VARIANTS = ['none', 'node-supervisor', 'shell-supervisor'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-function cgroup(): string | undefined {
-  const dir = join(CPUACCT, `deploy-step-bench-${process.pid}`);
-  try {
-    mkdirSync(dir);
-    return dir;
-  } catch {
-    return undefined;
-  }
-}
-
-async function runProbe(variant: Variant, steps: number, group: string | undefined): Promise<number> {
+async function runProbe(variant: Variant, steps: number, account: CpuAccount | undefined): Promise<number> {
   const probe = spawn(process.execPath, [PROBE, variant, String(steps)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  if (group) writeFileSync(join(group, 'cgroup.procs'), String(probe.pid));
-  const usageBefore = group ? Number(readFileSync(join(group, 'cpuacct.usage'), 'utf8')) : 0;
+  account?.add(probe.pid ?? 0);
+  const usageBefore = account?.usageMs() ?? 0;
   const line = new Promise<string>((resolve) => createInterface({ input: probe.stdout }).once('line', resolve));
   probe.stdin.write('go\n');
   const report = JSON.parse(await line) as { selfAndReapedMs: number };
   await new Promise((resolve) => probe.once('close', resolve));
-  if (!group) return report.selfAndReapedMs;
-  // Orphaned watchers finish on their own within moments; wait until the group is empty.
-  for (let i = 0; i < 100 && readFileSync(join(group, 'cgroup.procs'), 'utf8').trim() !== ''; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return (Number(readFileSync(join(group, 'cpuacct.usage'), 'utf8')) - usageBefore) / 1e6;
+  if (!account) return report.selfAndReapedMs;
+  // Orphaned watchers finish on their own within moments; wait until the account is empty.
+  for (let i = 0; i < 100 && account.occupied(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  return account.usageMs() - usageBefore;
 }
 
 export interface DeployStepCpu {
@@ -49,19 +36,19 @@ export interface DeployStepCpu {
 }
 
 export async function measureDeployStepCpu(steps = 40, rounds = 5): Promise<DeployStepCpu> {
-  const group = existsSync(CPUACCT) ? cgroup() : undefined;
+  const account = CpuAccount.open('deploy-step-bench');
   const samples: Record<Variant, number[]> = { none: [], 'node-supervisor': [], 'shell-supervisor': [] };
   try {
     // Interleaved, so that the machine's noise falls on every variant alike.
     for (let round = 0; round < rounds; round++) {
-      for (const variant of VARIANTS) samples[variant].push((await runProbe(variant, steps, group)) / steps);
+      for (const variant of VARIANTS) samples[variant].push((await runProbe(variant, steps, account)) / steps);
     }
   } finally {
-    if (group) rmdirSync(group);
+    account?.close();
   }
   const bare = median(samples.none);
   return {
-    counted: group ? 'cgroup' : 'probe',
+    counted: account ? 'cgroup' : 'probe',
     steps,
     rounds,
     bareMs: bare,
