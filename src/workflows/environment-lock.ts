@@ -70,8 +70,9 @@ export const RELEASE_ACK_PATCH = 'release-acknowledged';
  */
 export const WAKE_BY_CLOCK_PATCH = 'wake-by-clock';
 /**
- * Locks recorded before restarted their liveness timer at every handoff and answered a release in the task after the
- * grant: 16 history events a handoff. Now the timer runs on across handoffs and the answer goes out with the grant.
+ * Locks recorded before restarted their liveness timer at every handoff (each grant moved the next check) and
+ * answered a release in the task after the grant: 16 history events a handoff. Now the checks keep a steady beat, so
+ * one timer serves many handoffs, and the answer goes out with the grant.
  */
 export const LEAN_HANDOFF_PATCH = 'lean-handoff';
 
@@ -213,7 +214,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       const granted: Holder = { ...next, leaseId: `${environment}#${nextLease}`, grantedAt: Date.now() };
       nextLease += 1;
       holder = granted;
-      lastLivenessCheckAt = granted.grantedAt;
+      // Lean handoffs check liveness on a steady beat instead: the next check is not moved by each grant.
+      if (!patched(LEAN_HANDOFF_PATCH)) lastLivenessCheckAt = granted.grantedAt;
       try {
         const grant = getExternalWorkflowHandle(granted.workflowId).signal(grantedSignal, {
           leaseId: granted.leaseId,
@@ -237,9 +239,12 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   const revokeDeadline = (revoked: Holder) =>
     (revoked.revoked?.at ?? 0) + (revoked.revokeWaitMs ?? DEFAULT_REVOKE_WAIT_MS);
 
-  /** Passes over `revoked` (the holder by default) once its wait is over, if it still holds; true if it did. */
-  function passOverUnresponsive(revoked = holder): boolean {
-    if (!revoked?.revoked || Date.now() < revokeDeadline(revoked)) return false;
+  /**
+   * Passes over `revoked` (the holder by default) once its wait is over, if it still holds; true if it did. `due`: its
+   * timer rang, which settles it whatever the clock of the task that met the timer says.
+   */
+  function passOverUnresponsive(revoked = holder, due = false): boolean {
+    if (!revoked?.revoked || (!due && Date.now() < revokeDeadline(revoked))) return false;
     if (holder?.leaseId !== revoked.leaseId) return false;
     log.warn('Revoked holder did not give the turn back in time; passing it on', {
       ...about(revoked.workflowId),
@@ -311,13 +316,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         const wakeAt = revokeDueFirst ? revokeDeadline(holder) : nextCheckAt;
         const watched = holder;
         if (patched(LEAN_HANDOFF_PATCH)) {
-          // One timer runs on across handoffs: a new one only when none is set or this wake is due before it.
-          if (!alarm || alarm.rang || alarm.at > wakeAt) alarm = setAlarm(wakeAt);
-          const { rings } = alarm;
-          await Promise.race([condition(hasWork), rings]);
-          // By the workflow clock, as below: however the timer and signals met in tasks, the same commands.
-          if (Date.now() >= wakeAt) {
-            if (!passOverUnresponsive(watched) && !revokeDueFirst) await checkHolderAlive(watched);
+          // One timer for each wake time, kept across handoffs (which no longer move the wake time); a wait ends
+          // due as the timer-per-wait below does: its timer rang, or the workflow clock says so.
+          if (!alarm || alarm.rang || alarm.at !== wakeAt) alarm = setAlarm(wakeAt);
+          const waited = alarm;
+          await Promise.race([condition(hasWork), waited.rings]);
+          if (waited.rang || Date.now() >= wakeAt) {
+            const passedOver = passOverUnresponsive(watched, revokeDueFirst && waited.rang);
+            if (!passedOver && !revokeDueFirst) await checkHolderAlive(watched);
             reportQueue();
           }
           continue;
