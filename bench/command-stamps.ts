@@ -11,11 +11,18 @@ export interface CommandRun {
   end: number;
 }
 
-/** A fresh, empty stamp file, and the deploy command (argv) that appends its run to it. */
-export function stampingCommand(): { file: string; command: string[] } {
+/**
+ * A fresh, empty stamp file, and the deploy command (argv) that appends its run to it; with `seconds`, the command
+ * runs that long between its two stamps.
+ */
+export function stampingCommand(seconds = 0): { file: string; command: string[] } {
   const file = join(mkdtempSync(join(tmpdir(), 'bench-stamps-')), 'stamps.log');
   writeFileSync(file, '');
-  return { file, command: ['sh', '-c', 'echo "$CORRELATION_ID $(date +%s%N) $(date +%s%N)" >> "$0"', file] };
+  const script =
+    seconds > 0
+      ? `started=$(date +%s%N); sleep ${seconds}; echo "$CORRELATION_ID $started $(date +%s%N)" >> "$0"`
+      : 'echo "$CORRELATION_ID $(date +%s%N) $(date +%s%N)" >> "$0"';
+  return { file, command: ['sh', '-c', script, file] };
 }
 
 /** The runs stamped in the file, in the order they started. */

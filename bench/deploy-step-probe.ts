@@ -2,12 +2,17 @@
 // Usage: deploy-step-probe.js none|node-supervisor|shell-supervisor N. Starts once a line arrives on stdin, so that
 // the measuring process can put it into a cgroup first; prints its own and its reaped children's CPU at the end.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startSupervised } from '../src/process/supervisor';
+import { NODE_SUPERVISOR } from './bench-worker';
+import { processCpuMs } from './process-usage';
 
-const NODE_SUPERVISOR = join(__dirname, 'baseline', 'node-supervisor.js');
+/** This process's CPU and that of the children it has reaped, in milliseconds. */
+const cpuMs = () => {
+  const { own, reaped } = processCpuMs(process.pid);
+  return own + reaped;
+};
+
 const COMMAND = '/bin/true';
 
 function once(kind: string): Promise<void> {
@@ -34,13 +39,6 @@ function once(kind: string): Promise<void> {
         .once('error', reject);
     }
   });
-}
-
-/** user + system CPU of this process and of the children it has reaped, in milliseconds (Linux). */
-function cpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  // Fields 14-17 (utime, stime, cutime, cstime) sit at 11-14 once pid and name are cut off; 100 ticks a second.
-  return [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0) * 10;
 }
 
 async function main() {

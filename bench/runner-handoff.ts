@@ -1,12 +1,13 @@
 // Handoff between runner-side deploys: from one `deployctl run` command's end to the next one's start, same
 // environment, as CI sees it. A few runners wait at any time (each started as another finishes), like CI jobs do.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseConfig } from '../src/config';
 import { createWorker } from '../src/create-worker';
+import { commandHandoffs, readCommandRuns, stampingCommand } from './command-stamps';
 import { percentile } from './stats';
 
 const DEPLOYCTL = join(__dirname, '..', '..', 'bin', 'deployctl.js');
@@ -24,8 +25,6 @@ export async function measureRunnerHandoff(
   lanes = 4,
 ): Promise<RunnerHandoffResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
-  const log = join(dir, 'runs.log');
-  writeFileSync(log, '');
   const environments = { runners: { stackName: 'BenchStack', lockWaitTimeout: '1h', deploy: { type: 'runner' } } };
   const configPath = join(dir, 'deploy.config.json');
   writeFileSync(configPath, JSON.stringify({ environments }));
@@ -39,12 +38,12 @@ export async function measureRunnerHandoff(
   });
   // The command stamps its start and end in nanoseconds (a shell: no runtime start-up inside the figure), and runs
   // long enough that the next runner is always waiting, started and connected, when the turn passes (checked below).
-  const script = `echo "$CORRELATION_ID start $(date +%s%N)" >> "$0"; sleep 1.5; echo "$CORRELATION_ID end $(date +%s%N)" >> "$0"`;
+  const stamps = stampingCommand(1.5);
   const runOne = (i: number) =>
     new Promise<void>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        [DEPLOYCTL, 'run', '--env', 'runners', '--correlation-id', `run-${i}`, '--', 'sh', '-c', script, log],
+        [DEPLOYCTL, 'run', '--env', 'runners', '--correlation-id', `run-${i}`, '--', ...stamps.command],
         {
           env: {
             ...process.env,
@@ -67,22 +66,15 @@ export async function measureRunnerHandoff(
     };
     await Promise.all(Array.from({ length: lanes }, lane));
   });
-  const stamps = new Map<string, { start: number; end: number; requested?: number }>();
-  for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
-    const [id, event, ns] = line.split(' ');
-    const entry = stamps.get(id!) ?? { start: 0, end: 0 };
-    entry[event as 'start' | 'end'] = Number(BigInt(ns!) / 1000n) / 1000;
-    stamps.set(id!, entry);
+  const runs = readCommandRuns(stamps.file);
+  const requested = new Map<string, number>();
+  for (const { correlationId } of runs) {
+    const description = await env.client.workflow.getHandle(`deploy/runners/${correlationId}`).describe();
+    requested.set(correlationId, description.startTime.getTime());
   }
-  for (const [id, entry] of stamps) {
-    const description = await env.client.workflow.getHandle(`deploy/runners/${id}`).describe();
-    entry.requested = description.startTime.getTime();
-  }
-  const runs = [...stamps.values()].sort((a, b) => a.start - b.start);
-  const handoffs = runs.slice(1).map((run, i) => run.start - runs[i]!.end);
-  if (handoffs.some((gap) => gap < 0)) throw new Error('runner commands overlapped: the lock is broken');
+  const handoffs = commandHandoffs(runs);
   // A handoff counts only if the next deployment was already waiting: else it measures a runner's start-up.
-  const dry = runs.slice(1).filter((run, i) => (run.requested ?? 0) > runs[i]!.end).length;
+  const dry = runs.slice(1).filter((run, i) => (requested.get(run.correlationId) ?? 0) > runs[i]!.end).length;
   if (dry > 0) throw new Error(`the queue ran dry ${dry} times: give the runners more lanes or a longer command`);
   return { handoffs, p50: percentile(handoffs, 50), p99: percentile(handoffs, 99), max: Math.max(...handoffs) };
 }

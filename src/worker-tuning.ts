@@ -11,9 +11,9 @@ const SETTINGS = {
 export type WorkerTuning = Pick<WorkerOptions, keyof typeof SETTINGS>;
 
 /**
- * The defaults, sized for a coordinator of a thousand environments in about 300 MiB: see README, "Sizing a worker".
- * A workflow evicted from the cache is replayed from its history when it next has work, which costs CPU, not
- * correctness.
+ * The defaults: every lock and waiting deployment of a thousand environments cached at once (the SDK's own default
+ * follows the heap's limit instead); see README, "Sizing a worker", for the memory measured. A workflow evicted from
+ * the cache is replayed from its history when it next has work, which costs CPU, not correctness.
  */
 export const DEFAULT_TUNING: Required<WorkerTuning> = {
   maxCachedWorkflows: 1000,

@@ -1,5 +1,5 @@
 // How a deployment workflow ends: with the close status that says its outcome, in the Web UI and in visibility.
-import { ApplicationFailure, CancellationScope, CancelledFailure, patched, upsertMemo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, CancelledFailure, upsertMemo } from '@temporalio/workflow';
 import { CLOSE_FAILURE, type DeploymentMemo, type DeploymentResult } from '../contract';
 import { recordFinished } from './metrics';
 
@@ -16,7 +16,7 @@ export const CLOSE_STATUS_PATCH = 'close-status-is-outcome';
 export function close(
   result: DeploymentResult,
   request: Omit<DeploymentMemo, 'result'>,
-  has: (patch: string) => boolean = patched,
+  has: (patch: string) => boolean,
 ): DeploymentResult {
   recordFinished(result);
   if (!has(CLOSE_STATUS_PATCH)) return result;

@@ -299,10 +299,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   }
 
   /** The liveness timer of lean handoffs: when it rings, and whether it has. */
-  let alarm: { at: number; rang: boolean; rings: Promise<void> } | undefined;
-  function setAlarm(at: number): { at: number; rang: boolean; rings: Promise<void> } {
-    const set = { at, rang: false, rings: Promise.resolve() };
-    set.rings = sleep(Math.max(1, at - Date.now())).then(() => {
+  interface Alarm {
+    at: number;
+    rang: boolean;
+  }
+  let alarm: Alarm | undefined;
+  function setAlarm(at: number): Alarm {
+    const set: Alarm = { at, rang: false };
+    void sleep(Math.max(1, at - Date.now())).then(() => {
       set.rang = true;
     });
     return set;
@@ -320,7 +324,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
           // due as the timer-per-wait below does: its timer rang, or the workflow clock says so.
           if (!alarm || alarm.rang || alarm.at !== wakeAt) alarm = setAlarm(wakeAt);
           const waited = alarm;
-          await Promise.race([condition(hasWork), waited.rings]);
+          await condition(() => hasWork() || waited.rang);
           if (waited.rang || Date.now() >= wakeAt) {
             const passedOver = passOverUnresponsive(watched, revokeDueFirst && waited.rang);
             if (!passedOver && !revokeDueFirst) await checkHolderAlive(watched);
