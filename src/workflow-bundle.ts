@@ -10,6 +10,22 @@ type Logger = NonNullable<BundleOptions['logger']>;
 export const WORKFLOW_BUNDLE_MODULES = {
   workflowsPath: require.resolve('./workflows'),
   workflowInterceptorModules: [require.resolve('./workflows/log-attributes')],
+  /**
+   * Loaded once for all workflows instead of once for each (the SDK freezes them): the contract and the pure domain
+   * functions the workflows use, which keep no state. Each cached workflow otherwise holds its own copy of every one.
+   */
+  preloadModules: [
+    './contract',
+    './domain/assembly-location',
+    './domain/durations',
+    './domain/notice-route',
+    './domain/queue-order',
+    './domain/result',
+    './domain/runner-timing',
+    './domain/stack-status',
+    './domain/stack-target',
+    './notices/log-line',
+  ].map((module) => require.resolve(module)),
 };
 
 /** Bundles the workflows; `logger` defaults to the runtime's, with webpack's module-by-module report at debug. */

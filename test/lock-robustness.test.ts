@@ -1,6 +1,6 @@
 // The lock survives what broke the official mutex sample: a repeated request, and a grant to a closed deployment.
 import { lockWorkflowId } from '../src/contract/names';
-import { requestTurnSignal } from '../src/contract';
+import { releaseAnswerQuery, releaseTurnSignal, requestTurnSignal, stateQuery } from '../src/contract';
 import {
   environmentDocument,
   Holds,
@@ -71,4 +71,31 @@ test('a grant to a deployment that no longer runs passes the turn on instead of 
   expect(description.status.name).toBe('RUNNING');
   const view = await coordinator.queueWhen('staging', (queue) => queue.holder === null);
   expect(view.waiting).toEqual([]);
+});
+
+test('a release sent again keeps its first answer and frees no later holder', async () => {
+  const first = await coordinator.deploy({ environment: 'staging', correlationId: 'r-first' });
+  expect(await outcome(first)).toMatchObject({ status: 'succeeded' });
+  const { leaseId } = await first.query(stateQuery);
+  if (leaseId === undefined) throw new Error('the deployment held no lease');
+  const lock = coordinator.env.client.workflow.getHandle(lockWorkflowId('staging'));
+  // The deployment gave its turn back from its local activity, which asked for the answer.
+  expect(await lock.query(releaseAnswerQuery, leaseId)).toEqual({});
+  holds.hold('r-later');
+  const later = await coordinator.deploy({ environment: 'staging', correlationId: 'r-later' });
+  await waitForRun(log, 'r-later');
+
+  // The same release again, as a retried local activity sends it: the later holder keeps the turn.
+  await lock.signal(releaseTurnSignal, { leaseId, durationMs: 1, keepAnswer: true });
+  // A lease the lock never had is stale: its answer says the turn had gone on.
+  await lock.signal(releaseTurnSignal, { leaseId: 'staging#999', durationMs: 1, keepAnswer: true });
+  expect(await lock.query(releaseAnswerQuery, 'staging#999')).toEqual({
+    revokedReason: 'the lock had passed the turn on',
+  });
+  expect(await lock.query(releaseAnswerQuery, leaseId)).toEqual({});
+  const view = await coordinator.queueWhen('staging', () => true);
+  expect(view.holder?.correlationId).toBe('r-later');
+
+  holds.release('r-later');
+  expect(await outcome(later)).toMatchObject({ status: 'succeeded' });
 });

@@ -7,7 +7,7 @@ import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActiv
 import { createRunDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
 import { createIsDeploymentOpen } from './liveness';
-import { createRequestTurn } from './lock';
+import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
 
 export interface ActivityDeps {
@@ -27,6 +27,7 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
   return {
     resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
     requestTurn: createRequestTurn(client, taskQueue),
+    releaseTurn: createReleaseTurn(client),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand: createRunDeployCommand(client, drain),
     notifyDeployment: createNotifyDeployment(slack, config, client),

@@ -1,6 +1,13 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
-import { DEPLOYMENT_ENVIRONMENT, requestTurnSignal, type TurnRequest } from '../contract';
+import {
+  DEPLOYMENT_ENVIRONMENT,
+  releaseAnswerQuery,
+  type ReleaseOutcome,
+  releaseTurnSignal,
+  requestTurnSignal,
+  type TurnRequest,
+} from '../contract';
 
 export interface RequestTurnInput {
   environment: string;
@@ -19,5 +26,38 @@ export function createRequestTurn(client: Client, taskQueue: string) {
       typedSearchAttributes: [{ key: DEPLOYMENT_ENVIRONMENT, value: environment }],
       staticSummary: `Deployment queue of environment ${environment}`,
     });
+  };
+}
+
+export interface ReleaseTurnInput {
+  environment: string;
+  leaseId: string;
+  durationMs: number;
+}
+
+/** How long a release waits for the lock to have taken it: the lock's next workflow task, normally milliseconds. */
+const ANSWER_WAIT_MS = 10_000;
+
+/**
+ * Gives the turn back and asks the lock how it took the release. The signal is durable once sent; the query reads
+ * the lock's state once the signal's workflow task has run, so one query normally has the answer.
+ */
+export function createReleaseTurn(client: Client) {
+  return async function releaseTurn({ environment, leaseId, durationMs }: ReleaseTurnInput): Promise<ReleaseOutcome> {
+    const lock = client.workflow.getHandle(lockWorkflowId(environment));
+    try {
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs, keepAnswer: true });
+    } catch (err) {
+      // Terminated or never started: nothing holds a turn to give back (a new lock starts free).
+      if (err instanceof WorkflowNotFoundError) return { lock: 'closed' };
+      throw err;
+    }
+    const deadline = Date.now() + ANSWER_WAIT_MS;
+    for (let pause = 10; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
+      const answer = await lock.query(releaseAnswerQuery, leaseId).catch(() => null);
+      if (answer) return { lock: 'answered', ...answer };
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+    return { lock: 'unanswered' };
   };
 }

@@ -7,13 +7,28 @@ import type { QueueView, TurnRequest } from './queue';
 // What @temporalio/workflow's defineSignal and defineQuery return, built here so that deployctl, which shares these
 // definitions, does not load the workflow library (a tenth of its start-up). The definitions are plain data.
 const defineSignal = <Args extends unknown[]>(name: string) => ({ type: 'signal', name }) as SignalDefinition<Args>;
-const defineQuery = <Ret>(name: string) => ({ type: 'query', name }) as QueryDefinition<Ret>;
+const defineQuery = <Ret, Args extends unknown[] = []>(name: string) =>
+  ({ type: 'query', name }) as QueryDefinition<Ret, Args>;
 
 // deployment → lock
 export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
-/** workflowId: where the lock sends its acknowledgement (absent in releases recorded before it did). */
+/** How the lock took a release: `revokedReason` when it had revoked the lease first (the two crossed). */
+export interface ReleaseAnswer {
+  revokedReason?: string;
+  revokedBy?: string;
+}
+/**
+ * What giving the turn back from a local activity came to: the lock's answer; or no lock to give the turn back to; or
+ * the release sent but its answer not had in time (a lock whose worker is gone, or one of a release before answers
+ * were kept).
+ */
+export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'closed' } | { lock: 'unanswered' };
+/**
+ * workflowId: where the lock sends its answer (absent in releases recorded before it did). keepAnswer: the lock keeps
+ * its answer for releaseAnswerQuery instead of signalling it, and takes the same lease released again as a repeat.
+ */
 export const releaseTurnSignal =
-  defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string }]>('release');
+  defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string; keepAnswer?: boolean }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
@@ -25,8 +40,7 @@ export const revokedSignal =
   defineSignal<[{ leaseId: string; reason: string; by?: string; runId?: string }]>('revoked');
 export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId?: string }]>('superseded');
 /** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
-export const releaseAcknowledgedSignal =
-  defineSignal<[{ leaseId: string; revokedReason?: string; revokedBy?: string }]>('releaseAcknowledged');
+export const releaseAcknowledgedSignal = defineSignal<[{ leaseId: string } & ReleaseAnswer]>('releaseAcknowledged');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
@@ -40,3 +54,5 @@ export const runnerExitedSignal = defineSignal<[{ runnerId: string } & RunnerExi
 
 export const queueQuery = defineQuery<QueueView>('queue');
 export const stateQuery = defineQuery<DeploymentState>('state');
+/** The lock's answer to a release sent with keepAnswer, by lease; null until the lock has taken it. */
+export const releaseAnswerQuery = defineQuery<ReleaseAnswer | null, [string]>('releaseAnswer');

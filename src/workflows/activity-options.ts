@@ -26,6 +26,17 @@ const BOOKKEEPING: ActivityOptions = {
  */
 const BOOKKEEPING_LOCAL: LocalActivityOptions = { ...BOOKKEEPING, localRetryThreshold: '10s' };
 
+/**
+ * Giving the turn back by update waits for the lock's workflow task: a lock whose worker was lost answers once another
+ * takes it over, within seconds. Bounded, so that a lock that cannot answer is given the turn back by signal instead.
+ */
+const RELEASE_LOCAL: LocalActivityOptions = {
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
+  localRetryThreshold: '10s',
+};
+
 /** Whether a holder is still open: a few tries, then the lock keeps the holder (unknown is not dead). */
 const LIVENESS: ActivityOptions = {
   startToCloseTimeout: '10s',
@@ -87,6 +98,7 @@ function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
 
 export const bookkeeping = proxyActivities<Activities>(BOOKKEEPING);
 export const localBookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING_LOCAL);
+export const releaseCalls = proxyLocalActivities<Activities>(RELEASE_LOCAL);
 export const liveness = proxyActivities<Activities>(LIVENESS);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);
 export const changeSetCleanUp = proxyActivities<Activities>(CHANGE_SET_CLEAN_UP);

@@ -50,7 +50,7 @@ import { deployerFor } from './deploy-step';
 import { RunnerLink } from './deployers/runner';
 import { RELEASE_ACK_PATCH } from './environment-lock';
 import { NOTIFICATIONS_PATCH, Notifier } from './notifier';
-import { giveBackTurn, RELEASE_ACK_WAIT_MS, revokeWaitMs } from './turn';
+import { giveBackTurn, RELEASE_ACK_WAIT_MS, releaseAndAsk, revokeWaitMs } from './turn';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 
 /**
@@ -59,6 +59,13 @@ import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableSt
  * settings and queue at the lock as local activities, in the first workflow task.
  */
 export const LEAN_DEPLOYMENT_PATCH = 'lean-deployment';
+
+/**
+ * Deployments recorded from here on give the turn back from a local activity that also asks the lock for its answer,
+ * instead of a release signal, the lock's answer by signal and a timer to wait for it: two workflow tasks and about
+ * ten events less. They are lean deployments too, under this one marker.
+ */
+export const RELEASE_AND_ASK_PATCH = 'release-and-ask';
 
 /** Deployments recorded before refs were checked took any ref. */
 export const REF_CHECKED_PATCH = 'ref-checked';
@@ -96,7 +103,8 @@ function failureOf(err: unknown): { message: string; type?: string } {
 }
 
 export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
-  const lean = patched(LEAN_DEPLOYMENT_PATCH);
+  const releasesAndAsks = patched(RELEASE_AND_ASK_PATCH);
+  const lean = releasesAndAsks || patched(LEAN_DEPLOYMENT_PATCH);
   /** Whether an earlier patch applies: always, in a lean deployment. */
   const has = (patch: string) => lean || patched(patch);
   const { workflowId } = workflowInfo();
@@ -311,11 +319,20 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   /** Gives the turn back (or withdraws from the queue), then settles whether a force-release crossed it. */
   async function giveBack(): Promise<void> {
     state.finishedAt ??= Date.now();
-    const askForAnswer = leaseId !== undefined && has(RELEASE_ACK_PATCH);
-    const released = await giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer);
-    if (released && askForAnswer) {
-      // The lock's answer says whether a force-release crossed this release; never long, never forever.
-      await condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS);
+    const asked =
+      releasesAndAsks && leaseId !== undefined ? await releaseAndAsk(input.environment, leaseId, state) : undefined;
+    if (asked?.lock === 'answered') {
+      const { lock: _lock, ...answer } = asked;
+      releaseAck = answer;
+    } else if (asked === undefined) {
+      // (A release by signal after the local activity failed asks for no answer: a lock that took the first release
+      // after all would answer this one as stale.)
+      const askForAnswer = leaseId !== undefined && !releasesAndAsks && has(RELEASE_ACK_PATCH);
+      const released = await giveBackTurn(input.environment, workflowId, leaseId, state, askForAnswer);
+      if (released && askForAnswer) {
+        // The lock's answer says whether a force-release crossed this release; never long, never forever.
+        await condition(() => releaseAck !== undefined || endReason?.status === 'revoked', RELEASE_ACK_WAIT_MS);
+      }
     }
     if (releaseAck?.revokedReason !== undefined) {
       const { revokedReason, revokedBy } = releaseAck;

@@ -17,6 +17,8 @@ import {
   type Holder,
   queueQuery,
   releaseAcknowledgedSignal,
+  type ReleaseAnswer,
+  releaseAnswerQuery,
   releaseTurnSignal,
   requestTurnSignal,
   revokedSignal,
@@ -41,6 +43,8 @@ export interface EnvironmentLockInput {
   queueMode?: QueueMode;
   livenessCheckIntervalMs?: number;
   lastLivenessCheckAt?: number;
+  /** The answers to the latest releases that asked the lock to keep them (keepAnswer), for releaseAnswerQuery. */
+  releaseAnswers?: Array<{ leaseId: string; answer: ReleaseAnswer }>;
 }
 
 /** What the lock tells a deployment about its turn (by signal; not a notice for people). */
@@ -56,6 +60,8 @@ const about = (workflowId: string) => ({ workflowId, ...namedByWorkflowId(workfl
 const runOf = (request: { runId?: string }) => (request.runId === undefined ? {} : { runId: request.runId });
 
 const RECENT_DURATIONS_KEPT = 20;
+/** Far more than could be waiting to be asked at once: a deployment asks within moments of its release. */
+const RELEASE_ANSWERS_KEPT = 20;
 const DEFAULT_LIVENESS_CHECK_MS = 60_000;
 /** For requests from before deployments said how long their stop may take: the defaults' grace and heartbeat. */
 const DEFAULT_REVOKE_WAIT_MS = 10_000 + 30_000 + 30_000;
@@ -113,28 +119,42 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     reportQueue();
   });
 
-  setHandler(releaseTurnSignal, ({ leaseId, durationMs, workflowId }) => {
+  let releaseAnswers = input.releaseAnswers ?? [];
+
+  /** Takes a release of `leaseId`: the turn is free unless the lease is stale. */
+  function takeRelease(leaseId: string, durationMs: number): ReleaseAnswer {
     const current = holder?.leaseId === leaseId ? holder : undefined;
-    if (workflowId !== undefined && patched(RELEASE_ACK_PATCH)) {
-      // A release can cross a revoke in flight: the answer tells the deployment how its turn really ended.
-      const revokedReason = current ? current.revoked?.reason : 'the lock had passed the turn on';
-      const revokedBy = current?.revoked?.by;
-      acks.push({
-        workflowId,
-        leaseId,
-        ...(revokedReason === undefined ? {} : { revokedReason }),
-        ...(revokedBy === undefined ? {} : { revokedBy }),
-      });
-    }
+    // A release can cross a revoke in flight: the answer tells the deployment how its turn really ended.
+    const revokedReason = current ? current.revoked?.reason : 'the lock had passed the turn on';
+    const revokedBy = current?.revoked?.by;
+    const answer = {
+      ...(revokedReason === undefined ? {} : { revokedReason }),
+      ...(revokedBy === undefined ? {} : { revokedBy }),
+    };
     if (!current) {
       log.info('Ignoring a release with a stale lease', { environment, leaseId, currentLease: holder?.leaseId });
-      return;
+      return answer;
     }
     // A revoked run's duration says nothing about how long deployments take.
     if (!current.revoked) recentDurationsMs = [...recentDurationsMs, durationMs].slice(-RECENT_DURATIONS_KEPT);
     holder = undefined;
     reportQueue();
+    return answer;
+  }
+
+  setHandler(releaseTurnSignal, ({ leaseId, durationMs, workflowId, keepAnswer }) => {
+    if (keepAnswer) {
+      // A release sent again (its local activity retried) is the same release: its first answer stands.
+      if (releaseAnswers.some((kept) => kept.leaseId === leaseId)) return;
+      const answer = takeRelease(leaseId, durationMs);
+      releaseAnswers = [...releaseAnswers, { leaseId, answer }].slice(-RELEASE_ANSWERS_KEPT);
+      return;
+    }
+    const answer = takeRelease(leaseId, durationMs);
+    if (workflowId !== undefined && patched(RELEASE_ACK_PATCH)) acks.push({ workflowId, leaseId, ...answer });
   });
+
+  setHandler(releaseAnswerQuery, (leaseId) => releaseAnswers.find((kept) => kept.leaseId === leaseId)?.answer ?? null);
 
   setHandler(withdrawSignal, ({ workflowId }) => {
     waiting = waiting.filter((entry) => entry.workflowId !== workflowId);
@@ -364,6 +384,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         queueMode,
         livenessCheckIntervalMs,
         lastLivenessCheckAt,
+        ...(releaseAnswers.length > 0 ? { releaseAnswers } : {}),
       });
     }
   }

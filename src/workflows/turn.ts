@@ -5,11 +5,12 @@ import {
   type DeploymentState,
   type EnvironmentSettings,
   lockWorkflowId,
+  type ReleaseOutcome,
   releaseTurnSignal,
   withdrawSignal,
 } from '../contract';
 import { runnerKillGraceMs } from '../domain/runner-timing';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from './activity-options';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, releaseCalls } from './activity-options';
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
 const REVOKE_WAIT_MARGIN_MS = 30_000;
@@ -29,6 +30,35 @@ export function revokeWaitMs(settings: EnvironmentSettings, onRunner: boolean): 
   return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
 }
 
+/** How long the deployment held the turn, as the lock keeps it to estimate waits. */
+const heldMs = (state: DeploymentState) => (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
+
+/**
+ * Gives the turn back from a local activity, which also asks the lock how it took the release: no signal command, no
+ * acknowledgement and no timer to wait for one. Undefined when the activity could not send the release at all: the
+ * caller then releases by signal, which the lock takes whenever it next runs.
+ */
+export async function releaseAndAsk(
+  environment: string,
+  leaseId: string,
+  state: DeploymentState,
+): Promise<ReleaseOutcome | undefined> {
+  try {
+    const outcome = await releaseCalls.releaseTurn({ environment, leaseId, durationMs: heldMs(state) });
+    if (outcome.lock === 'unanswered') {
+      log.warn('The lock took no release answer in time; the deployment ends without it', { environment, leaseId });
+    }
+    return outcome;
+  } catch (err) {
+    log.warn('Could not release from a local activity; releasing by signal', {
+      environment,
+      leaseId,
+      error: String(err),
+    });
+    return undefined;
+  }
+}
+
 /** Releases the turn (or withdraws from the queue when it never came); false when the lock could not be told. */
 export async function giveBackTurn(
   environment: string,
@@ -40,8 +70,11 @@ export async function giveBackTurn(
   const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
   try {
     if (leaseId !== undefined) {
-      const durationMs = (state.finishedAt ?? 0) - (state.startedAt ?? state.finishedAt ?? 0);
-      await lock.signal(releaseTurnSignal, { leaseId, durationMs, ...(askForAnswer ? { workflowId } : {}) });
+      await lock.signal(releaseTurnSignal, {
+        leaseId,
+        durationMs: heldMs(state),
+        ...(askForAnswer ? { workflowId } : {}),
+      });
     } else {
       await lock.signal(withdrawSignal, { workflowId });
     }

@@ -55,8 +55,13 @@ const FORCE_RELEASED_BY = 'chaos-force-release';
 const ORPHAN_COMMAND_MS = 25_000;
 /** Its own environment, so that the other queues keep moving while it runs. */
 const ORPHAN_ENVIRONMENT = 'orphans';
-/** How long every deployctl still running at the end of the schedule gets to see its deployment end. */
-const SETTLE_MS = 90_000;
+/**
+ * How long every deployctl still running at the end of the schedule gets to see its deployment end: as long as the
+ * run moves (a deployctl exits or a command starts) at least once in SETTLE_IDLE_MS, up to SETTLE_MAX_MS. A queue
+ * behind killed runners moves one runner heartbeat timeout at a time: a fixed 90 s once cut a live one off.
+ */
+const SETTLE_IDLE_MS = 45_000;
+const SETTLE_MAX_MS = 240_000;
 
 export interface ChaosOptions {
   seed: number;
@@ -347,9 +352,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // (A settled action may have scheduled another: a killed worker's restart.)
   while (background.length > 0) await Promise.allSettled(background.splice(0));
   await serverUp;
-  const settleBy = Date.now() + SETTLE_MS;
-  for (const request of requests.values()) {
-    await Promise.race([request.done.catch(() => undefined), sleep(settleBy - Date.now())]);
+  const environments = [...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT, ORPHAN_ENVIRONMENT];
+  // The run moves when a deployctl exits, a command starts or a lock hands its turn on (to a killed runner, say).
+  const moves = async () =>
+    [
+      [...requests.values()].filter((request) => request.exited).length,
+      readdirSync(heartbeats).filter((name) => name.endsWith('.json')).length,
+      ...(await leases(server, environments)),
+    ].join(' ');
+  const settleBy = Date.now() + SETTLE_MAX_MS;
+  let lastMove = await moves();
+  let movedAt = Date.now();
+  while ([...requests.values()].some((request) => !request.exited) && Date.now() < settleBy) {
+    if (Date.now() - movedAt > SETTLE_IDLE_MS) break;
+    await sleep(1000);
+    const move = await moves();
+    if (move !== lastMove) [lastMove, movedAt] = [move, Date.now()];
   }
   for (const request of requests.values()) if (!request.exited) request.child.kill('SIGKILL');
   for (let slot = 0; slot < workers.length; slot++)
@@ -357,7 +375,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   say(`deployctl all done at ${elapsed()}`);
 
   const client = server.client;
-  const queues = await settledQueues(server, [...WORKER_ENVIRONMENTS, RUNNER_ENVIRONMENT, ORPHAN_ENVIRONMENT]);
+  const queues = await settledQueues(server, environments);
   // All at once, under one deadline: a deployment that never ends must not hold up the report by its own timeout.
   const resultsBy = sleep(30_000).then(() => undefined);
   await Promise.all(
@@ -426,6 +444,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
   }
   return { plan, verdict, observed, dir, summary: lines.join('\n') };
+}
+
+/** Each lock's current lease ('-' with no holder, '?' when its lock does not answer within a second or two). */
+function leases(server: TestWorkflowEnvironment, environments: string[]): Promise<string[]> {
+  return Promise.all(
+    environments.map((environment) =>
+      Promise.race([
+        server.client.workflow
+          .getHandle(lockWorkflowId(environment))
+          .query(queueQuery)
+          .then(
+            (view) => view.holder?.leaseId ?? '-',
+            () => '?',
+          ),
+        sleep(2000).then(() => '?'),
+      ]),
+    ),
+  );
 }
 
 /** Each environment's queue once the locks have caught up (a release may still be on its way for a few seconds). */

@@ -13,10 +13,14 @@ export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
 export function replayOptions() {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
-  const { workflowsPath, workflowInterceptorModules } = WORKFLOW_BUNDLE_MODULES;
+  const { workflowsPath, workflowInterceptorModules, preloadModules } = WORKFLOW_BUNDLE_MODULES;
   return codePath
     ? { workflowBundle: { codePath } }
-    : { workflowsPath, interceptors: { workflowModules: workflowInterceptorModules } };
+    : {
+        workflowsPath,
+        interceptors: { workflowModules: workflowInterceptorModules },
+        bundlerOptions: { preloadModules },
+      };
 }
 
 /** The replay failures of these workflows' histories, one line each; empty when all replay. */
