@@ -105,10 +105,11 @@ ${handoffRow('tuned (`FAST_HANDOFF_ARGS`: what `npm start` and the tests run)', 
 ${handoffRow('server defaults', handoffDefaults, 250)}
 ${postgres ? handoffRow(`Temporal server ${postgres.version} on PostgreSQL ${postgres.postgresVersion} (docker-compose.yml's configuration and dynamic config, run natively)`, postgres, 250) : '| Temporal server on PostgreSQL | skipped: run `bash scripts/ensure-temporal-server.sh` | | | | | |'}
 
-A handoff crosses four server hops (release signal, lock workflow task, grant signal, deployment workflow task)
+A handoff crosses four server hops (the release, signalled from the deployment's local activity; the lock's
+workflow task; the grant signal; the next deployment's workflow task)
 and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
 second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The deploy step here is a no-op (it only stamps the time), which ends
-before the previous deployment's own last workflow tasks (its release acknowledged, its completion) have left that
+before the previous deployment's own last workflow task (its completion) has left that
 rate-limited queue, so the server-defaults row also measures that contention: with a 0.6 s step the same server
 hands off in about 80 ms (p50, old and new supervisor alike).
 

@@ -1,4 +1,4 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
 import {
   DEPLOYMENT_ENVIRONMENT,
@@ -54,7 +54,13 @@ export function createReleaseTurn(client: Client) {
     }
     const deadline = Date.now() + ANSWER_WAIT_MS;
     for (let pause = 10; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
-      const answer = await lock.query(releaseAnswerQuery, leaseId).catch(() => null);
+      let answer;
+      try {
+        answer = await lock.query(releaseAnswerQuery, leaseId);
+      } catch (err) {
+        // A lock of a release before answers were kept (mid-rollout) took the release and will never answer.
+        if (err instanceof QueryNotRegisteredError) return { lock: 'unanswered' };
+      }
       if (answer) return { lock: 'answered', ...answer };
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
