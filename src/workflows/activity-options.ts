@@ -27,8 +27,8 @@ const BOOKKEEPING: ActivityOptions = {
 const BOOKKEEPING_LOCAL: LocalActivityOptions = { ...BOOKKEEPING, localRetryThreshold: '10s' };
 
 /**
- * Giving the turn back by update waits for the lock's workflow task: a lock whose worker was lost answers once another
- * takes it over, within seconds. Bounded, so that a lock that cannot answer is given the turn back by signal instead.
+ * Giving the turn back and asking the lock for its answer (the activity waits at most 10 s for the answer). Bounded,
+ * so that a release the server cannot take for a minute is sent by the workflow's own signal instead.
  */
 const RELEASE_LOCAL: LocalActivityOptions = {
   startToCloseTimeout: '15s',
