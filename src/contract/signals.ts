@@ -24,8 +24,8 @@ export interface ReleaseAnswer {
  */
 export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'closed' } | { lock: 'unanswered' };
 /**
- * workflowId: where the lock sends its answer (absent in releases recorded before it did). keepAnswer: the lock keeps
- * its answer for releaseAnswerQuery instead of signalling it, and takes the same lease released again as a repeat.
+ * workflowId: where the lock sends its answer (absent in releases recorded before it did). keepAnswer: send none; the
+ * deployment asks for it with releaseAnswerQuery.
  */
 export const releaseTurnSignal =
   defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string; keepAnswer?: boolean }]>('release');
@@ -54,5 +54,5 @@ export const runnerExitedSignal = defineSignal<[{ runnerId: string } & RunnerExi
 
 export const queueQuery = defineQuery<QueueView>('queue');
 export const stateQuery = defineQuery<DeploymentState>('state');
-/** The lock's answer to a release sent with keepAnswer, by lease; null until the lock has taken it. */
+/** The lock's answer to the release of a lease (sent with keepAnswer); null while the lease still holds the turn. */
 export const releaseAnswerQuery = defineQuery<ReleaseAnswer | null, [string]>('releaseAnswer');

@@ -43,8 +43,8 @@ export interface EnvironmentLockInput {
   queueMode?: QueueMode;
   livenessCheckIntervalMs?: number;
   lastLivenessCheckAt?: number;
-  /** The answers to the latest releases that asked the lock to keep them (keepAnswer), for releaseAnswerQuery. */
-  releaseAnswers?: Array<{ leaseId: string; answer: ReleaseAnswer }>;
+  /** The latest revoked leases, with who and why: how releaseAnswerQuery answers for a lease no longer held. */
+  revokedLeases?: Array<{ leaseId: string; reason: string; by?: string }>;
 }
 
 /** What the lock tells a deployment about its turn (by signal; not a notice for people). */
@@ -60,8 +60,8 @@ const about = (workflowId: string) => ({ workflowId, ...namedByWorkflowId(workfl
 const runOf = (request: { runId?: string }) => (request.runId === undefined ? {} : { runId: request.runId });
 
 const RECENT_DURATIONS_KEPT = 20;
-/** Far more than could be waiting to be asked at once: a deployment asks within moments of its release. */
-const RELEASE_ANSWERS_KEPT = 20;
+/** Revokes are an operator's act, rare: far more than could still be releasing at once. */
+const REVOKED_LEASES_KEPT = 50;
 const DEFAULT_LIVENESS_CHECK_MS = 60_000;
 /** For requests from before deployments said how long their stop may take: the defaults' grace and heartbeat. */
 const DEFAULT_REVOKE_WAIT_MS = 10_000 + 30_000 + 30_000;
@@ -119,7 +119,23 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     reportQueue();
   });
 
-  let releaseAnswers = input.releaseAnswers ?? [];
+  let revokedLeases = input.revokedLeases ?? [];
+
+  /**
+   * How the lock took the release of a lease it no longer holds: revoked, if it was (passed over or released since);
+   * else released by its deployment, as every other lease it has granted ends (a lock never drops a holder that is
+   * still open). Worked out from the lease, not kept per release: a release sent again, however late, gets the same.
+   */
+  function answerFor(leaseId: string): ReleaseAnswer | null {
+    if (holder?.leaseId === leaseId) return null;
+    const revoked = revokedLeases.find((entry) => entry.leaseId === leaseId);
+    if (revoked)
+      return { revokedReason: revoked.reason, ...(revoked.by === undefined ? {} : { revokedBy: revoked.by }) };
+    const granted = Number(leaseId.slice(leaseId.lastIndexOf('#') + 1));
+    return Number.isInteger(granted) && granted > 0 && granted < nextLease
+      ? {}
+      : { revokedReason: 'the lock had passed the turn on' };
+  }
 
   /** Takes a release of `leaseId`: the turn is free unless the lease is stale. */
   function takeRelease(leaseId: string, durationMs: number): ReleaseAnswer {
@@ -143,18 +159,14 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   }
 
   setHandler(releaseTurnSignal, ({ leaseId, durationMs, workflowId, keepAnswer }) => {
-    if (keepAnswer) {
-      // A release sent again (its local activity retried) is the same release: its first answer stands.
-      if (releaseAnswers.some((kept) => kept.leaseId === leaseId)) return;
-      const answer = takeRelease(leaseId, durationMs);
-      releaseAnswers = [...releaseAnswers, { leaseId, answer }].slice(-RELEASE_ANSWERS_KEPT);
-      return;
-    }
     const answer = takeRelease(leaseId, durationMs);
-    if (workflowId !== undefined && patched(RELEASE_ACK_PATCH)) acks.push({ workflowId, leaseId, ...answer });
+    // (A release that asks by query, keepAnswer, is answered by answerFor instead.)
+    if (!keepAnswer && workflowId !== undefined && patched(RELEASE_ACK_PATCH)) {
+      acks.push({ workflowId, leaseId, ...answer });
+    }
   });
 
-  setHandler(releaseAnswerQuery, (leaseId) => releaseAnswers.find((kept) => kept.leaseId === leaseId)?.answer ?? null);
+  setHandler(releaseAnswerQuery, answerFor);
 
   setHandler(withdrawSignal, ({ workflowId }) => {
     waiting = waiting.filter((entry) => entry.workflowId !== workflowId);
@@ -167,6 +179,9 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     if (!holder || holder.revoked) return;
     const { workflowId, leaseId } = holder;
     log.warn('Turn force-released', { ...about(workflowId), leaseId, reason, by });
+    revokedLeases = [...revokedLeases, { leaseId, reason, ...(by === undefined ? {} : { by }) }].slice(
+      -REVOKED_LEASES_KEPT,
+    );
     decisions.push({
       kind: 'revoked',
       workflowId,
@@ -384,7 +399,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         queueMode,
         livenessCheckIntervalMs,
         lastLivenessCheckAt,
-        ...(releaseAnswers.length > 0 ? { releaseAnswers } : {}),
+        ...(revokedLeases.length > 0 ? { revokedLeases } : {}),
       });
     }
   }
