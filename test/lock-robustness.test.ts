@@ -79,7 +79,7 @@ test('a release sent again, however late, gets the same answer and frees no late
   const { leaseId } = await first.query(stateQuery);
   if (leaseId === undefined) throw new Error('the deployment held no lease');
   const lock = coordinator.env.client.workflow.getHandle(lockWorkflowId('staging'));
-  // The deployment gave its turn back from its local activity, which asked for the answer.
+  // A lease granted and given back is answered as released (the deployment's own release read the same answer).
   expect(await lock.query(releaseAnswerQuery, leaseId)).toEqual({});
   // Many releases later (a retry can come after a worker's loss, whatever the lock took meanwhile).
   const between = await Promise.all(
