@@ -149,21 +149,33 @@ async function waitForStep(
   ended.then((r) => (result = r)).catch(() => undefined);
   const lock = client.workflow.getHandle(lockWorkflowId(environment));
   let progressDue = 0;
-  let soon = false;
-  for (;;) {
-    if (result) return { result };
-    const state = await handle.query(stateQuery).catch(() => undefined);
-    if (state?.runner) return { state };
-    if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
-    if (state && Date.now() >= progressDue) {
-      const progress = await progressOf(state, lock).catch(() => undefined);
-      reporter.report(progress);
-      // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
-      // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
-      soon = !(progress?.position !== undefined && progress.position > 1);
-      progressDue = Date.now() + 1000;
+  let soon = true; // until the lock says it is further back
+  let waiting = true;
+  let lookingUp = false;
+  // The place in line is the lock's answer, and a lock's query waits while the lock hands a turn on (over a second,
+  // measured): asked beside the look at the deployment's own state, so that it never delays noticing the turn.
+  const lookUpPlace = async (state: DeploymentState) => {
+    lookingUp = true;
+    const progress = await progressOf(state, lock).catch(() => undefined);
+    lookingUp = false;
+    if (!waiting) return;
+    reporter.report(progress);
+    // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
+    // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
+    soon = !(progress?.position !== undefined && progress.position > 1);
+    progressDue = Date.now() + 1000;
+  };
+  try {
+    for (;;) {
+      if (result) return { result };
+      const state = await handle.query(stateQuery).catch(() => undefined);
+      if (state?.runner) return { state };
+      if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
+      if (state && !lookingUp && Date.now() >= progressDue) void lookUpPlace(state);
+      await Promise.race([ended.catch(() => undefined), sleep(soon ? 100 : 1000)]);
     }
-    await Promise.race([ended.catch(() => undefined), sleep(soon ? 100 : 1000)]);
+  } finally {
+    waiting = false;
   }
 }
 
