@@ -152,6 +152,7 @@ async function waitForStep(
   let soon = true; // until the lock says it is further back
   let waiting = true;
   let lookingUp = false;
+  let hurry = () => {}; // ends a slow pace's sleep once the lock says nobody else is ahead
   // The place in line is the lock's answer, and a lock's query waits while the lock hands a turn on (over a second,
   // measured): asked beside the look at the deployment's own state, so that it never delays noticing the turn.
   const lookUpPlace = async (state: DeploymentState) => {
@@ -162,8 +163,10 @@ async function waitForStep(
     reporter.report(progress);
     // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
     // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
+    const wasSoon = soon;
     soon = !(progress?.position !== undefined && progress.position > 1);
     progressDue = Date.now() + 1000;
+    if (soon && !wasSoon) hurry();
   };
   try {
     for (;;) {
@@ -172,7 +175,11 @@ async function waitForStep(
       if (state?.runner) return { state };
       if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
       if (state && !lookingUp && Date.now() >= progressDue) void lookUpPlace(state);
-      await Promise.race([ended.catch(() => undefined), sleep(soon ? 100 : 1000)]);
+      await Promise.race([
+        ended.catch(() => undefined),
+        sleep(soon ? 100 : 1000),
+        new Promise<void>((resolve) => (hurry = resolve)),
+      ]);
     }
   } finally {
     waiting = false;
