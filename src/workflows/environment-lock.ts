@@ -58,6 +58,10 @@ const about = (workflowId: string) => ({ workflowId, ...namedByWorkflowId(workfl
 
 /** The run a decision is for, when the request named it. */
 const runOf = (request: { runId?: string }) => (request.runId === undefined ? {} : { runId: request.runId });
+/** A lease's ID: the environment and the lease's number, which counts the lock's grants from 1. */
+const leaseIdOf = (environment: string, lease: number) => `${environment}#${lease}`;
+/** The number of the lease an ID names (NaN if it names none). */
+const leaseNumberOf = (leaseId: string) => Number(leaseId.slice(leaseId.lastIndexOf('#') + 1));
 
 const RECENT_DURATIONS_KEPT = 20;
 /** Revokes are an operator's act, rare: far more than could still be releasing at once. */
@@ -131,7 +135,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     const revoked = revokedLeases.find((entry) => entry.leaseId === leaseId);
     if (revoked)
       return { revokedReason: revoked.reason, ...(revoked.by === undefined ? {} : { revokedBy: revoked.by }) };
-    const granted = Number(leaseId.slice(leaseId.lastIndexOf('#') + 1));
+    const granted = leaseNumberOf(leaseId);
     return Number.isInteger(granted) && granted > 0 && granted < nextLease
       ? {}
       : { revokedReason: 'the lock had passed the turn on' };
@@ -246,7 +250,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       const [next, ...rest] = waiting;
       if (!next) break;
       waiting = rest;
-      const granted: Holder = { ...next, leaseId: `${environment}#${nextLease}`, grantedAt: Date.now() };
+      const granted: Holder = { ...next, leaseId: leaseIdOf(environment, nextLease), grantedAt: Date.now() };
       nextLease += 1;
       holder = granted;
       // Lean handoffs check liveness on a steady beat instead: the next check is not moved by each grant.
