@@ -51,6 +51,20 @@ module.exports = tseslint.config(
     },
   },
   {
+    // A patch ID is recorded in histories: each has one home, the catalogue, with its retirement.
+    files: ['src/workflows/**/*.ts'],
+    ignores: ['src/workflows/patches.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.name=/^(patched|deprecatePatch)$/] > .arguments:not(MemberExpression)',
+          message: 'Patch IDs come from workflows/patches.ts: patched(PATCHES.name.id).',
+        },
+      ],
+    },
+  },
+  {
     // Layers, lowest first: contract, domain, notices, then workflows / activities / cli. Nothing imports upward.
     files: ['src/contract/**/*.ts', 'src/domain/**/*.ts', 'src/notices/**/*.ts'],
     rules: {

@@ -91,9 +91,9 @@ test('a release sent again, however late, gets the same answer and frees no late
   await waitForRun(log, 'r-later');
 
   // The same release again, as a retried local activity sends it: the later holder keeps the turn.
-  await lock.signal(releaseTurnSignal, { leaseId, durationMs: 1, keepAnswer: true });
+  await lock.signal(releaseTurnSignal, { leaseId, durationMs: 1 });
   // A lease the lock never had is stale: its answer says the turn had gone on.
-  await lock.signal(releaseTurnSignal, { leaseId: 'staging#999', durationMs: 1, keepAnswer: true });
+  await lock.signal(releaseTurnSignal, { leaseId: 'staging#999', durationMs: 1 });
   expect(await lock.query(releaseAnswerQuery, 'staging#999')).toEqual({
     revokedReason: 'the lock had passed the turn on',
   });

@@ -1,4 +1,4 @@
-import { type Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
 import {
   DEPLOYMENT_ENVIRONMENT,
@@ -46,7 +46,7 @@ export function createReleaseTurn(client: Client) {
   return async function releaseTurn({ environment, leaseId, durationMs }: ReleaseTurnInput): Promise<ReleaseOutcome> {
     const lock = client.workflow.getHandle(lockWorkflowId(environment));
     try {
-      await lock.signal(releaseTurnSignal, { leaseId, durationMs, keepAnswer: true });
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs });
     } catch (err) {
       // Terminated or never started: nothing holds a turn to give back (a new lock starts free).
       if (err instanceof WorkflowNotFoundError) return { lock: 'closed' };
@@ -57,9 +57,8 @@ export function createReleaseTurn(client: Client) {
       let answer;
       try {
         answer = await lock.query(releaseAnswerQuery, leaseId);
-      } catch (err) {
-        // A lock of a release before answers were kept (mid-rollout) took the release and will never answer.
-        if (err instanceof QueryNotRegisteredError) return { lock: 'unanswered' };
+      } catch {
+        // Not answered this time (the lock's worker busy or gone): asked again until the deadline.
       }
       if (answer) return { lock: 'answered', ...answer };
       await new Promise((resolve) => setTimeout(resolve, pause));

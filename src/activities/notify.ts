@@ -13,8 +13,8 @@ import { FAILURE } from '../contract';
 export interface NotifyDeploymentInput {
   notice: DeploymentNotice;
   /**
-   * The Slack channel, as the deployment resolved it with its environment. Absent in notices recorded before the
-   * channel travelled with them: the worker's config then names it.
+   * The Slack channel, as the deployment resolved it with its environment. Absent for a request refused before its
+   * environment was resolved: the worker's config then names it.
    */
   channel?: string;
   /** The deployment's top-level message, once there is one. */
@@ -155,7 +155,7 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
     const context = Context.current();
     const channel = input.channel ?? config.environments[notice.deployment.environment]?.slackChannel;
     if (!slack || !channel) {
-      // A worker without a Slack token (or a notice from before the channel travelled): the log gets it.
+      // A worker without a Slack token, or an environment without a channel: the log gets it.
       const { message: line, fields } = renderLogLine(notice);
       context.log.info(line, fields);
       return message ? { message } : {};

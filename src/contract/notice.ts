@@ -17,8 +17,5 @@ export interface SlackMessageRef {
   ts: string;
 }
 
-/**
- * Where a deployment's notices go, decided once when its environment is resolved: Slack (this channel), or only the
- * worker log. Deployments recorded before it was decided there have none: their notices ask the notify activity.
- */
+/** Where a deployment's notices go, decided once when its environment is resolved: Slack (this channel), or the log. */
 export type NoticeRoute = { to: 'slack'; channel: string } | { to: 'log' };

@@ -7,10 +7,10 @@ import type { QueueMode } from './settings';
 export interface TurnRequest {
   workflowId: string;
   /**
-   * The run that asks (absent in requests recorded before runs were told apart). A deployment reset from the Web UI
-   * asks again as a new run: the old run's grant, lease or place never passes to it by mistake.
+   * The run that asks. A deployment reset from the Web UI asks again as a new run: the old run's grant, lease or place
+   * never passes to it by mistake.
    */
-  runId?: string;
+  runId: string;
   correlationId: string;
   stackName: string;
   priority: Priority;
@@ -20,11 +20,11 @@ export interface TurnRequest {
   expectedDurationMs: number;
   /**
    * How long the lock waits, once it has revoked this deployment, for it to stop its deploy step and give the turn
-   * back before passing the turn on anyway (absent in requests recorded before revoking waited).
+   * back before passing the turn on anyway.
    */
-  revokeWaitMs?: number;
-  /** Where the lock sends a notice about this deployment (absent in requests recorded before it could). */
-  notices?: NoticeRoute;
+  revokeWaitMs: number;
+  /** Where the lock sends a notice about this deployment. */
+  notices: NoticeRoute;
 }
 
 export interface Holder extends TurnRequest {

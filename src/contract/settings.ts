@@ -57,11 +57,8 @@ export interface EnvironmentSettings {
   queueMode: QueueMode;
   livenessCheckIntervalMs: number;
   deployTimeoutMs: number;
-  /**
-   * Runner-side deploys (`deployctl run`): a runner silent for this long is taken as lost and the turn goes on.
-   * (Absent in settings recorded before runner-side deploys: the default then.)
-   */
-  runnerHeartbeatTimeoutMs?: number;
+  /** Runner-side deploys (`deployctl run`): a runner silent for this long is taken as lost and the turn goes on. */
+  runnerHeartbeatTimeoutMs: number;
   deploy: DeploySettings;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;

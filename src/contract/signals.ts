@@ -19,28 +19,20 @@ export interface ReleaseAnswer {
 }
 /**
  * What giving the turn back from a local activity came to: the lock's answer; or no lock to give the turn back to; or
- * the release sent but its answer not had in time (a lock whose worker is gone, or one of a release before answers
- * were kept).
+ * the release sent but its answer not had in time (a lock whose worker is gone).
  */
 export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'closed' } | { lock: 'unanswered' };
-/**
- * workflowId: where the lock sends its answer (absent in releases recorded before it did). keepAnswer: send none; the
- * deployment asks for it with releaseAnswerQuery.
- */
-export const releaseTurnSignal =
-  defineSignal<[{ leaseId: string; durationMs: number; workflowId?: string; keepAnswer?: boolean }]>('release');
+/** The lease given back, and how long it held the turn; the deployment asks for the answer by releaseAnswerQuery. */
+export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
 // lock → deployment
 /** Each carries the run it is for (`runId`): a signal for an earlier run, reapplied to a reset run, is ignored. */
-export const grantedSignal = defineSignal<[{ leaseId: string; runId?: string }]>('granted');
-export const revokedSignal =
-  defineSignal<[{ leaseId: string; reason: string; by?: string; runId?: string }]>('revoked');
-export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId?: string }]>('superseded');
-/** The lock has taken the release; `revokedReason` when it had revoked the lease first (the two crossed). */
-export const releaseAcknowledgedSignal = defineSignal<[{ leaseId: string } & ReleaseAnswer]>('releaseAcknowledged');
+export const grantedSignal = defineSignal<[{ leaseId: string; runId: string }]>('granted');
+export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string; runId: string }]>('revoked');
+export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId: string }]>('superseded');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
@@ -54,5 +46,5 @@ export const runnerExitedSignal = defineSignal<[{ runnerId: string } & RunnerExi
 
 export const queueQuery = defineQuery<QueueView>('queue');
 export const stateQuery = defineQuery<DeploymentState>('state');
-/** The lock's answer to the release of a lease (sent with keepAnswer); null while the lease still holds the turn. */
+/** The lock's answer to the release of a lease; null while the lease still holds the turn. */
 export const releaseAnswerQuery = defineQuery<ReleaseAnswer | null, [string]>('releaseAnswer');

@@ -9,9 +9,8 @@ export function enqueue(waiting: readonly TurnRequest[], request: TurnRequest): 
   return [...waiting.slice(0, firstNormal), request, ...waiting.slice(firstNormal)];
 }
 
-/** Whether two requests come from the same run of a deployment (requests recorded before runs were told apart do). */
-export const sameRun = (a: { runId?: string }, b: { runId?: string }) =>
-  a.runId === undefined || b.runId === undefined || a.runId === b.runId;
+/** Whether two requests come from the same run of a deployment. */
+const sameRun = (a: { runId: string }, b: { runId: string }) => a.runId === b.runId;
 
 /** What the lock does with a request for the turn. */
 export type Admission =

@@ -9,22 +9,19 @@ import {
 import type { Activities } from '../activities';
 import type { EnvironmentSettings } from '../contract';
 
-/** The notify timeout of environments recorded before it was configurable, and of the lock's own notices. */
+/** The notify timeout of the lock's own notices (a deployment's follow its environment's). */
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
-/** The heartbeat timeout of deploy steps recorded before it was configurable. */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
-
-/** Reading the config and queuing at the lock: quick calls, retried through a short outage, then the deployment fails. */
-const BOOKKEEPING: ActivityOptions = {
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
-};
 
 /**
- * The same calls run in the workflow task that asks for them (local activities): no task of their own to schedule,
- * dispatch and record, which is most of what a deployment costs the server. Long retries wait on a timer.
+ * Reading the config and queuing at the lock: quick calls, retried through a short outage, then the deployment fails.
+ * They run in the workflow task that asks for them (local activities): no task of their own to schedule, dispatch and
+ * record, which is most of what a deployment costs the server. Long retries wait on a timer.
  */
-const BOOKKEEPING_LOCAL: LocalActivityOptions = { ...BOOKKEEPING, localRetryThreshold: '10s' };
+const BOOKKEEPING: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 20 },
+  localRetryThreshold: '10s',
+};
 
 /**
  * Giving the turn back and asking the lock for its answer (the activity waits at most 10 s for the answer). Bounded,
@@ -69,9 +66,7 @@ function noticeDelivery(timeoutMs: number): ActivityOptions {
 function deployStepBase(settings: EnvironmentSettings): ActivityOptions {
   return {
     startToCloseTimeout: settings.deployTimeoutMs,
-    heartbeatTimeout:
-      ('heartbeatTimeoutMs' in settings.deploy ? settings.deploy.heartbeatTimeoutMs : undefined) ??
-      DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    heartbeatTimeout: 'heartbeatTimeoutMs' in settings.deploy ? settings.deploy.heartbeatTimeoutMs : undefined,
     // The turn is given back only once the deploy process is really gone.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
@@ -96,8 +91,7 @@ function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
   };
 }
 
-export const bookkeeping = proxyActivities<Activities>(BOOKKEEPING);
-export const localBookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING_LOCAL);
+export const bookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING);
 export const releaseCalls = proxyLocalActivities<Activities>(RELEASE_LOCAL);
 export const liveness = proxyActivities<Activities>(LIVENESS);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);

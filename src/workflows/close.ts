@@ -3,23 +3,14 @@ import { ApplicationFailure, CancellationScope, CancelledFailure, upsertMemo } f
 import { CLOSE_FAILURE, type DeploymentMemo, type DeploymentResult } from '../contract';
 import { recordFinished } from './metrics';
 
-/** Deployments recorded before their close status told the outcome completed with every result. */
-export const CLOSE_STATUS_PATCH = 'close-status-is-outcome';
-
 /**
  * Returns the result of a deployment that succeeded (or was superseded: it gave way, as its environment asks, and
  * nothing needs doing); throws for the others, so that the workflow fails with a type naming the outcome and the
  * result in its details, or ends Canceled when Temporal's cancel was requested (the Web UI, `deployctl cancel`).
- * The memo gets the result first, for `deployctl history` to list from visibility alone. `has` says whether a patch
- * applies (the deployment's own answer: a lean deployment takes them all as given).
+ * The memo gets the result first, for `deployctl history` to list from visibility alone.
  */
-export function close(
-  result: DeploymentResult,
-  request: Omit<DeploymentMemo, 'result'>,
-  has: (patch: string) => boolean,
-): DeploymentResult {
+export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'result'>): DeploymentResult {
   recordFinished(result);
-  if (!has(CLOSE_STATUS_PATCH)) return result;
   upsertMemo({ ...request, result });
   const { status } = result;
   if (status === 'succeeded' || status === 'superseded') return result;

@@ -9,10 +9,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DeploymentNotice, NoticeRoute, SlackMessageRef } from '../contract';
+import { present } from '../domain/present';
 import { renderLogLine } from '../notices/log-line';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, noticeCalls } from './activity-options';
-
-export const NOTIFICATIONS_PATCH = 'notifications';
 
 /** A notice for the worker log, written by the workflow itself: no activity per notice where there is no Slack. */
 export function logNotice(notice: DeploymentNotice): void {
@@ -21,8 +20,8 @@ export function logNotice(notice: DeploymentNotice): void {
 }
 
 /**
- * Sends one notice the way its route says; `message` is the deployment's Slack message so far. Without a route
- * (recorded before routes), the notify activity decides.
+ * Sends one notice the way its route says; `message` is the deployment's Slack message so far. Without a route (a
+ * request refused before its environment was resolved), the notify activity decides from the worker's config.
  */
 export async function deliverNotice(
   notice: DeploymentNotice,
@@ -37,9 +36,7 @@ export async function deliverNotice(
   }
   const result = await noticeCalls(timeoutMs).notifyDeployment({
     notice,
-    ...(route ? { channel: route.channel } : {}),
-    ...(message ? { message } : {}),
-    ...(rerun && !message ? { rerun: true } : {}),
+    ...present({ channel: route?.channel, message, rerun: rerun && !message ? true : undefined }),
   });
   return result.message ?? message;
 }
@@ -59,12 +56,13 @@ export class Notifier {
   /** The deployment's top-level Slack message: kept in workflow state, so retries and restarts update it. */
   private message: SlackMessageRef | undefined;
   private timeoutMs = DEFAULT_NOTIFY_TIMEOUT_MS;
+  /** Unknown until the environment is resolved. */
   private route: NoticeRoute | undefined;
 
   constructor(private readonly onFailure: (error: string) => void) {}
 
   /** The environment's notify timeout, and where its notices go. */
-  configure(timeoutMs: number, route: NoticeRoute | undefined): void {
+  configure(timeoutMs: number, route: NoticeRoute): void {
     this.timeoutMs = timeoutMs;
     this.route = route;
   }

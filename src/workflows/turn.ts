@@ -1,7 +1,6 @@
 // The deployment's side of its environment's lock: how long a revoke may wait for it, and giving the turn back.
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import {
-  DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS,
   type DeploymentState,
   type EnvironmentSettings,
   lockWorkflowId,
@@ -10,24 +9,20 @@ import {
   withdrawSignal,
 } from '../contract';
 import { runnerKillGraceMs } from '../domain/runner-timing';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, releaseCalls } from './activity-options';
+import { releaseCalls } from './activity-options';
 
 /** Time for a revoked deployment's clean-up and release, beyond the stop of its deploy step. */
 const REVOKE_WAIT_MARGIN_MS = 30_000;
-/** The lock answers a release within a workflow task or two; a lock that does not is not waited for. */
-export const RELEASE_ACK_WAIT_MS = 10_000;
 
 /** How long the lock should wait for this deployment to stop once revoked: the cancel's delivery, then the grace. */
 export function revokeWaitMs(settings: EnvironmentSettings, onRunner: boolean): number {
   if (onRunner) {
     // The runner sees the stop within a poll and stops its command within the grace, or is lost at the timeout.
-    const timeoutMs = settings.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
+    const timeoutMs = settings.runnerHeartbeatTimeoutMs;
     return timeoutMs + runnerKillGraceMs(timeoutMs) + REVOKE_WAIT_MARGIN_MS;
   }
   if (settings.deploy.type === 'runner') return REVOKE_WAIT_MARGIN_MS; // (refused before it could hold the turn)
-  // (Settings recorded before the heartbeat timeout was configurable lack it: the default then.)
-  const heartbeatTimeoutMs = settings.deploy.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  return heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
+  return settings.deploy.heartbeatTimeoutMs + settings.deploy.killGracePeriodMs + REVOKE_WAIT_MARGIN_MS;
 }
 
 /** How long the deployment held the turn, as the lock keeps it to estimate waits. */
@@ -59,25 +54,20 @@ export async function releaseAndAsk(
   }
 }
 
-/** Releases the turn (or withdraws from the queue when it never came); false when the lock could not be told. */
+/**
+ * Releases the turn by signal (or withdraws from the queue when it never came), when the local activity could not:
+ * the lock takes it whenever it next runs. False when the lock could not be told.
+ */
 export async function giveBackTurn(
   environment: string,
   workflowId: string,
   leaseId: string | undefined,
   state: DeploymentState,
-  askForAnswer: boolean,
 ): Promise<boolean> {
   const lock = getExternalWorkflowHandle(lockWorkflowId(environment));
   try {
-    if (leaseId !== undefined) {
-      await lock.signal(releaseTurnSignal, {
-        leaseId,
-        durationMs: heldMs(state),
-        ...(askForAnswer ? { workflowId } : {}),
-      });
-    } else {
-      await lock.signal(withdrawSignal, { workflowId });
-    }
+    if (leaseId !== undefined) await lock.signal(releaseTurnSignal, { leaseId, durationMs: heldMs(state) });
+    else await lock.signal(withdrawSignal, { workflowId });
     return true;
   } catch (err) {
     // Without a lock workflow there is nothing to give back; its liveness check covers the rest.

@@ -254,6 +254,7 @@ export function useCoordinator(
 export function turnRequest(workflowId: string, overrides: Partial<TurnRequest> = {}): TurnRequest {
   return {
     workflowId,
+    runId: 'run-1',
     correlationId: workflowId.split('/').pop() ?? workflowId,
     stackName: 'TestStack',
     priority: 'normal',
@@ -261,6 +262,8 @@ export function turnRequest(workflowId: string, overrides: Partial<TurnRequest> 
     queueMode: 'queue',
     livenessCheckIntervalMs: 60_000,
     expectedDurationMs: 60_000,
+    revokeWaitMs: 70_000,
+    notices: { to: 'log' },
     ...overrides,
   };
 }

@@ -13,19 +13,20 @@ const settings = (overrides: Partial<EnvironmentSettings>): EnvironmentSettings 
   queueMode: 'queue',
   livenessCheckIntervalMs: 60_000,
   deployTimeoutMs: 7_200_000,
+  runnerHeartbeatTimeoutMs: 60_000,
   deploy: { type: 'command', command: ['./deploy.sh'], killGracePeriodMs: 10_000, heartbeatTimeoutMs: 30_000 },
   ...overrides,
 });
 
-test('notices go to the log, or to Slack when there is a channel; settings from before routes have none', () => {
+test('notices go to Slack when the worker can post to a channel there, else to the log', () => {
   expect(noticeRoute(settings({ notifyTo: 'log' }))).toStrictEqual({ to: 'log' });
   expect(noticeRoute(settings({ notifyTo: 'log', slackChannel: '#deploys' }))).toStrictEqual({ to: 'log' });
   expect(noticeRoute(settings({ notifyTo: 'slack', slackChannel: '#deploys' }))).toStrictEqual({
     to: 'slack',
     channel: '#deploys',
   });
-  expect(noticeRoute(settings({ notifyTo: 'slack' }))).toBeUndefined();
-  expect(noticeRoute(settings({ slackChannel: '#deploys' }))).toBeUndefined();
+  expect(noticeRoute(settings({ notifyTo: 'slack' }))).toStrictEqual({ to: 'log' });
+  expect(noticeRoute(settings({ slackChannel: '#deploys' }))).toStrictEqual({ to: 'log' });
 });
 
 const deployment: DeploymentNotice['deployment'] = {

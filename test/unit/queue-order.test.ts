@@ -4,6 +4,7 @@ import type { Holder, TurnRequest } from '../../src/contract/queue';
 
 const request = (correlationId: string, overrides: Partial<TurnRequest> = {}): TurnRequest => ({
   workflowId: `deploy/production/${correlationId}`,
+  runId: 'run-1',
   correlationId,
   stackName: 'Api',
   priority: 'normal',
@@ -11,6 +12,8 @@ const request = (correlationId: string, overrides: Partial<TurnRequest> = {}): T
   queueMode: 'queue',
   livenessCheckIntervalMs: 60_000,
   expectedDurationMs: 600_000,
+  revokeWaitMs: 70_000,
+  notices: { to: 'log' },
   ...overrides,
 });
 const high = (correlationId: string) => request(correlationId, { priority: 'high' });

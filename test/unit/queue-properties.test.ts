@@ -39,6 +39,8 @@ const turnRequest = (id: number, run: string, priority: 'normal' | 'high', mode:
     queueMode: mode,
     livenessCheckIntervalMs: 60_000,
     expectedDurationMs: 60_000,
+    revokeWaitMs: 70_000,
+    notices: { to: 'log' },
   }) satisfies TurnRequest;
 
 /** The model: two plain lists in arrival order, high first; an entry is its workflow ID and run. */

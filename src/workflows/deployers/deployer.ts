@@ -1,4 +1,4 @@
-// What a deploy kind provides. A new kind is one new file beside this one, and one line in deploy-step.ts.
+// What a deploy kind provides. A new kind is one new file beside this one, and one line in index.ts (see docs/architecture.md).
 import type { DeploymentInput, DeploySettings, EnvironmentSettings } from '../../contract';
 
 export interface DeployStepOutcome {

@@ -3,7 +3,6 @@
 // (killed, its machine lost) fails the deployment as lost, and the turn goes on without it.
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import {
-  DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS,
   type DeploymentState,
   type DeploySettings,
   type EnvironmentSettings,
@@ -68,7 +67,7 @@ async function stopRunner(step: RunnerStep, timeoutMs: number): Promise<void> {
 }
 
 async function deployOnRunner(link: RunnerLink, settings: EnvironmentSettings): Promise<Record<string, never>> {
-  const timeoutMs = settings.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
+  const timeoutMs = settings.runnerHeartbeatTimeoutMs;
   const step = link.begin();
   let ending: Ending;
   try {

@@ -1,0 +1,122 @@
+// A deployment's steps, in order: resolve its environment, queue for the turn, wait, run the deploy step (watching the
+// stack where there is one). Each clean-up is registered as it becomes needed, so that it always runs.
+import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  type DeploymentInput,
+  type EnvironmentSettings,
+  FAILURE,
+  type NoticeKind,
+  STACK_NAME,
+  type StackProgress,
+} from '../contract';
+import { noticeRoute } from '../domain/notice-route';
+import { present } from '../domain/present';
+import { bookkeeping } from './activity-options';
+import type { Compensation } from './compensation';
+import { deployerFor } from './deployers';
+import type { RunnerLink } from './deployers/runner';
+import type { DeploymentRun } from './deployment-run';
+import type { Notifier } from './notifier';
+import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
+import { giveBackTurn, releaseAndAsk, revokeWaitMs } from './turn';
+
+export interface DeploySteps {
+  run: DeploymentRun;
+  input: DeploymentInput;
+  notifier: Notifier;
+  notify(kind: NoticeKind, detail?: string): void;
+  compensation: Compensation;
+  runner: RunnerLink | undefined;
+  /** Search attributes to set with the next status. */
+  upsert(pairs: SearchAttributeUpdatePair[]): void;
+}
+
+export async function deploySteps(steps: DeploySteps): Promise<void> {
+  const { run, input, notify, compensation } = steps;
+  const { state } = run;
+  const settings: EnvironmentSettings = await bookkeeping.resolveEnvironment(
+    present({ environment: input.environment, stackName: input.stackName }),
+  );
+  state.settings = settings;
+  state.stackName = settings.stackName;
+  const route = noticeRoute(settings);
+  steps.notifier.configure(settings.notifyTimeoutMs, route);
+  steps.upsert([{ key: STACK_NAME, value: settings.stackName }]);
+  const deployer = deployerFor(settings, steps.runner);
+  const refused = deployer.requestProblem(input, input.environment);
+  if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
+  const changeSet = deployer.changeSet?.(input);
+  if (changeSet !== undefined) state.changeSet = changeSet;
+
+  run.queued();
+  compensation.always('give the turn back', () => giveBack(run));
+  await bookkeeping.requestTurn({
+    environment: input.environment,
+    request: {
+      workflowId: state.workflowId,
+      runId: workflowInfo().runId,
+      correlationId: input.correlationId,
+      stackName: settings.stackName,
+      priority: input.priority,
+      requestedAt: state.requestedAt,
+      queueMode: settings.queueMode,
+      livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
+      expectedDurationMs: settings.expectedDurationMs,
+      revokeWaitMs: revokeWaitMs(settings, steps.runner !== undefined),
+      notices: route,
+    },
+  });
+  notify('queued');
+  const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
+  if (!(await condition(() => run.leaseId !== undefined, waitMs))) return run.gaveUpWaiting(waitMs);
+  run.deploying();
+  notify('started');
+  const undo = deployer.compensation;
+  if (undo) compensation.unlessSucceeded(undo.what, () => undo.run(settings, input));
+  const deployStep = async () => {
+    const outcome = await deployer.deploy(settings, settings.deploy, input);
+    state.stepCompleted = true;
+    return outcome;
+  };
+  const { cloudformation } = settings;
+  if (cloudformation) {
+    const watch: StackWatch = {
+      settings: { ...settings, cloudformation },
+      correlationId: input.correlationId,
+      onProgress: (progress) => (state.stack = progress),
+      notice: (kind, detail) => notify(kind, detail),
+    };
+    compensation.unlessSucceeded('leave the stack stable', () =>
+      leaveStackStable(watch, (status) => (state.stack = { ...(state.stack ?? emptyProgress()), status })),
+    );
+    await waitForStableStack(watch, (state.queuedAt ?? state.requestedAt) + waitMs);
+    const watched = await deployWatchingStack(watch, deployStep);
+    if (watched.step.noChanges) state.noChanges = true;
+    if (Object.keys(watched.outputs).length > 0) state.outputs = watched.outputs;
+  } else {
+    await deployStep();
+  }
+  run.setStatus('succeeded');
+}
+
+/**
+ * Gives the turn back (or withdraws from the queue), then settles whether a force-release crossed it. The release
+ * goes from a local activity that also asks the lock for its answer; by signal when that activity cannot send it.
+ */
+async function giveBack(run: DeploymentRun): Promise<void> {
+  const { state, leaseId } = run;
+  run.finishing();
+  const asked = leaseId === undefined ? undefined : await releaseAndAsk(state.environment, leaseId, state);
+  if (asked === undefined) await giveBackTurn(state.environment, state.workflowId, leaseId, state);
+  if (asked?.lock === 'answered') {
+    const { lock: _lock, ...answer } = asked;
+    run.released(answer);
+  } else {
+    run.released(undefined);
+  }
+}
+
+function emptyProgress(): StackProgress {
+  return { status: 'UNKNOWN', resources: {}, done: 0, inFlight: 0, failed: 0 };
+}

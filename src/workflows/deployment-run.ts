@@ -1,0 +1,218 @@
+// A deployment's state and rules: what the lock and operators tell it, and how it ends. Pure (the clock, the run and
+// what a status change shows are given), so the rules are tested without a server; deployment.ts wires it.
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import {
+  type DeploymentInput,
+  type DeploymentMemo,
+  type DeploymentNotice,
+  type DeploymentResult,
+  type DeploymentState,
+  type DeploymentStatus,
+  FAILURE,
+  nameProblem,
+  type NoticeKind,
+  type ReleaseAnswer,
+} from '../contract';
+import { assemblyProblem } from '../domain/assembly-location';
+import { formatDuration } from '../domain/durations';
+import { present } from '../domain/present';
+import { resultOf } from '../domain/result';
+
+/** How a deployment was stopped before its end, and by whom. */
+export interface StopReason {
+  status: 'cancelled' | 'revoked' | 'superseded';
+  reason: string;
+  by?: string;
+}
+
+export interface DeploymentPorts {
+  now(): number;
+  /** This run of the deployment: signals of the lock for another run (reapplied by a reset) are not its own. */
+  runId: string;
+  /** Stops the deployment's work (its deploy step, or its wait for the turn). */
+  stopWork(): void;
+  /** Shows a new status (search attributes, the Web UI's details). */
+  showStatus(state: DeploymentState): void;
+}
+
+/** Why a request cannot be taken at all, before anything is resolved or queued. */
+export function requestProblem(input: DeploymentInput): string | undefined {
+  const optional = (what: Parameters<typeof nameProblem>[0], value: string | undefined) =>
+    value === undefined ? undefined : nameProblem(what, value);
+  return (
+    nameProblem('environment', input.environment) ??
+    nameProblem('correlation ID', input.correlationId) ??
+    optional('stack', input.stackName) ??
+    (input.assembly === undefined ? undefined : assemblyProblem(input.assembly)) ??
+    optional('actor', input.requestedBy) ??
+    optional('ref', input.ref)
+  );
+}
+
+/** What failed a deployment, in words, and its failure type when it has one (see contract/failure-types.ts). */
+export function failureOf(err: unknown): { message: string; type?: string } {
+  // Activity failures wrap the real reason in `cause`.
+  const failure = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+  if (failure instanceof TimeoutFailure && failure.timeoutType === 'HEARTBEAT') {
+    return {
+      message:
+        'lost the worker running the deploy step (its heartbeat stopped); the deploy command was stopped with it',
+      type: FAILURE.workerLost,
+    };
+  }
+  const message = failure instanceof Error ? failure.message : String(failure);
+  return failure instanceof ApplicationFailure && failure.type ? { message, type: failure.type } : { message };
+}
+
+export class DeploymentRun {
+  readonly state: DeploymentState;
+  /** The lease of the turn, once granted. */
+  leaseId: string | undefined;
+  private stopReason: StopReason | undefined;
+
+  constructor(
+    input: DeploymentInput,
+    workflowId: string,
+    private readonly ports: DeploymentPorts,
+  ) {
+    this.state = {
+      workflowId,
+      environment: input.environment,
+      correlationId: input.correlationId,
+      ...present({ stackName: input.stackName, ref: input.ref }),
+      priority: input.priority,
+      status: 'pending',
+      requestedAt: ports.now(),
+      ...present({ ciRunUrl: input.ciRunUrl, assembly: input.assembly, requestedBy: input.requestedBy }),
+      notificationsFailed: 0,
+    };
+  }
+
+  setStatus(status: DeploymentStatus): void {
+    this.state.status = status;
+    this.ports.showStatus(this.state);
+  }
+
+  // The lock's messages name the run they are for.
+  private forOtherRun(runId: string): boolean {
+    return runId !== this.ports.runId;
+  }
+
+  granted({ leaseId, runId }: { leaseId: string; runId: string }): void {
+    if (!this.forOtherRun(runId)) this.leaseId ??= leaseId;
+  }
+
+  /** The turn is gone whatever else was under way (a cancel, the step finishing): the outcome says revoked. */
+  revoked({ leaseId, reason, by, runId }: { leaseId: string; reason: string; by?: string; runId: string }): void {
+    if (this.forOtherRun(runId)) return;
+    if (this.leaseId !== undefined && this.leaseId !== leaseId) return;
+    this.leaseId ??= leaseId;
+    this.stopReason = { status: 'revoked', reason: `force-released: ${reason}`, ...present({ by }) };
+    this.ports.stopWork();
+  }
+
+  superseded({ byWorkflowId, runId }: { byWorkflowId: string; runId: string }): void {
+    if (this.forOtherRun(runId) || this.leaseId !== undefined) return;
+    this.stop({ status: 'superseded', reason: `superseded by ${byWorkflowId}` });
+  }
+
+  cancel({ reason, by }: { reason: string; by?: string }): void {
+    this.stop({ status: 'cancelled', reason, ...present({ by }) });
+  }
+
+  /** Decided here, where a grant that crossed the request is known: a deployment that holds the turn runs on. */
+  withdrawIfWaiting({ reason }: { reason: string }): void {
+    if (this.leaseId === undefined) this.stop({ status: 'cancelled', reason });
+  }
+
+  private stop(reason: StopReason): void {
+    this.stopReason ??= reason;
+    this.ports.stopWork();
+  }
+
+  /** A request refused before it was queued. */
+  refuse(problem: string): void {
+    this.state.error = problem;
+    this.state.errorType = FAILURE.badRequest;
+    this.setStatus('failed');
+  }
+
+  queued(): void {
+    this.state.queuedAt = this.ports.now();
+    this.setStatus('queued');
+  }
+
+  gaveUpWaiting(waitMs: number): void {
+    this.state.error = `gave up waiting for environment ${this.state.environment} after ${formatDuration(waitMs)}`;
+    this.setStatus('timed-out');
+  }
+
+  /** The turn has come: the deploy step starts. */
+  deploying(): void {
+    this.state.leaseId = this.leaseId;
+    this.state.startedAt = this.ports.now();
+    this.setStatus('deploying');
+  }
+
+  /**
+   * The deployment's work ended with `err`. A step stopped because the deployment was cancelled may end as a failure
+   * of its own (its command killed): a cancelled deployment is cancelled, whatever its step said last.
+   */
+  ended(err: unknown, cancelled: boolean): void {
+    if (cancelled) {
+      const end = this.stopReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
+      this.state.reason = end.reason;
+      if (end.by !== undefined) this.state.stoppedBy = end.by;
+      this.setStatus(end.status);
+      return;
+    }
+    const failure = failureOf(err);
+    this.state.error = failure.message;
+    if (failure.type !== undefined) this.state.errorType = failure.type;
+    this.setStatus('failed');
+  }
+
+  /** The deployment's work is over (however it ended): its clean-up begins, and the turn is given back. */
+  finishing(): void {
+    this.state.finishedAt ??= this.ports.now();
+  }
+
+  /**
+   * The turn is given back; `answer`, the lock's, says whether a force-release crossed the release. Revoked means
+   * revoked, whatever the step did meanwhile (stepCompleted says whether it had finished): the one place that
+   * decides it, however the revoke arrived.
+   */
+  released(answer: ReleaseAnswer | undefined): void {
+    if (answer?.revokedReason !== undefined) {
+      const { revokedReason, revokedBy } = answer;
+      this.stopReason ??= {
+        status: 'revoked',
+        reason: `force-released: ${revokedReason}`,
+        ...present({ by: revokedBy }),
+      };
+    }
+    const end = this.stopReason;
+    if (end?.status === 'revoked' && this.state.status !== 'revoked') {
+      this.state.error = undefined;
+      this.state.reason = end.reason;
+      if (end.by !== undefined) this.state.stoppedBy = end.by;
+      this.setStatus('revoked');
+    }
+  }
+
+  /** A notice about this deployment: who and what, not its settings or the stack's resource map (notices are kept). */
+  notice(kind: NoticeKind, detail?: string): DeploymentNotice {
+    const { settings: _settings, notificationsFailed: _failed, stack: _stack, ...deployment } = this.state;
+    return { kind, deployment, ...present({ detail }) };
+  }
+
+  result(): DeploymentResult {
+    return resultOf(this.state);
+  }
+
+  /** What `deployctl history` shows beside the result. */
+  memo(): Omit<DeploymentMemo, 'result'> {
+    const { ref, requestedBy, ciRunUrl } = this.state;
+    return present({ ref, requestedBy, ciRunUrl });
+  }
+}

@@ -1,0 +1,25 @@
+// Every patch of the workflows' code since 1.0, in one place. A change that alters the commands a workflow makes
+// (a new activity, timer, signal or search attribute, or the same ones in another order) must keep every history
+// recorded before it replaying: docs/adr/0004-patching.md says how.
+//
+// Each entry says what changed and when its patch can go:
+//   1. added: `if (patched(PATCHES.x.id))` runs the new code, the old code in the else branch;
+//   2. `deprecatePatch(PATCHES.x.id)` once no workflow that started before the release that added it is still open
+//      (deployments: their lock wait and deploy timeouts; locks: continue-as-new carries no patch across runs);
+//   3. removed with its entry one release later.
+// Patch IDs are recorded in histories: never reuse or rename one. Lint allows patched() and deprecatePatch() only
+// with an ID from here.
+
+/** A patch: its ID, as recorded in histories, and when it can be deprecated, then removed. */
+export interface Patch {
+  id: string;
+  /** The release that added it. */
+  since: string;
+  /** What changed, in a line. */
+  change: string;
+  /** When `deprecatePatch` may replace it, and when it may go. */
+  retire: string;
+}
+
+/** The catalogue: empty at 1.0, whose histories are the baseline (test/fixtures/histories/1.0). */
+export const PATCHES = {} as const satisfies Record<string, Patch>;

@@ -1,0 +1,160 @@
+// A deployment's rules without a server: what the lock and operators tell it, and the outcome it ends with.
+import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState, TimeoutFailure } from '@temporalio/common';
+import type { DeploymentInput, DeploymentStatus } from '../../src/contract/deployment';
+import { DeploymentRun, failureOf, requestProblem } from '../../src/workflows/deployment-run';
+
+const input: DeploymentInput = { environment: 'staging', correlationId: 'deploy-1', priority: 'normal', ref: 'abc' };
+
+function runOf(overrides: Partial<DeploymentInput> = {}) {
+  const clock = { now: 1_000 };
+  const shown: DeploymentStatus[] = [];
+  let stops = 0;
+  const run = new DeploymentRun({ ...input, ...overrides }, 'deploy/staging/deploy-1', {
+    now: () => clock.now,
+    runId: 'run-2',
+    stopWork: () => (stops += 1),
+    showStatus: (state) => shown.push(state.status),
+  });
+  return { run, clock, shown, stops: () => stops };
+}
+
+/** A run that waited from t=2000 and holds the turn from t=3000. */
+function holding() {
+  const made = runOf();
+  made.clock.now = 2_000;
+  made.run.queued();
+  made.run.granted({ leaseId: 'staging#4', runId: 'run-2' });
+  made.clock.now = 3_000;
+  made.run.deploying();
+  return made;
+}
+
+test('a deployment that runs to its end: its statuses, times and lease', () => {
+  const { run, clock, shown } = holding();
+  run.setStatus('succeeded');
+  clock.now = 9_000;
+  run.finishing();
+  run.released({});
+  expect(shown).toEqual(['queued', 'deploying', 'succeeded']);
+  expect(run.result()).toMatchObject({ status: 'succeeded', queuedMs: 1_000, durationMs: 6_000, error: null });
+  expect(run.state.leaseId).toBe('staging#4');
+  expect(run.memo()).toEqual({ ref: 'abc' });
+});
+
+test("the lock's messages for another run (reapplied by a reset) are not this run's", () => {
+  const { run, stops } = runOf();
+  run.granted({ leaseId: 'staging#1', runId: 'run-1' });
+  run.revoked({ leaseId: 'staging#1', reason: 'x', runId: 'run-1' });
+  run.superseded({ byWorkflowId: 'other', runId: 'run-1' });
+  expect(run.leaseId).toBeUndefined();
+  expect(stops()).toBe(0);
+});
+
+test('superseded while waiting: it stops and says by whom; a holder is never superseded', () => {
+  const waiting = runOf();
+  waiting.run.superseded({ byWorkflowId: 'deploy/staging/deploy-2', runId: 'run-2' });
+  expect(waiting.stops()).toBe(1);
+  waiting.run.ended(new CancelledFailure('cancelled'), true);
+  expect(waiting.run.result()).toMatchObject({ status: 'superseded', error: 'superseded by deploy/staging/deploy-2' });
+
+  const holder = holding();
+  holder.run.superseded({ byWorkflowId: 'deploy/staging/deploy-2', runId: 'run-2' });
+  expect(holder.stops()).toBe(0);
+});
+
+test('withdraw-if-waiting cancels a waiting deployment only: one that holds the turn runs on', () => {
+  const waiting = runOf();
+  waiting.run.withdrawIfWaiting({ reason: 'deployctl interrupted' });
+  expect(waiting.stops()).toBe(1);
+  const holder = holding();
+  holder.run.withdrawIfWaiting({ reason: 'deployctl interrupted' });
+  expect(holder.stops()).toBe(0);
+});
+
+test('cancelled: the first reason and who stand; a step that failed as it was stopped is still cancelled', () => {
+  const { run } = holding();
+  run.cancel({ reason: 'wrong ref', by: 'alice' });
+  run.cancel({ reason: 'second thoughts', by: 'bob' });
+  run.ended(ApplicationFailure.nonRetryable('the deploy command was killed'), true);
+  run.finishing();
+  run.released({});
+  expect(run.result()).toMatchObject({ status: 'cancelled', error: 'wrong ref', stoppedBy: 'alice' });
+});
+
+test("Temporal's own cancel (the Web UI) says so", () => {
+  const { run } = holding();
+  run.ended(new CancelledFailure('cancelled'), true);
+  expect(run.result()).toMatchObject({ status: 'cancelled', error: 'cancelled from the Web UI or API' });
+});
+
+test('revoked by signal: the work stops, and the outcome is revoked whatever the step did meanwhile', () => {
+  const { run, stops } = holding();
+  run.revoked({ leaseId: 'staging#4', reason: 'stuck', by: 'ops', runId: 'run-2' });
+  expect(stops()).toBe(1);
+  run.state.stepCompleted = true;
+  run.setStatus('succeeded');
+  run.finishing();
+  run.released({});
+  expect(run.result()).toMatchObject({
+    status: 'revoked',
+    error: 'force-released: stuck',
+    stoppedBy: 'ops',
+    stepCompleted: true,
+  });
+});
+
+test("a revoke of another lease is not this deployment's", () => {
+  const { run, stops } = holding();
+  run.revoked({ leaseId: 'staging#3', reason: 'stuck', runId: 'run-2' });
+  expect(stops()).toBe(0);
+});
+
+test("a revoke that crossed the release is learnt from the lock's answer", () => {
+  const { run } = holding();
+  run.setStatus('succeeded');
+  run.finishing();
+  run.released({ revokedReason: 'stuck', revokedBy: 'ops' });
+  expect(run.result()).toMatchObject({ status: 'revoked', error: 'force-released: stuck', stoppedBy: 'ops' });
+});
+
+test('failures: the cause inside an activity failure, its type, and a lost worker in words', () => {
+  const failed = ApplicationFailure.nonRetryable('exit 3', 'DeployCommandFailed');
+  const wrapped = new ActivityFailure('failed', 'deploy', 'id', RetryState.NON_RETRYABLE_FAILURE, 'w', failed);
+  expect(failureOf(wrapped)).toEqual({ message: 'exit 3', type: 'DeployCommandFailed' });
+  const heartbeat = new TimeoutFailure('timed out', undefined, 'HEARTBEAT');
+  expect(failureOf(new ActivityFailure('x', 'deploy', 'id', RetryState.TIMEOUT, 'w', heartbeat))).toMatchObject({
+    type: 'WorkerLost',
+  });
+  const { run } = holding();
+  run.ended(wrapped, false);
+  expect(run.result()).toMatchObject({ status: 'failed', error: 'exit 3', errorType: 'DeployCommandFailed' });
+});
+
+test('gave up waiting: timed out, with how long it waited', () => {
+  const { run } = runOf();
+  run.queued();
+  run.gaveUpWaiting(3_000);
+  expect(run.result()).toMatchObject({
+    status: 'timed-out',
+    error: 'gave up waiting for environment staging after 3s',
+  });
+});
+
+test('a bad request is refused before anything is resolved or queued', () => {
+  expect(requestProblem(input)).toBeUndefined();
+  expect(requestProblem({ ...input, ref: 'bad ref; rm -rf' })).toMatch(/ref/);
+  expect(requestProblem({ ...input, environment: '../prod' })).toMatch(/environment/);
+  const { run, shown } = runOf();
+  run.refuse('ref: not a valid ref');
+  expect(shown).toEqual(['failed']);
+  expect(run.result()).toMatchObject({ status: 'failed', errorType: 'BadRequest' });
+});
+
+test('a notice carries who and what, not the settings, the stack map or the failure count', () => {
+  const { run } = holding();
+  run.state.stack = { status: 'UPDATE_IN_PROGRESS', resources: {}, done: 0, inFlight: 1, failed: 0 };
+  const notice = run.notice('progress', 'a line');
+  expect(notice).toMatchObject({ kind: 'progress', detail: 'a line', deployment: { correlationId: 'deploy-1' } });
+  expect(Object.keys(notice.deployment)).not.toEqual(expect.arrayContaining(['stack']));
+  expect(notice.deployment).not.toHaveProperty('notificationsFailed');
+});

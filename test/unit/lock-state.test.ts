@@ -1,0 +1,209 @@
+// The environment lock's rules without a server: who gets the turn, when it is taken back, what a release is told.
+import type { TurnRequest } from '../../src/contract/queue';
+import { LockState } from '../../src/workflows/lock-state';
+
+function lockAt(start = 1_000, input: Partial<ConstructorParameters<typeof LockState>[0]> = {}) {
+  const clock = { now: start };
+  const lines: string[] = [];
+  let changes = 0;
+  const lock = new LockState(
+    { environment: 'staging', ...input },
+    {
+      now: () => clock.now,
+      queueChanged: () => (changes += 1),
+      log: { info: (message) => lines.push(message), warn: (message) => lines.push(message) },
+    },
+  );
+  return { lock, clock, lines, changes: () => changes };
+}
+
+const request = (name: string, overrides: Partial<TurnRequest> = {}): TurnRequest => ({
+  workflowId: `deploy/staging/${name}`,
+  runId: 'run-1',
+  correlationId: name,
+  stackName: 'Api',
+  priority: 'normal',
+  requestedAt: 0,
+  queueMode: 'queue',
+  livenessCheckIntervalMs: 60_000,
+  expectedDurationMs: 60_000,
+  revokeWaitMs: 10_000,
+  notices: { to: 'log' },
+  ...overrides,
+});
+
+/** Grants until the turn is taken; the correlation IDs granted. */
+const grantAll = (lock: LockState) => {
+  const granted: string[] = [];
+  for (let next = lock.grantNext(); next; next = lock.grantNext()) granted.push(next.correlationId);
+  return granted;
+};
+
+test('first come, first served: one holder at a time, the next when the turn is given back', () => {
+  const { lock } = lockAt();
+  for (const name of ['a', 'b', 'c']) lock.request(request(name));
+  expect(lock.hasWork()).toBe(true);
+  expect(grantAll(lock)).toEqual(['a']);
+  expect(lock.hasWork()).toBe(false);
+  expect(lock.holder?.leaseId).toBe('staging#1');
+  lock.release('staging#1', 500);
+  expect(grantAll(lock)).toEqual(['b']);
+  expect(lock.holder?.leaseId).toBe('staging#2');
+  expect(lock.waiting.map((entry) => entry.correlationId)).toEqual(['c']);
+});
+
+test('a high-priority request goes ahead of every normal one, behind earlier high ones', () => {
+  const { lock } = lockAt();
+  lock.request(request('holder'));
+  grantAll(lock);
+  lock.request(request('n1'));
+  lock.request(request('h1', { priority: 'high' }));
+  lock.request(request('n2'));
+  lock.request(request('h2', { priority: 'high' }));
+  expect(lock.waiting.map((entry) => entry.correlationId)).toEqual(['h1', 'h2', 'n1', 'n2']);
+});
+
+test('supersede mode: a new request replaces every waiting one, and those are told; the holder runs on', () => {
+  const { lock } = lockAt();
+  lock.request(request('holder', { queueMode: 'supersede' }));
+  grantAll(lock);
+  lock.request(request('p1', { queueMode: 'supersede' }));
+  lock.request(request('p2', { queueMode: 'supersede' }));
+  expect(lock.waiting.map((entry) => entry.correlationId)).toEqual(['p2']);
+  expect(lock.takeDecisions()).toEqual([
+    { kind: 'superseded', workflowId: 'deploy/staging/p1', runId: 'run-1', byWorkflowId: 'deploy/staging/p2' },
+  ]);
+  expect(lock.takeDecisions()).toEqual([]);
+  expect(lock.holder?.correlationId).toBe('holder');
+});
+
+test('the holder asking again (an activity retry) is told its lease again; a request never waits twice', () => {
+  const { lock } = lockAt();
+  lock.request(request('a'));
+  grantAll(lock);
+  lock.request(request('a'));
+  expect(lock.takeDecisions()).toEqual([
+    { kind: 'granted', workflowId: 'deploy/staging/a', runId: 'run-1', leaseId: 'staging#1' },
+  ]);
+  lock.request(request('b'));
+  lock.request(request('b'));
+  expect(lock.waiting).toHaveLength(1);
+});
+
+test('a withdrawn request leaves the queue; a withdrawn holder frees the turn', () => {
+  const { lock } = lockAt();
+  for (const name of ['a', 'b', 'c']) lock.request(request(name));
+  grantAll(lock);
+  lock.withdraw('deploy/staging/b');
+  lock.withdraw('deploy/staging/a');
+  expect(lock.holder).toBeUndefined();
+  expect(grantAll(lock)).toEqual(['c']);
+});
+
+test('a stale release changes nothing; each release of a lease is answered from the lease itself', () => {
+  const { lock, lines } = lockAt();
+  lock.request(request('a'));
+  lock.request(request('b'));
+  grantAll(lock);
+  expect(lock.answerFor('staging#1')).toBeNull();
+  lock.release('staging#7', 100);
+  expect(lock.holder?.leaseId).toBe('staging#1');
+  expect(lines).toContain('Ignoring a release with a stale lease');
+  lock.release('staging#1', 100);
+  expect(lock.answerFor('staging#1')).toEqual({});
+  expect(lock.answerFor('staging#99')).toEqual({ revokedReason: 'the lock had passed the turn on' });
+  expect(lock.answerFor('nonsense')).toEqual({ revokedReason: 'the lock had passed the turn on' });
+});
+
+test('force-release revokes the lease, keeps the holder until it gives the turn back, and says who', () => {
+  const { lock, clock } = lockAt();
+  lock.request(request('a'));
+  lock.request(request('b'));
+  grantAll(lock);
+  clock.now = 5_000;
+  lock.forceRelease('stuck', 'ops');
+  lock.forceRelease('again', 'ops');
+  expect(lock.takeDecisions()).toEqual([
+    {
+      kind: 'revoked',
+      workflowId: 'deploy/staging/a',
+      runId: 'run-1',
+      leaseId: 'staging#1',
+      reason: 'stuck',
+      by: 'ops',
+    },
+  ]);
+  // Never two at once: the revoked holder still holds the turn.
+  expect(grantAll(lock)).toEqual([]);
+  expect(lock.nextWake()).toMatchObject({ at: 15_000, revokeDue: true });
+  lock.release('staging#1', 100);
+  expect(lock.answerFor('staging#1')).toEqual({ revokedReason: 'stuck', revokedBy: 'ops' });
+  expect(grantAll(lock)).toEqual(['b']);
+});
+
+test('a revoked holder that does not give the turn back is passed over when its wait is over, not before', () => {
+  const { lock, clock } = lockAt();
+  lock.request(request('a'));
+  lock.request(request('b'));
+  grantAll(lock);
+  lock.forceRelease('stuck', undefined);
+  const holder = lock.holder!;
+  clock.now += 9_999;
+  expect(lock.passOverUnresponsive(holder, false)).toBe(false);
+  // Its timer rang: due, whatever the clock of the task that met it says.
+  expect(lock.passOverUnresponsive(holder, true)).toBe(true);
+  expect(grantAll(lock)).toEqual(['b']);
+  expect(lock.passOverUnresponsive(holder, true)).toBe(false);
+});
+
+test('liveness: checks keep a steady beat; a closed holder is passed over, an unknown one kept', () => {
+  const { lock, clock } = lockAt(0);
+  lock.request(request('a'));
+  lock.request(request('b'));
+  clock.now = 30_000;
+  grantAll(lock);
+  // A grant does not move the next check.
+  expect(lock.nextWake()).toMatchObject({ at: 60_000, revokeDue: false });
+  clock.now = 60_000;
+  const holder = lock.holder!;
+  lock.livenessCheckStarted();
+  expect(lock.livenessChecked(holder, true)).toBe(false);
+  expect(lock.nextWake()).toMatchObject({ at: 120_000 });
+  expect(lock.livenessChecked(holder, false)).toBe(true);
+  expect(grantAll(lock)).toEqual(['b']);
+  // A check of a holder that has since gone changes nothing.
+  expect(lock.livenessChecked(holder, false)).toBe(false);
+  expect(lock.holder?.correlationId).toBe('b');
+});
+
+test('a grant that could not be told passes the turn on', () => {
+  const { lock, lines } = lockAt();
+  lock.request(request('gone'));
+  lock.request(request('b'));
+  const [granted] = [lock.grantNext()!];
+  lock.grantUndelivered(granted, 'workflow not found');
+  expect(lines).toContain('Turn could not be granted; passing it on');
+  expect(grantAll(lock)).toEqual(['b']);
+  expect(lock.holder?.leaseId).toBe('staging#2');
+});
+
+test('continue-as-new: a lock started from a snapshot carries on where the last one stopped', () => {
+  const { lock, clock } = lockAt();
+  for (const name of ['a', 'b']) lock.request(request(name));
+  grantAll(lock);
+  lock.forceRelease('stuck', 'ops');
+  const next = lockAt(clock.now, lock.snapshot()).lock;
+  expect(next.view()).toEqual(lock.view());
+  next.release('staging#1', 100);
+  expect(next.answerFor('staging#1')).toEqual({ revokedReason: 'stuck', revokedBy: 'ops' });
+  expect(grantAll(next)).toEqual(['b']);
+  expect(next.holder?.leaseId).toBe('staging#2');
+});
+
+test('every change of the queue or its holder is reported (the gauges)', () => {
+  const { lock, changes } = lockAt();
+  lock.request(request('a'));
+  grantAll(lock);
+  lock.release('staging#1', 100);
+  expect(changes()).toBe(3);
+});
