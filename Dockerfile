@@ -13,7 +13,7 @@ COPY src ./src
 # The worker's sources only (the benchmark, also in tsconfig.build.json, stays out of the image).
 RUN echo '{ "extends": "./tsconfig.build.json", "include": ["src"] }' > tsconfig.image.json \
   && npx tsc -p tsconfig.image.json \
-  && node dist/src/workflow-bundle.js dist/workflow-bundle.js
+  && node dist/src/worker/workflow-bundle.js dist/workflow-bundle.js
 
 FROM ${NODE_IMAGE}
 # tini as PID 1 passes SIGTERM on to the worker (which then stops its deploy commands' process groups cleanly) and
@@ -33,6 +33,6 @@ COPY bin ./bin
 COPY scripts/deploy.sh scripts/demo-deploy.sh ./scripts/
 COPY deploy.config.json ./
 USER node
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/healthcheck.js"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/worker/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/src/worker.js"]

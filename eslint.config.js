@@ -74,7 +74,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|process|worker|config)(/|$)',
               message: 'The contract, domain rules and notice rendering sit below workflows, activities and deployctl.',
             },
           ],
@@ -91,7 +91,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(domain|notices|workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(domain|notices|workflows|activities|cli|cloudformation|cdk|connection|process|worker|config)(/|$)',
               message: 'The contract is the lowest layer: it imports nothing of the project.',
             },
           ],
@@ -108,7 +108,7 @@ module.exports = tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(notices|workflows|activities|cli|cloudformation|cdk|connection|process|server|worker|create-worker|config|logger)(/|$)',
+                '^\\.\\./(notices|workflows|activities|cli|cloudformation|cdk|connection|process|worker|config)(/|$)',
               message: 'Domain rules import only the contract.',
             },
           ],
@@ -131,7 +131,7 @@ module.exports = tseslint.config(
             {
               // (The cloud assembly reader is plain file reading: deploy checks a local assembly with it.)
               regex:
-                '^\\.\\./(activities|server|cloudformation|cdk/(?!cloud-assembly$)|notices|create-worker|worker|logger)',
+                '^\\.\\./(activities|cloudformation|cdk/(?!cloud-assembly$)|notices|worker|process/logger)',
               allowTypeImports: true,
               message: 'deployctl is a client: import the worker side for types only.',
             },

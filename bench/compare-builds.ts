@@ -40,7 +40,7 @@ const LABEL = process.env.BENCH_BASELINE_LABEL ?? 'baseline';
 
 /** A build's own modules: its dev server (where it kept it), its handoff and fan-out measures. */
 function load(build: Build): Measures {
-  const devServer = ['src/server/dev-server.js', 'src/dev-server.js']
+  const devServer = ['src/worker/dev-server.js', 'src/server/dev-server.js', 'src/dev-server.js']
     .map((path) => join(build.dist, path))
     .find((path) => existsSync(path));
   if (!devServer) throw new Error(`${build.dist}: no dev server module: is it a built dist/ folder?`);
@@ -54,7 +54,10 @@ function load(build: Build): Measures {
         .measureFanOut;
       if (fanOut.length !== 3) return (fanOut as OldFanOut)(env, 50, 10, round);
       const bundle = join(mkdtempSync(join(tmpdir(), 'bench-compare-')), 'workflows.js');
-      const { writeWorkflowBundle } = require(join(build.dist, 'src', 'workflow-bundle.js')) as {
+      const bundler = ['src/worker/workflow-bundle.js', 'src/workflow-bundle.js']
+        .map((path) => join(build.dist, path))
+        .find((path) => existsSync(path));
+      const { writeWorkflowBundle } = require(bundler ?? '') as {
         writeWorkflowBundle: (path: string, logger?: unknown) => Promise<void>;
       };
       await writeWorkflowBundle(bundle, QUIET_BUNDLER);

@@ -2,8 +2,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
-import { parseConfig } from '../src/config';
-import { createWorker } from '../src/create-worker';
+import { parseConfig } from '../src/config/deploy-config';
+import { createWorker } from '../src/worker/create-worker';
 import { deploymentWorkflowId } from '../src/contract/names';
 import { commandHandoffs, readCommandRuns, stampingCommand } from './command-stamps';
 import { percentile } from './stats';

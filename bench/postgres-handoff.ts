@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ensureSearchAttributes } from '../src/server/ensure-search-attributes';
+import { ensureSearchAttributes } from '../src/worker/ensure-search-attributes';
 import { postgresBin, startPostgres } from '../test/helpers/postgres';
 import { createNamespace, serverTools, setUpSchemas, startTemporalServer } from '../test/helpers/temporal-server';
 import { type HandoffResult, measureHandoff } from './handoff';

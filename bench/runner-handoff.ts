@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parseConfig } from '../src/config';
-import { createWorker } from '../src/create-worker';
+import { parseConfig } from '../src/config/deploy-config';
+import { createWorker } from '../src/worker/create-worker';
 import { commandHandoffs, readCommandRuns, stampingCommand } from './command-stamps';
 import { percentile } from './stats';
 

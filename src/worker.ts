@@ -3,18 +3,18 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ConfigError, configPath, loadConfig } from './config';
-import { createWorker } from './create-worker';
-import { startDevServer } from './server/dev-server';
-import { logger } from './logger';
-import { installRuntime, metricsAddressProblem } from './runtime';
+import { ConfigError, configPath, loadConfig } from './config/deploy-config';
+import { createWorker } from './worker/create-worker';
+import { startDevServer } from './worker/dev-server';
+import { logger } from './process/logger';
+import { installRuntime, metricsAddressProblem } from './worker/runtime';
 import { createSlackClient } from './activities/slack-client';
-import { ensureSearchAttributes } from './server/ensure-search-attributes';
+import { ensureSearchAttributes } from './worker/ensure-search-attributes';
 import { taskQueueName } from './connection/task-queue';
 import { connectClient, temporalTarget } from './connection/temporal-target';
-import { DEFAULT_SHUTDOWN_GRACE, Drain } from './drain';
+import { DEFAULT_SHUTDOWN_GRACE, Drain } from './process/drain';
 import { parseDuration } from './domain/durations';
-import { workerTuning } from './worker-tuning';
+import { workerTuning } from './worker/tuning';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
 
@@ -139,7 +139,7 @@ main().then(
 );
 
 /**
- * DEPLOY_WORKFLOW_BUNDLE: a workflow bundle built ahead (node dist/src/workflow-bundle.js FILE, from the same build),
+ * DEPLOY_WORKFLOW_BUNDLE: a workflow bundle built ahead (node dist/src/worker/workflow-bundle.js FILE, from the same build),
  * so that a worker starts in about a second instead of bundling for several: what rolling restarts want.
  */
 function prebuiltWorkflowBundle(): { workflowBundle?: { codePath: string } } {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeWorkflowBundle } from '../src/workflow-bundle';
+import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
 import { synthFixtureApp } from './helpers/cdk';
 import { QUIET_BUNDLER } from './helpers/quiet-bundler';
 

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { WebClient } from '@slack/web-api';
 import { stateQuery } from '../src/contract';
-import { findTemporalCli } from '../src/server/locate-temporal-cli';
+import { findTemporalCli } from '../src/worker/locate-temporal-cli';
 import { deployctl } from './helpers/cli';
 import {
   DEPLOY_STEP,

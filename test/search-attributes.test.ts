@@ -1,7 +1,7 @@
 // The worker makes a fresh namespace ready for the Web UI's filters; deployments keep their attributes current.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ensureSearchAttributes } from '../src/server/ensure-search-attributes';
-import { temporalExecutable } from '../src/server/locate-temporal-cli';
+import { ensureSearchAttributes } from '../src/worker/ensure-search-attributes';
+import { temporalExecutable } from '../src/worker/locate-temporal-cli';
 import {
   type Coordinator,
   environmentDocument,

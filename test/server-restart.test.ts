@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer } from '../src/server/dev-server';
+import { startDevServer } from '../src/worker/dev-server';
 import { startDeployctl, writeConfig } from './helpers/cli';
 import { freePort } from './helpers/ports';
 import {

@@ -112,7 +112,7 @@ test("a first run: the example config's demo environment deploys out of the box"
     expect(worker.output()).not.toMatch(/^\{/m);
     // The image's health check: this host's worker polls its task queue; nobody polls another one.
     const healthcheck = (taskQueue?: string) =>
-      spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'healthcheck.js')], {
+      spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'src', 'worker', 'healthcheck.js')], {
         env: {
           ...process.env,
           TEMPORAL_ADDRESS: `127.0.0.1:${port}`,

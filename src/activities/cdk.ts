@@ -9,7 +9,7 @@ import { assemblyOnDisk } from '../cdk/fetch-assembly';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { ChangeSetTarget, StackTarget } from '../domain/stack-target';
 import type { CloudFormationFor } from './cloudformation';
-import type { DrainSignals } from '../drain';
+import type { DrainSignals } from '../process/drain';
 import { runSupervised } from './supervised-process';
 import { handedOver } from './worker-stopping';
 import { FAILURE } from '../contract';

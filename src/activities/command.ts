@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { DrainSignals } from '../drain';
+import type { DrainSignals } from '../process/drain';
 import { runSupervised } from './supervised-process';
 
 export interface RunDeployCommandInput {

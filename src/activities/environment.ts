@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { DeployConfig } from '../config';
+import type { DeployConfig } from '../config/deploy-config';
 import type { EnvironmentSettings } from '../contract/settings';
 import { FAILURE } from '../contract';
 

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
-import type { DeployConfig } from '../config';
-import type { DrainSignals } from '../drain';
+import type { DeployConfig } from '../config/deploy-config';
+import type { DrainSignals } from '../process/drain';
 import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { createRunDeployCommand } from './command';

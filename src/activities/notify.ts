@@ -1,7 +1,7 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { DeployConfig } from '../config';
+import type { DeployConfig } from '../config/deploy-config';
 import { lockWorkflowId } from '../contract/names';
 import { webUiLink } from '../connection/temporal-target';
 import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../contract';

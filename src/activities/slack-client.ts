@@ -1,5 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
-import { logger } from '../logger';
+import { logger } from '../process/logger';
 
 /**
  * The Slack client of the worker, from SLACK_BOT_TOKEN (and SLACK_API_URL for tests and proxies); undefined when

@@ -5,7 +5,7 @@ import { cancelRequested } from './cancel-request';
 import { secretRedactor } from '../process/redact-secrets';
 import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
 import { FAILURE } from '../contract';
-import type { DrainSignals } from '../drain';
+import type { DrainSignals } from '../process/drain';
 import { handedOver, workerStopped } from './worker-stopping';
 
 export interface SupervisedProcess {

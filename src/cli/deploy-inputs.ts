@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { assemblyProblem } from '../domain/assembly-location';
 import { isCloudAssembly } from '../cdk/cloud-assembly';
-import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config';
+import { ConfigError, type DeployConfig, DEFAULT_CONFIG_FILE, configPath, loadConfig } from '../config/deploy-config';
 import { usageError } from './exit-codes';
 import { checkName } from './inputs';
 

@@ -7,8 +7,8 @@ import type { WebClient } from '@slack/web-api';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CloudFormationFor } from '../../src/activities/cloudformation';
-import { parseConfig } from '../../src/config';
-import { createWorker } from '../../src/create-worker';
+import { parseConfig } from '../../src/config/deploy-config';
+import { createWorker } from '../../src/worker/create-worker';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
 import type { deployment } from '../../src/workflows';
 import {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_MODULES } from '../../src/workflow-bundle';
+import { WORKFLOW_BUNDLE_MODULES } from '../../src/worker/workflow-bundle';
 
 export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 

@@ -1,5 +1,5 @@
 // deploy.config.json: the defaults it fills in, how cdk and Slack settings resolve, and the errors bad documents give.
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/config/deploy-config';
 
 type Document = { [key: string]: unknown; environments: Record<string, Record<string, unknown>> };
 const command = { type: 'command', command: ['./scripts/deploy.sh'] };

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { deploymentRequest, type RequestOptions } from '../../src/cli/deployment-request';
 import { ExitError, EXIT } from '../../src/cli/exit-codes';
 import { checkDuration } from '../../src/cli/inputs';
-import { ConfigError, parseConfig } from '../../src/config';
+import { ConfigError, parseConfig } from '../../src/config/deploy-config';
 import { parseDuration } from '../../src/domain/durations';
 
 /** The README's rules (see "Names are checked before anything starts"). */

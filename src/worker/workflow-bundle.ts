@@ -1,5 +1,5 @@
 // The workflow code as the worker runs it: the workflows and their log interceptor in one bundle, built once at
-// start-up, or ahead of time (`node dist/src/workflow-bundle.js FILE`, then DEPLOY_WORKFLOW_BUNDLE=FILE for the
+// start-up, or ahead of time (`node dist/src/worker/workflow-bundle.js FILE`, then DEPLOY_WORKFLOW_BUNDLE=FILE for the
 // worker; tests and the benchmark build it once for all their workers). Webpack's own report goes to debug.
 import { writeFileSync } from 'node:fs';
 import { type BundleOptions, bundleWorkflowCode, Runtime, type WorkflowBundle } from '@temporalio/worker';
@@ -8,23 +8,24 @@ type Logger = NonNullable<BundleOptions['logger']>;
 
 /** Where the bundle's modules are. */
 export const WORKFLOW_BUNDLE_MODULES = {
-  workflowsPath: require.resolve('./workflows'),
-  workflowInterceptorModules: [require.resolve('./workflows/log-attributes')],
+  workflowsPath: require.resolve('../workflows'),
+  workflowInterceptorModules: [require.resolve('../workflows/log-attributes')],
   /**
    * Loaded once for all workflows instead of once for each (the SDK freezes them): the contract and the pure domain
    * functions the workflows use, which keep no state. Each cached workflow otherwise holds its own copy of every one.
    */
   preloadModules: [
-    './contract',
-    './domain/assembly-location',
-    './domain/durations',
-    './domain/notice-route',
-    './domain/queue-order',
-    './domain/result',
-    './domain/runner-timing',
-    './domain/stack-status',
-    './domain/stack-target',
-    './notices/log-line',
+    '../contract',
+    '../domain/assembly-location',
+    '../domain/durations',
+    '../domain/notice-route',
+    '../domain/present',
+    '../domain/queue-order',
+    '../domain/result',
+    '../domain/runner-timing',
+    '../domain/stack-status',
+    '../domain/stack-target',
+    '../notices/log-line',
   ].map((module) => require.resolve(module)),
 };
 
@@ -55,7 +56,7 @@ export async function writeWorkflowBundle(path: string, logger?: Logger): Promis
 if (require.main === module) {
   const [path] = process.argv.slice(2);
   if (path === undefined) {
-    process.stderr.write('usage: node dist/src/workflow-bundle.js FILE\n');
+    process.stderr.write('usage: node dist/src/worker/workflow-bundle.js FILE\n');
     process.exit(64);
   }
   writeWorkflowBundle(path).catch((err: unknown) => {

@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
-import type { CloudFormationFor } from './activities/cloudformation';
-import type { DeployConfig } from './config';
-import type { DrainSignals } from './drain';
-import { deploymentLogAttributes } from './activities/log-attributes';
+import { createActivities } from '../activities';
+import type { CloudFormationFor } from '../activities/cloudformation';
+import type { DeployConfig } from '../config/deploy-config';
+import type { DrainSignals } from '../process/drain';
+import { deploymentLogAttributes } from '../activities/log-attributes';
 import { bundleWorkflows } from './workflow-bundle';
-import { DEFAULT_TUNING, type WorkerTuning } from './worker-tuning';
+import { DEFAULT_TUNING, type WorkerTuning } from './tuning';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;

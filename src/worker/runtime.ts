@@ -2,8 +2,8 @@
 // (and the deployment metrics workflows emit) served to Prometheus when DEPLOY_METRICS_ADDRESS is set.
 import type pino from 'pino';
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import { logger } from './logger';
-import { METRIC } from './contract';
+import { logger } from '../process/logger';
+import { METRIC } from '../contract';
 
 const DEPLOYMENT_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 

@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING, workerTuning } from '../../src/worker-tuning';
+import { DEFAULT_TUNING, workerTuning } from '../../src/worker/tuning';
 
 test('unset or empty: the documented defaults', () => {
   expect(workerTuning({})).toEqual({ tuning: DEFAULT_TUNING });

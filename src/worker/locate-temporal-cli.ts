@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 
-// From dist/src/server (built) or src/server (tests run from source).
+// From dist/src/worker (built) or src/worker (tests run from source).
 const PROJECT_CLI = resolve(__dirname, '..', '..', '..', '.tools', 'bin', 'temporal');
 
 function executable(path: string): boolean {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from './domain/durations';
-import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from './contract/names';
-import type { DeploySettings, EnvironmentSettings } from './contract/settings';
+import { parseDuration } from '../domain/durations';
+import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from '../contract/names';
+import type { DeploySettings, EnvironmentSettings } from '../contract/settings';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
 

@@ -2,8 +2,8 @@
 // A worker that lost the server, or whose polling stopped, is unhealthy; a second worker elsewhere does not count.
 // Exit 0 healthy, 1 not (with one line saying why).
 import { hostname } from 'node:os';
-import { taskQueueName } from './connection/task-queue';
-import { connectClient, temporalTarget } from './connection/temporal-target';
+import { taskQueueName } from '../connection/task-queue';
+import { connectClient, temporalTarget } from '../connection/temporal-target';
 
 /** A poller seen longer ago than this has stopped polling (a worker polls continuously, each poll up to a minute). */
 const POLLER_FRESH_MS = 90_000;
