@@ -73,8 +73,7 @@ module.exports = tseslint.config(
         {
           patterns: [
             {
-              regex:
-                '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|process|worker|config)(/|$)',
+              regex: '^\\.\\./(workflows|activities|cli|cloudformation|cdk|connection|process|worker|config)(/|$)',
               message: 'The contract, domain rules and notice rendering sit below workflows, activities and deployctl.',
             },
           ],
@@ -130,8 +129,7 @@ module.exports = tseslint.config(
             },
             {
               // (The cloud assembly reader is plain file reading: deploy checks a local assembly with it.)
-              regex:
-                '^\\.\\./(activities|cloudformation|cdk/(?!cloud-assembly$)|notices|worker|process/logger)',
+              regex: '^\\.\\./(activities|cloudformation|cdk/(?!cloud-assembly$)|notices|worker|process/logger)',
               allowTypeImports: true,
               message: 'deployctl is a client: import the worker side for types only.',
             },
