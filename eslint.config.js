@@ -117,7 +117,7 @@ module.exports = tseslint.config(
   },
   {
     // deployctl is a client: it must start fast and small, so nothing of the worker side may load with it.
-    files: ['src/cli/**/*.ts', 'src/action/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/action/**/*.ts', 'src/client/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -137,6 +137,11 @@ module.exports = tseslint.config(
               regex: '^\\.\\./workflows(/|$)',
               allowTypeImports: true,
               message: 'deployctl is a client: workflow code for types only (the contract and domain are shared).',
+            },
+            {
+              // The client library sits below both front ends.
+              regex: '^\\.\\./(cli|action)(/|$)',
+              message: 'deployctl and the action are front ends over src/client: it imports neither.',
             },
           ],
         },

@@ -3,19 +3,23 @@
 // step's outputs and a job summary, and fails the step, with an annotation, unless the deployment succeeded.
 // Bundled into bundle/action.js (npm run bundle): GitHub runs it with Node alone.
 import * as core from '@actions/core';
-import { webUiLink } from '../connection/temporal-target';
 import { type DeploymentResult, type DeploymentState, type Priority, stateQuery } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { outcomeLine } from '../domain/outcome';
+import { present } from '../domain/present';
 import { resultOf } from '../domain/result';
-import { connectOrExit } from '../cli/connect';
-import { interruptedFollowing } from '../cli/deploy';
-import { ciRunUrl, deploymentRequest, type RequestOptions, startOrAttach } from '../cli/deployment-request';
-import { ExitError } from '../cli/exit-codes';
-import { follow, waitUntilQueued } from '../cli/follow';
-import { watchInterrupts } from '../cli/interruption';
-import { checkCommand } from '../cli/run';
-import { type RunnerOutcome, runOnRunner } from '../cli/runner-session';
+import {
+  ciRunUrl,
+  deploymentRequest,
+  type RequestOptions,
+  type Requested,
+  withRequestedDeployment,
+} from '../client/deployment-request';
+import { EXIT, exitCodeFor, usageError } from '../client/exit-codes';
+import { follow, waitUntilQueued } from '../client/follow';
+import { checkCommand } from '../client/runner-command';
+import { runOnRunner } from '../client/runner-session';
+import { interruptedFollowing, runnerStoppedExitCode, runnerStoppedLine } from '../client/stopped-following';
 
 const optional = (name: string) => core.getInput(name) || undefined;
 
@@ -31,13 +35,13 @@ function readMode(): [string, ...string[]] | undefined {
   const mode = optional('mode') ?? 'deploy';
   const script = optional('run');
   if (mode !== 'deploy' && mode !== 'run') {
-    throw new ExitError(64, `invalid mode ${JSON.stringify(mode)}: use deploy or run`);
+    throw usageError(`invalid mode ${JSON.stringify(mode)}: use deploy or run`);
   }
   if (mode === 'deploy') {
-    if (script) throw new ExitError(64, 'the run input needs mode: run (mode: deploy deploys on the worker)');
+    if (script) throw usageError('the run input needs mode: run (mode: deploy deploys on the worker)');
     return undefined;
   }
-  if (!script?.trim()) throw new ExitError(64, 'mode: run needs the run input: the deploy command to run here');
+  if (!script?.trim()) throw usageError('mode: run needs the run input: the deploy command to run here');
   return checkCommand(['bash', '--noprofile', '--norc', '-eo', 'pipefail', '-c', script]);
 }
 
@@ -58,7 +62,7 @@ function readInputs(): ActionInputs {
   }
   const priority = optional('priority') ?? 'normal';
   if (priority !== 'normal' && priority !== 'high') {
-    throw new ExitError(64, `invalid priority ${JSON.stringify(priority)}: use normal or high`);
+    throw usageError(`invalid priority ${JSON.stringify(priority)}: use normal or high`);
   }
   const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt, GITHUB_SHA: sha } = process.env;
   const correlationId = optional('correlation-id') ?? (runId ? `deploy-${runId}-${attempt ?? '1'}` : undefined);
@@ -68,20 +72,15 @@ function readInputs(): ActionInputs {
   const waitTimeout = optional('wait-timeout');
   const config = optional('config');
   const runCommand = readMode();
-  if (runCommand && assembly) throw new ExitError(64, 'mode: run takes no assembly (the command deploys)');
+  if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
   if (runCommand && core.getBooleanInput('detach')) {
-    throw new ExitError(64, 'mode: run cannot detach: the command runs in this step when the turn comes');
+    throw usageError('mode: run cannot detach: the command runs in this step when the turn comes');
   }
   return {
     env: core.getInput('environment', { required: true }),
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
-    ...(stack ? { stack } : {}),
-    ...(correlationId ? { correlationId } : {}),
-    ...(ref ? { ref } : {}),
-    ...(assembly ? { assembly } : {}),
-    ...(waitTimeout ? { waitTimeout } : {}),
-    ...(config ? { config } : {}),
+    ...present({ stack, correlationId, ref, assembly, waitTimeout, config }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };
 }
@@ -145,95 +144,88 @@ async function writeSummary(
   await summary.write();
 }
 
-async function run(): Promise<void> {
+async function run(): Promise<number> {
   const options = readInputs();
   const request = deploymentRequest(options);
-  const interrupts = watchInterrupts();
-  const { client, namespace, close } = await connectOrExit();
+  const { correlationId } = request.input;
+  // As deployctl: interrupts are watched from before the request, and the outcome's exit code is deployctl's.
+  return withRequestedDeployment(request, core.info, (requested) => followToEnd(requested, options, correlationId));
+}
+
+async function followToEnd(
+  { client, handle, link: url, interrupts }: Requested,
+  options: ActionInputs,
+  correlationId: string,
+): Promise<number> {
+  if (options.detach) {
+    const state = await waitUntilQueued(handle);
+    writeOutputs(resultOf(state), url);
+    core.info(`${correlationId}: ${state.status}; follow it at ${url}`);
+    return EXIT.ok;
+  }
+  core.startGroup(`Deploying ${correlationId} to ${options.env}: queue and progress`);
+  let grouped = true;
+  const endGroup = () => {
+    if (grouped) core.endGroup();
+    grouped = false;
+  };
+  let followed: { result: DeploymentResult; waitedBehind: string[] };
   try {
-    const url = webUiLink(namespace, request.workflowId);
-    const handle = await startOrAttach(client, request, core.info);
-    if (options.detach) {
-      const state = await waitUntilQueued(handle);
-      writeOutputs(resultOf(state), url);
-      core.info(`${request.input.correlationId}: ${state.status}; follow it at ${url}`);
-      return;
-    }
-    core.startGroup(`Deploying ${request.input.correlationId} to ${options.env}: queue and progress`);
-    let grouped = true;
-    const endGroup = () => {
-      if (grouped) core.endGroup();
-      grouped = false;
-    };
-    let followed: { result: DeploymentResult; waitedBehind: string[] };
-    try {
-      if (options.runCommand) {
-        const outcome = await runOnRunner(client, handle, options.env, options.runCommand, {
-          say: core.info,
-          stdout: process.stdout,
-          stderr: process.stderr,
-          interrupts,
-          // The command's own output is the step's log, outside the group.
-          onCommandStart: endGroup,
-        });
-        if (outcome.kind !== 'ended') return notEnded(outcome, request.input.correlationId, url);
-        followed = outcome;
-      } else {
-        const ended = await Promise.race([
-          follow(client, handle, options.env, core.info),
-          interrupts.interrupted.then((signal) => ({ signal })),
-        ]);
-        if ('signal' in ended) {
-          // As deployctl deploy: a waiting deployment is withdrawn, a running one runs on.
-          const code = await interruptedFollowing(handle, request.input.correlationId, ended.signal, options);
-          core.setFailed(`${request.input.correlationId}: ${ended.signal}: the job was cancelled (${url})`);
-          process.exitCode = code;
-          return;
-        }
-        followed = ended;
-      }
-    } finally {
-      endGroup();
-    }
-    const { result, waitedBehind } = followed;
-    const state = await handle.query(stateQuery).catch(() => undefined);
-    writeOutputs(result, url);
-    await writeSummary(result, state, waitedBehind, url);
-    core.info(`${result.correlationId} ${outcomeLine({ ...result, why: result.error })}`);
-    core.info(url);
-    if (result.status !== 'succeeded') {
-      const why = result.error ? `: ${result.error}` : '';
-      core.error(`deployment ${result.correlationId} ${result.status}${why}`, {
-        title: `Deployment to ${result.environment} ${result.status}${result.errorType ? ` (${result.errorType})` : ''}`,
+    if (options.runCommand) {
+      const outcome = await runOnRunner(client, handle, options.env, options.runCommand, {
+        say: core.info,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        interrupts,
+        // The command's own output is the step's log, outside the group.
+        onCommandStart: endGroup,
       });
-      // The annotation above says why; one is enough.
-      process.exitCode = 1;
+      if (outcome.kind !== 'ended') {
+        if (outcome.kind === 'interrupted' && outcome.result) writeOutputs(outcome.result, url);
+        core.setFailed(runnerStoppedLine(outcome, correlationId, url));
+        return runnerStoppedExitCode(outcome);
+      }
+      followed = outcome;
+    } else {
+      const ended = await Promise.race([
+        follow(client, handle, options.env, core.info),
+        interrupts.interrupted.then((signal) => ({ signal })),
+      ]);
+      if ('signal' in ended) {
+        // As deployctl deploy: a waiting deployment is withdrawn, a running one runs on.
+        const code = await interruptedFollowing(handle, correlationId, ended.signal, options, core.info);
+        core.setFailed(`${correlationId}: ${ended.signal}: the job was cancelled (${url})`);
+        return code;
+      }
+      followed = ended;
     }
   } finally {
-    interrupts.stop();
-    await close();
+    endGroup();
   }
+  const { result, waitedBehind } = followed;
+  const state = await handle.query(stateQuery).catch(() => undefined);
+  writeOutputs(result, url);
+  await writeSummary(result, state, waitedBehind, url);
+  core.info(`${result.correlationId} ${outcomeLine({ ...result, why: result.error })}`);
+  core.info(url);
+  if (result.status !== 'succeeded') {
+    const why = result.error ? `: ${result.error}` : '';
+    const type = result.errorType ? ` (${result.errorType})` : '';
+    // The annotation says why; the step fails with deployctl's exit code for the outcome, and no second message.
+    core.error(`deployment ${result.correlationId} ${result.status}${why}`, {
+      title: `Deployment to ${result.environment} ${result.status}${type}`,
+    });
+  }
+  return exitCodeFor(result);
 }
 
-/** A runner-side deploy the step could not see to its end: the job was cancelled, or Temporal went out of reach. */
-function notEnded(outcome: Exclude<RunnerOutcome, { kind: 'ended' }>, id: string, url: string): void {
-  if (outcome.kind === 'unreachable') {
-    core.setFailed(
-      `${id}: could not reach Temporal for ${formatDuration(outcome.afterMs)}: stopped the command so that it cannot ` +
-        'overlap the next deployment (the deployment will end as runner lost)',
-    );
-    return;
-  }
-  if (outcome.kind === 'interrupted' && outcome.result) writeOutputs(outcome.result, url);
-  const what =
-    outcome.kind === 'left'
-      ? 'the command had ended; the deployment finishes without this step'
-      : `${outcome.ranCommand ? 'stopped the command' : 'its command never ran'}; ` +
-        (outcome.result ? `the deployment ended ${outcome.result.status}` : 'asked to cancel the deployment');
-  core.setFailed(`${id}: ${outcome.signal}: ${what} (${url})`);
-}
-
-run().catch((err: unknown) => {
-  // Bad input and an unusable server say what and where, as deployctl does; the step fails either way.
-  core.setFailed(err instanceof Error ? err.message : String(err));
-});
+// A step that did not end well fails with 1, as core.setFailed does, whatever deployctl's exit code for the same end:
+// the annotation says why, and the status output which outcome.
+run()
+  .then((code) => {
+    process.exitCode = code === EXIT.ok ? 0 : 1;
+  })
+  .catch((err: unknown) => {
+    // Bad input and an unusable server say what and where, as deployctl does.
+    core.setFailed(err instanceof Error ? err.message : String(err));
+  });

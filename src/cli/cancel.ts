@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { deploymentWorkflowId } from '../contract/names';
 import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../contract';
-import { EXIT } from './exit-codes';
-import { checkName, checkReason } from './inputs';
-import { actorOption } from './actor';
-import { connectOrExit, notFound } from './connect';
+import { EXIT } from '../client/exit-codes';
+import { checkName, checkReason } from '../client/inputs';
+import { actorOption } from '../client/actor';
+import { connectOrExit, notFound } from '../client/connect';
 
 export async function cancelCommand(
   id: string,

@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
 import { forceReleaseSignal } from '../contract';
-import { EXIT } from './exit-codes';
-import { checkName, checkReason } from './inputs';
-import { actorOption } from './actor';
-import { connectOrExit } from './connect';
+import { EXIT } from '../client/exit-codes';
+import { checkName, checkReason } from '../client/inputs';
+import { actorOption } from '../client/actor';
+import { connectOrExit } from '../client/connect';
 
 export async function forceReleaseCommand(options: { env: string; reason?: string; by?: string }): Promise<number> {
   checkName('environment', options.env);

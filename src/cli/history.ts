@@ -11,11 +11,11 @@ import {
   type HistoryEntry,
   REQUESTED_BY,
 } from '../contract';
-import { EXIT, usageError } from './exit-codes';
-import { checkName } from './inputs';
+import { EXIT, usageError } from '../client/exit-codes';
+import { checkName } from '../client/inputs';
 import { quoted } from '../contract/names';
 import { renderHistory } from './render';
-import { connectOrExit } from './connect';
+import { connectOrExit } from '../client/connect';
 
 const MAX_LIMIT = 1000;
 

@@ -2,7 +2,7 @@
 // Each subcommand's module is loaded only when it runs: `--help` needs none of them, and no subcommand pays for
 // another's dependencies. Nothing here may import the worker, activities or workflow code (a lint rule holds that).
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, ExitError } from './exit-codes';
+import { EXIT, ExitError } from '../client/exit-codes';
 
 let exitCode: number = EXIT.ok;
 const run =
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
       process.stderr.write(`deployctl: ${err.message}\n`);
       return err.exitCode;
     }
-    const { isUnavailable, unavailableError } = await import('./connect');
+    const { isUnavailable, unavailableError } = await import('../client/connect');
     if (isUnavailable(err)) {
       const { temporalTarget } = await import('../connection/temporal-target');
       const { address, namespace } = temporalTarget().target;

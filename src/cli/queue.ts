@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
 import { queueQuery, type QueueView } from '../contract';
-import { EXIT } from './exit-codes';
-import { checkName } from './inputs';
+import { EXIT } from '../client/exit-codes';
+import { checkName } from '../client/inputs';
 import { renderQueue } from './render';
-import { connectOrExit } from './connect';
+import { connectOrExit } from '../client/connect';
 
 export async function queueCommand(options: { env: string; json?: boolean }): Promise<number> {
   checkName('environment', options.env);

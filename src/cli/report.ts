@@ -1,7 +1,7 @@
 // How deploy and run end: the outcome on stdout (one JSON object with --json), the Web UI link, the exit code.
 import type { DeploymentResult } from '../contract';
 import { outcomeLine, outputLines } from '../domain/outcome';
-import { exitCodeFor } from './exit-codes';
+import { exitCodeFor } from '../client/exit-codes';
 
 /** Prints a deployment's outcome and returns the exit code it calls for. */
 export function reportOutcome(result: DeploymentResult, link: string, json: boolean | undefined): number {

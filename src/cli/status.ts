@@ -1,9 +1,9 @@
 import { deploymentWorkflowId } from '../contract/names';
 import { stateQuery } from '../contract';
-import { EXIT } from './exit-codes';
-import { checkName } from './inputs';
+import { EXIT } from '../client/exit-codes';
+import { checkName } from '../client/inputs';
 import { renderState } from './render';
-import { connectOrExit, notFound } from './connect';
+import { connectOrExit, notFound } from '../client/connect';
 
 export async function statusCommand(id: string, options: { env: string; json?: boolean }): Promise<number> {
   checkName('environment', options.env);

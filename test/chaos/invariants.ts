@@ -1,6 +1,6 @@
 // What a chaos run must leave true, checked on what it recorded: pure, so that the checks themselves are tested.
 import { type DeploymentStatus, FINAL_STATUSES } from '../../src/contract/deployment';
-import { exitCodeFor, EXIT } from '../../src/cli/exit-codes';
+import { exitCodeFor, EXIT } from '../../src/client/exit-codes';
 
 /** One run of a deploy command, from its heartbeat file: a run killed by SIGKILL ends at its last heartbeat. */
 export interface CommandRun {

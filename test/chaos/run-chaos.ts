@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { deploymentResult } from '../../src/cli/follow';
+import { deploymentResult } from '../../src/client/follow';
 import { queueQuery } from '../../src/contract';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
 import { startDevServer } from '../../src/worker/dev-server';

@@ -20,7 +20,7 @@ import {
 } from '../../src/contract';
 import { type CliTarget, writeConfig } from './cli';
 import { startServer } from './server';
-import { deploymentResult } from '../../src/cli/follow';
+import { deploymentResult } from '../../src/client/follow';
 
 /**
  * A deployment's result, however its workflow closed (a failed deployment fails the workflow, with the result in

@@ -4,9 +4,9 @@
 // any JSON document either parses or fails as a ConfigError that names where.
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { deploymentRequest, type RequestOptions } from '../../src/cli/deployment-request';
-import { ExitError, EXIT } from '../../src/cli/exit-codes';
-import { checkDuration } from '../../src/cli/inputs';
+import { deploymentRequest, type RequestOptions } from '../../src/client/deployment-request';
+import { ExitError, EXIT } from '../../src/client/exit-codes';
+import { checkDuration } from '../../src/client/inputs';
 import { ConfigError, parseConfig } from '../../src/config/deploy-config';
 import { parseDuration } from '../../src/domain/durations';
 

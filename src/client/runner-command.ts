@@ -3,7 +3,8 @@
 import type { Writable } from 'node:stream';
 import type { RunnerExit } from '../contract';
 import { secretRedactor } from '../process/redact-secrets';
-import { LAST_OUTPUT_CHARS, startSupervised } from '../process/supervisor';
+import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
+import { usageError } from './exit-codes';
 
 export interface RunnerCommand {
   /** Settles with the command's exit once it and its output have ended. */
@@ -64,4 +65,16 @@ export function startRunnerCommand(options: RunnerCommandOptions): RunnerCommand
     });
   });
   return { exited, stop: stopGroup };
+}
+
+/** The command, checked before anything is requested: a runner that cannot run it must not take a turn. */
+export function checkCommand(argv: string[]): [string, ...string[]] {
+  const [program, ...args] = argv;
+  if (program === undefined || program === '') throw usageError('give the deploy command to run after --');
+  const problem = notRunnable(program, process.cwd(), process.env.PATH);
+  if (problem !== undefined) {
+    const why = problem === 'ENOENT' ? 'not found' : 'not executable';
+    throw usageError(`cannot run ${JSON.stringify(program)}: ${why} (${problem})`);
+  }
+  return [program, ...args];
 }
