@@ -21,12 +21,15 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/*.test.ts'],
+      // A failing test prints the tail of every server's and worker's output its file started.
+      testEnvironment: '<rootDir>/test/environment.js',
       globalSetup: '<rootDir>/test/global-setup.ts',
     },
     // deployctl's contract once more, run by the single-file build copied alone into an empty directory.
     {
       ...shared,
       displayName: 'single-file',
+      testEnvironment: '<rootDir>/test/environment.js',
       testMatch: ['<rootDir>/test/{cli-deploy,cli-bad-input,cli-unavailable,cli-interrupt,cli-run,cancel}.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFiles: [...shared.setupFiles, '<rootDir>/test/single-file-deployctl.ts'],

@@ -13,6 +13,10 @@ bash scripts/ensure-compose-validator.sh
 npm run --silent lint
 # The committed single-file deployctl must be what the source builds.
 node scripts/bundle.js --check
+# So must the generated references (the config's JSON Schema and reference, deployctl's), and the docs must hold:
+# every relative link resolves, every deployctl command shown uses flags deployctl has.
+node scripts/generate-docs.js --check
+node scripts/check-docs.js
 
 mkdir -p .test-results
 rm -f .test-results/*.json

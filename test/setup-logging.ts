@@ -1,4 +1,20 @@
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogEntry, Runtime } from '@temporalio/worker';
+import { keepForDiagnosis, OutputTail } from './helpers/diagnosis';
 
-// Tests print only the SDK's warnings and errors; the worker's info lines would bury the test output.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Tests print only the SDK's warnings and errors; the worker's info lines would bury the test output. They are kept,
+// the newest few hundred, and printed with a test that fails (test/environment.js).
+const kept = new OutputTail();
+const SHOWN = new Set(['WARN', 'ERROR']);
+
+function logLine({ level, message, meta, timestampNanos }: LogEntry): string {
+  const at = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  return `${at} [${level}] ${message}${meta && Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : ''}`;
+}
+
+Runtime.install({
+  logger: new DefaultLogger('INFO', (entry) => {
+    kept.add(logLine(entry));
+    if (SHOWN.has(entry.level)) console.error(logLine(entry));
+  }),
+});
+keepForDiagnosis('in-process worker (SDK log, INFO and up)', () => kept.text());

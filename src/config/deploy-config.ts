@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseDuration } from '../domain/durations';
+import { DURATION_PATTERN, parseDuration } from '../domain/durations';
+import { present } from '../domain/present';
 import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from '../contract/names';
 import type { DeploySettings, EnvironmentSettings } from '../contract/settings';
 
@@ -11,71 +12,162 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const duration = z.string().transform((text, ctx) => {
-  const value = parseDuration(text);
-  if (value === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${quoted(text)} is not a duration: use a number and a unit, e.g. 30s, 10m, 1h`,
-    });
-    return z.NEVER;
-  }
-  return value;
-});
+/** A short description of a field, for the JSON Schema and the generated reference (docs/configuration.md). */
+const about = (description: string) => ({ description });
 
-const commandDeploy = z.strictObject({
-  type: z.literal('command'),
-  command: z.array(z.string().min(1, 'an argument must not be empty')).min(1, 'give at least the program to run'),
-  cwd: z.string().min(1).optional(),
-  killGracePeriod: duration.prefault('10s'),
-  heartbeatTimeout: duration.prefault('30s'),
-});
+const duration = z
+  .string()
+  .transform((text, ctx) => {
+    const value = parseDuration(text);
+    if (value === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${quoted(text)} is not a duration: use a number and a unit, e.g. 30s, 10m, 1h`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  })
+  // (For editors: the transform above is what checks it.)
+  .meta({ pattern: DURATION_PATTERN.source, examples: ['30s', '10m', '1h'] });
 
-const cdkDeploy = z.strictObject({
-  type: z.literal('cdk'),
-  killGracePeriod: duration.prefault('30s'),
-  heartbeatTimeout: duration.prefault('30s'),
-});
+const heartbeatTimeout = duration
+  .prefault('30s')
+  .meta(about('A worker silent this long during the deploy step is taken as lost, and the step fails.'));
 
-const runnerDeploy = z.strictObject({ type: z.literal('runner') });
+const commandDeploy = z
+  .strictObject({
+    type: z.literal('command'),
+    command: z
+      .array(z.string().min(1, 'an argument must not be empty'))
+      .min(1, 'give at least the program to run')
+      .meta(
+        about(
+          'argv, run without a shell, with CORRELATION_ID, DEPLOY_ENVIRONMENT, STACK_NAME and DEPLOY_REF in its ' +
+            "environment; its output goes to the worker's log.",
+        ),
+      ),
+    cwd: z.string().min(1).optional().meta(about("The command's working directory (default: the worker's).")),
+    killGracePeriod: duration
+      .prefault('10s')
+      .meta(about("On cancel, the time between SIGTERM and SIGKILL of the command's process group.")),
+    heartbeatTimeout,
+  })
+  .meta(about('The worker runs a deploy command.'));
+
+const cdkDeploy = z
+  .strictObject({
+    type: z.literal('cdk'),
+    killGracePeriod: duration
+      .prefault('30s')
+      .meta(about('On cancel, the time between SIGTERM and SIGKILL of `cdk deploy` preparing the change set.')),
+    heartbeatTimeout,
+  })
+  .meta(
+    about(
+      'The worker deploys a cloud assembly CI synthesized (deployctl deploy --assembly): it prepares a change set ' +
+        'named after the correlation ID with the CDK CLI, then executes it once.',
+    ),
+  );
+
+const runnerDeploy = z
+  .strictObject({ type: z.literal('runner') })
+  .meta(
+    about('Only runner-side deploys: deployctl run (or the action with mode: run) runs the step on the CI runner.'),
+  );
 
 const slackChannel = z
   .string()
-  .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID');
+  .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID')
+  .meta(about('A Slack channel name (#deploys) or ID (C0123456789).'));
 
-const cloudformation = z.strictObject({
-  region: z.string().min(1).optional(),
-  endpoint: z.url().optional(),
-  pollInterval: duration.prefault('30s'),
-  stallThreshold: duration.prefault('10m'),
-  stallAction: z.enum(['notify', 'cancel']).default('notify'),
-  stallCancelAfter: duration.prefault('10m'),
-  continueUpdateRollback: z.boolean().default(false),
-});
+const cloudformation = z
+  .strictObject({
+    region: z.string().min(1).optional().meta(about("Where the stack is (default: the worker's AWS_REGION).")),
+    endpoint: z.url().optional().meta(about('A local CloudFormation endpoint, for tests (default: AWS_ENDPOINT_URL).')),
+    pollInterval: duration
+      .prefault('30s')
+      .meta(about('How often the stack and its new events are read while deploying.')),
+    stallThreshold: duration
+      .prefault('10m')
+      .meta(about('No new stack events for this long while in progress: a stall notice (once per threshold).')),
+    stallAction: z
+      .enum(['notify', 'cancel'])
+      .default('notify')
+      .meta(about('cancel: also cancel the update once it has stalled for stallCancelAfter more.')),
+    stallCancelAfter: duration.prefault('10m').meta(about('The further bound before a stalled update is cancelled.')),
+    continueUpdateRollback: z
+      .boolean()
+      .default(false)
+      .meta(about('Let preflight run ContinueUpdateRollback on a stack stuck in UPDATE_ROLLBACK_FAILED.')),
+  })
+  .meta(
+    about(
+      'The stack is checked before, watched during and left stable after every deployment (always for cdk ' +
+        'environments, with these defaults).',
+    ),
+  );
 
-const environment = z.strictObject({
-  slack: z.strictObject({ channel: slackChannel }).optional(),
-  stackName: z
-    .string()
-    .regex(STACK_NAME_PATTERN, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)'),
-  lockWaitTimeout: duration.prefault('30m'),
-  expectedDuration: duration.prefault('30m'),
-  queueMode: z.enum(['queue', 'supersede']).default('queue'),
-  livenessCheckInterval: duration.prefault('60s'),
-  deployTimeout: duration.prefault('2h'),
-  runnerHeartbeatTimeout: duration.prefault('60s'),
-  deploy: z.discriminatedUnion('type', [commandDeploy, cdkDeploy, runnerDeploy]),
-  cloudformation: cloudformation.optional(),
-});
+const environment = z
+  .strictObject({
+    slack: z
+      .strictObject({ channel: slackChannel })
+      .optional()
+      .meta(about("This environment's Slack channel, instead of the top-level one.")),
+    stackName: z
+      .string()
+      .regex(STACK_NAME_PATTERN, 'must be a CloudFormation stack name (letters, digits, "-"; a letter first)')
+      .meta(about('The stack deployed; deployctl --stack overrides it per request.')),
+    lockWaitTimeout: duration
+      .prefault('30m')
+      .meta(about('How long a deployment waits for its turn before giving up (exit 2); --wait-timeout overrides it.')),
+    expectedDuration: duration
+      .prefault('30m')
+      .meta(about('For ETAs until real durations are known (then the median of the last 20).')),
+    queueMode: z
+      .enum(['queue', 'supersede'])
+      .default('queue')
+      .meta(
+        about(
+          'queue: first come, first served. supersede: a new request replaces the one waiting, which ends ' +
+            'superseded (only the newest deploys).',
+        ),
+      ),
+    livenessCheckInterval: duration
+      .prefault('60s')
+      .meta(about("How often the queue checks that its holder's workflow is still running.")),
+    deployTimeout: duration.prefault('2h').meta(about("The deploy step's own time limit.")),
+    runnerHeartbeatTimeout: duration
+      .prefault('60s')
+      .meta(about('deployctl run: a runner silent this long is taken as lost, and the turn goes on.')),
+    deploy: z
+      .discriminatedUnion('type', [commandDeploy, cdkDeploy, runnerDeploy])
+      .meta(about('How the deploy step runs: command, cdk or runner.')),
+    cloudformation: cloudformation.optional(),
+  })
+  .meta(about('One environment: one deployment at a time, queued.'));
 
-const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  slack: z.strictObject({ channel: slackChannel.optional(), notifyTimeout: duration.prefault('30s') }).prefault({}),
-  environments: z.record(
-    z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
-    environment,
-  ),
-});
+/** The schema of deploy.config.json; the JSON Schema and docs/configuration.md are generated from it. */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta(about('The JSON Schema, for editors: deploy.config.schema.json.')),
+    slack: z
+      .strictObject({
+        channel: slackChannel.optional().meta(about('The default channel of every environment.')),
+        notifyTimeout: duration
+          .prefault('30s')
+          .meta(about('The longest one notification may take, retries included; Slack never holds a deployment.')),
+      })
+      .prefault({})
+      .meta(about('Slack notifications (the worker needs SLACK_BOT_TOKEN; without it notices go to its log).')),
+    environments: z
+      .record(
+        z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
+        environment,
+      )
+      .meta(about('The environments, by name (lowercase letters, digits and "-").')),
+  })
+  .meta({ title: 'deployment-coordinator config (deploy.config.json)' });
 
 function deploySettings(deploy: z.infer<typeof environment>['deploy']): DeploySettings {
   switch (deploy.type) {
@@ -83,7 +175,7 @@ function deploySettings(deploy: z.infer<typeof environment>['deploy']): DeploySe
       return {
         type: deploy.type,
         command: deploy.command,
-        ...(deploy.cwd === undefined ? {} : { cwd: deploy.cwd }),
+        ...present({ cwd: deploy.cwd }),
         killGracePeriodMs: deploy.killGracePeriod,
         heartbeatTimeoutMs: deploy.heartbeatTimeout,
       };
@@ -123,7 +215,7 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
     const stackConfig = env.cloudformation ?? (env.deploy.type === 'cdk' ? cloudformation.parse({}) : undefined);
     environments[name] = {
       environment: name,
-      ...(channel === undefined ? {} : { slackChannel: channel }),
+      ...present({ slackChannel: channel }),
       notifyTimeoutMs: result.data.slack.notifyTimeout,
       stackName: env.stackName,
       lockWaitTimeoutMs: env.lockWaitTimeout,

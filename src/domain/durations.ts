@@ -2,6 +2,8 @@ import ms from 'ms';
 
 // A unit is required: a bare "30" is more likely a mistake (seconds? minutes?) than a millisecond count.
 const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/;
+/** What a duration looks like in the config (surrounding blanks allowed). */
+export const DURATION_PATTERN = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)\s*$/;
 
 /** Parses "30s", "10m", "1h" into milliseconds; undefined when the text is not such a duration. */
 export function parseDuration(text: string): number | undefined {

@@ -8,7 +8,7 @@ import {
   log,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DeploymentNotice, NoticeRoute, SlackMessageRef } from '../contract';
+import type { DeploymentNotice, NoticeKind, NoticeRoute, SlackMessageRef } from '../contract';
 import { present } from '../domain/present';
 import { renderLogLine } from '../notices/log-line';
 import { DEFAULT_NOTIFY_TIMEOUT_MS, noticeCalls } from './activity-options';
@@ -50,8 +50,11 @@ function isRerun(): boolean {
   return runId !== firstExecutionRunId;
 }
 
+/** Notices whose only news is the deployment's status, which its outcome replaces. */
+const SUPERSEDED_BY_OUTCOME: ReadonlySet<NoticeKind> = new Set(['queued', 'started']);
+
 export class Notifier {
-  private readonly pending: DeploymentNotice[] = [];
+  private pending: DeploymentNotice[] = [];
   private sending = false;
   /** The deployment's top-level Slack message: kept in workflow state, so retries and restarts update it. */
   private message: SlackMessageRef | undefined;
@@ -73,8 +76,10 @@ export class Notifier {
       logNotice(notice);
       return;
     }
-    // The outcome makes notices still waiting to be sent stale: the message will show the outcome anyway.
-    if (notice.kind === 'finished') this.pending.length = 0;
+    // The outcome makes a queued or started notice still waiting to be sent stale (the message will show the outcome
+    // anyway); details for the thread (progress, a stall) are kept.
+    if (notice.kind === 'finished')
+      this.pending = this.pending.filter((waiting) => !SUPERSEDED_BY_OUTCOME.has(waiting.kind));
     this.pending.push(notice);
     if (!this.sending) void this.sendPending();
   }

@@ -2,6 +2,7 @@
 // PostgreSQL, configured through the server's own embedded config template by the same environment variables that
 // docker-compose.yml gives the temporalio/server image, on free ports of 127.0.0.1. Schemas and the namespace are
 // set up by the compose file's own job scripts.
+import { keepForDiagnosis } from './diagnosis';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,6 +108,7 @@ export async function startTemporalServer(pg: Postgres, options: ServerOptions =
   };
   let child: ChildProcess | undefined;
   let output = '';
+  keepForDiagnosis(`temporal-server ${address}`, () => output);
   const start = async () => {
     const started = spawn(join(bin, 'temporal-server'), ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { keepForDiagnosis } from './diagnosis';
 import { projectRoot } from './project-root';
 
 const WORKER = join(projectRoot(), 'dist', 'src', 'worker.js');
@@ -33,6 +34,7 @@ export async function startWorkerProcess(configPath: string, env: NodeJS.Process
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  keepForDiagnosis(`worker process (pid ${child.pid ?? '?'})`, () => output);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Writes the files generated from the code: deploy.config.schema.json and docs/configuration.md from the config's
+// zod schema, docs/deployctl.md from deployctl's own --help. With --check, writes nothing and fails naming each file
+// that differs from what the code generates (CI runs it). Runs on the build: npm run build first.
+const { readFileSync, writeFileSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+const prettier = require('prettier');
+
+const ROOT = join(__dirname, '..');
+const DEPLOYCTL = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** deployctl's help for `args`, as a terminal of the default width shows it. */
+function help(args) {
+  const result = spawnSync(process.execPath, [DEPLOYCTL, ...args, '--help'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  if (result.status !== 0) throw new Error(`deployctl ${args.join(' ')} --help exited ${result.status}`);
+  return result.stdout.trimEnd();
+}
+
+/** The subcommands deployctl's help lists, in its order. */
+function commands(top) {
+  const section = top.split(/^Commands:$/m)[1] ?? '';
+  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((match) => match[1]).filter((name) => name !== 'help');
+}
+
+function deployctlReference() {
+  const top = help([]);
+  const lines = [
+    '# deployctl reference',
+    '',
+    '<!-- Generated from deployctl --help by scripts/generate-docs.js: edit src/cli/main.ts, not this file. -->',
+    '',
+    'For people and CI jobs that run `deployctl`. How it is used from CI: [CI](ci.md). Exit codes: ' +
+      '0 succeeded, 1 failed, 2 gave up waiting for the turn, 3 cancelled, superseded or revoked, 64 bad input ' +
+      '(nothing started), 69 Temporal unavailable, 130/143 interrupted by SIGINT/SIGTERM.',
+    '',
+    '```text',
+    top,
+    '```',
+  ];
+  for (const name of commands(top)) lines.push('', `## deployctl ${name}`, '', '```text', help([name]), '```');
+  return `${lines.join('\n')}\n`;
+}
+
+async function generated() {
+  const { configJsonSchema, configReference } = require(join(ROOT, 'dist', 'src', 'config', 'reference.js'));
+  const options = (await prettier.resolveConfig(join(ROOT, 'README.md'))) ?? {};
+  const format = (text, parser) => prettier.format(text, { ...options, parser });
+  return {
+    'deploy.config.schema.json': await format(JSON.stringify(configJsonSchema()), 'json'),
+    'docs/configuration.md': await format(configReference(), 'markdown'),
+    'docs/deployctl.md': await format(deployctlReference(), 'markdown'),
+  };
+}
+
+async function main() {
+  const check = process.argv.includes('--check');
+  const stale = [];
+  for (const [file, text] of Object.entries(await generated())) {
+    const path = join(ROOT, file);
+    let current;
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      current = undefined;
+    }
+    if (current === text) continue;
+    if (check) stale.push(file);
+    else writeFileSync(path, text);
+  }
+  if (stale.length > 0) {
+    process.stderr.write(
+      `generated files out of date: ${stale.join(', ')}\nrun: npm run build && node scripts/generate-docs.js\n`,
+    );
+    process.exit(1);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
