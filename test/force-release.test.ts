@@ -94,7 +94,7 @@ test('a holder force-released as its command finishes ends revoked and never ove
   }
 }, 300_000);
 
-test('a revoked holder that ignores SIGTERM keeps the turn, shown as revoked, until SIGKILL has stopped it', async () => {
+test('a revoked holder that ignores SIGTERM keeps the turn, shown as revoked, until SIGKILL stops it', async () => {
   holds.hold('stubborn');
   const holder = await coordinator.deploy({ environment: 'stubborn', correlationId: 'stubborn' });
   const run = await waitForRun(log, 'stubborn');
@@ -130,7 +130,10 @@ test('a revoked holder that never answers is passed over once its revoke wait ha
     args: [{ environment: 'production', correlationId: 'silent', priority: 'normal' }],
   });
   const lock = coordinator.env.client.workflow.getHandle(lockWorkflowId('production'));
-  await lock.signal(requestTurnSignal, turnRequest(silent.workflowId, { revokeWaitMs: 2000 }));
+  await lock.signal(
+    requestTurnSignal,
+    turnRequest(silent.workflowId, { runId: silent.firstExecutionRunId, revokeWaitMs: 2000 }),
+  );
   await coordinator.queueWhen('production', (view) => view.holder?.correlationId === 'silent');
   const next = await coordinator.deploy({ environment: 'production', correlationId: 'after-silent' });
   await coordinator.queueWhen('production', (view) => view.waiting.length === 1);

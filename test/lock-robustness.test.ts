@@ -16,14 +16,19 @@ const log = runLog();
 const holds = new Holds();
 const coordinator = useCoordinator({ staging: environmentDocument(log, {}, 100, holds) });
 
-/** The request an activity sends, sent again as a retry would. */
-function sendRequest(workflowId: string) {
+/** The request an activity sends, sent again as a retry would: from the same run of the deployment. */
+async function sendRequest(workflowId: string) {
+  const runId = await coordinator.env.client.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then((description) => description.runId)
+    .catch(() => 'a-run-that-has-gone');
   return coordinator.env.client.workflow.signalWithStart('environmentLock', {
     workflowId: lockWorkflowId('staging'),
     taskQueue: coordinator.taskQueue,
     args: [{ environment: 'staging' }],
     signal: requestTurnSignal,
-    signalArgs: [turnRequest(workflowId)],
+    signalArgs: [turnRequest(workflowId, { runId })],
   });
 }
 
