@@ -154,6 +154,8 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
 export function cdkReport(result: CdkDeployResult): string {
   const s = (values: number[]) => `${(median(values) / 1000).toFixed(2)} s`;
   const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)}×`;
+  const row = (label: string, coordinator: number[], direct: number[]) =>
+    `| ${label} | ${s(coordinator)} | ${s(direct)} | ${ratio(coordinator, direct)} |`;
   return `## CDK deployments
 The fixture app (\`test/fixtures/cdk-app\`: a bucket, a file asset, an SSM parameter) against moto on this
 machine, ${result.rounds} rounds. Each round updates the stack (v1 ↔ v2), then deploys the same version again (no
@@ -163,8 +165,8 @@ Wall time from request to outcome, medians.
 
 | | through the coordinator | \`cdk deploy\` directly | ratio |
 |---|---|---|---|
-| update | ${s(result.coordinator)} | ${s(result.direct)} | ${ratio(result.coordinator, result.direct)} |
-| no changes | ${s(result.coordinatorNoChanges)} | ${s(result.directNoChanges)} | ${ratio(result.coordinatorNoChanges, result.directNoChanges)} |
+${row('update', result.coordinator, result.direct)}
+${row('no changes', result.coordinatorNoChanges, result.directNoChanges)}
 
 moto finishes an update at once, so this is the fixed cost around a deployment; against AWS the update itself
 (minutes) dominates both.

@@ -75,7 +75,10 @@ function singleFileSize(): string {
   if (!existsSync(SINGLE_FILE)) return '';
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   const gzipped = gzipSync(readFileSync(SINGLE_FILE)).length;
-  return `The single-file build (\`bundle/deployctl.js\`, run alone in an empty directory) is ${kib(statSync(SINGLE_FILE).size)}, ${kib(gzipped)} gzipped.\n\n`;
+  return (
+    'The single-file build (`bundle/deployctl.js`, run alone in an empty directory) is ' +
+    `${kib(statSync(SINGLE_FILE).size)}, ${kib(gzipped)} gzipped.\n\n`
+  );
 }
 
 export function cliStartupReport(rows: CliStartup[], runs = 15): string {

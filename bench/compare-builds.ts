@@ -96,7 +96,8 @@ async function main() {
       result.p99.push(handoff.p99);
       result.fanOut.push(fanOut.totalMs);
       process.stderr.write(
-        `round ${round + 1} ${build.name}: handoff p50 ${handoff.p50.toFixed(1)} ms, p99 ${handoff.p99.toFixed(1)} ms; ` +
+        `round ${round + 1} ${build.name}: ` +
+          `handoff p50 ${handoff.p50.toFixed(1)} ms, p99 ${handoff.p99.toFixed(1)} ms; ` +
           `fan-out ${(fanOut.totalMs / 1000).toFixed(1)} s\n`,
       );
     }
@@ -106,11 +107,12 @@ async function main() {
     return { p50: median(r.p50), p99: median(r.p99), fanOut: median(r.fanOut) };
   };
   const [before, after] = [row('baseline'), row('this build')];
+  const ratio = (key: 'p50' | 'p99' | 'fanOut') => (after[key] / before[key]).toFixed(2);
   console.log(`| build | handoff p50 | handoff p99 | 50 × 10 fan-out |
 |---|---|---|---|
 | ${LABEL} | ${before.p50.toFixed(1)} ms | ${before.p99.toFixed(1)} ms | ${(before.fanOut / 1000).toFixed(1)} s |
 | this build | ${after.p50.toFixed(1)} ms | ${after.p99.toFixed(1)} ms | ${(after.fanOut / 1000).toFixed(1)} s |
-| this ÷ baseline | ${(after.p50 / before.p50).toFixed(2)} | ${(after.p99 / before.p99).toFixed(2)} | ${(after.fanOut / before.fanOut).toFixed(2)} |
+| this ÷ baseline | ${ratio('p50')} | ${ratio('p99')} | ${ratio('fanOut')} |
 
 ${ROUNDS} rounds, interleaved; ${HANDOFFS} deployments queued for the handoffs; medians over rounds.`);
 }

@@ -62,11 +62,15 @@ export async function measureDeployStepCpu(steps = 40, rounds = 5): Promise<Depl
 export function deployStepCpuReport(cpu: DeployStepCpu): string {
   const before = cpu.perStepMs['node-supervisor'];
   const after = cpu.perStepMs['shell-supervisor'];
+  const counted =
+    cpu.counted === 'cgroup'
+      ? "a cgroup holding every process involved (the shell supervisor's watcher too)"
+      : "the probe's own and reaped children's CPU (no writable cgroup: the shell supervisor's watcher is not counted)";
   return `## Deploy step supervision
 CPU to start and supervise one deploy step, beyond the command itself: a no-op command (\`/bin/true\`) run
 ${cpu.steps} times in a row under each supervisor, ${cpu.rounds} rounds interleaved, medians, less the same command run
 without one (${cpu.bareMs.toFixed(1)} ms a step, the probe's own start-up shared out).
-Counted by ${cpu.counted === 'cgroup' ? "a cgroup holding every process involved (the shell supervisor's watcher too)" : "the probe's own and reaped children's CPU (no writable cgroup: the shell supervisor's watcher is not counted)"}.
+Counted by ${counted}.
 
 | supervisor | CPU per deploy step |
 |---|---|

@@ -33,8 +33,15 @@ function handoffRow(server: string, result: HandoffResult, goalMs: number): stri
   const { p50, p99, max, commands } = result;
   const goal = `< ${goalMs} ms (${p99 < goalMs ? 'met' : 'missed'})`;
   const ratio = `${(POLLING_QUEUE_INTERVAL_MS / p50).toFixed(0)}×`;
-  return `| ${server} | ${ms(p50)} | ${ms(p99)} | ${ms(max)} | ${goal} | ${ms(commands.p50)} / ${ms(commands.p99)} | ${ratio} |`;
+  return (
+    `| ${server} | ${ms(p50)} | ${ms(p99)} | ${ms(max)} | ${goal} | ` +
+    `${ms(commands.p50)} / ${ms(commands.p99)} | ${ratio} |`
+  );
 }
+
+const HANDOFF_HEADER =
+  '| dev server | p50 | p99 | max | goal (p99) | command exit → next command start: p50 / p99 | ' +
+  "a 60 s polling queue's interval ÷ p50 |";
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -84,14 +91,24 @@ async function main() {
     const cli = findTemporalCli();
     const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';
     const cpu = cpus();
+    const postgresRow = postgres
+      ? handoffRow(
+          `Temporal server ${postgres.version} on PostgreSQL ${postgres.postgresVersion} ` +
+            "(docker-compose.yml's configuration and dynamic config, run natively)",
+          postgres,
+          250,
+        )
+      : '| Temporal server on PostgreSQL | skipped: run `bash scripts/ensure-temporal-server.sh` | | | | | |';
     const report = `# Benchmark results
 
-Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Shared, noisy machine: read medians and ratios.
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Shared, noisy machine: read medians and
+ratios.
 
 ## Machine
 - CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'}
 - Memory: ${(totalmem() / 2 ** 30).toFixed(0)} GiB
-- Node ${process.version}; Temporal dev server: ${serverVersion} (SQLite in memory), on the same machine as the worker and the benchmark's client
+- Node ${process.version}; Temporal dev server: ${serverVersion} (SQLite in memory), on the same machine as the worker
+  and the benchmark's client
 
 ## Handoff latency
 From one deployment's deploy step ending to the next waiting deployment's deploy step starting, same environment,
@@ -99,16 +116,17 @@ timed inside the worker (activity interceptor); beside it, from the deploy comma
 start, as the commands stamp them (\`sh\` and \`date\`, in nanoseconds): that adds the supervisor's start and the
 command's own exit. ${HANDOFF_DEPLOYMENTS} deployments queued at once, ${handoff.handoffs.length} handoffs.
 
-| dev server | p50 | p99 | max | goal (p99) | command exit → next command start: p50 / p99 | a 60 s polling queue's interval ÷ p50 |
+${HANDOFF_HEADER}
 |---|---|---|---|---|---|---|
 ${handoffRow('tuned (`FAST_HANDOFF_ARGS`: what `npm start` and the tests run)', handoff, 100)}
 ${handoffRow('server defaults', handoffDefaults, 250)}
-${postgres ? handoffRow(`Temporal server ${postgres.version} on PostgreSQL ${postgres.postgresVersion} (docker-compose.yml's configuration and dynamic config, run natively)`, postgres, 250) : '| Temporal server on PostgreSQL | skipped: run `bash scripts/ensure-temporal-server.sh` | | | | | |'}
+${postgresRow}
 
 A handoff crosses four server hops (the release, signalled from the deployment's local activity; the lock's
 workflow task; the grant signal; the next deployment's workflow task)
 and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
-second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The deploy step here is a no-op (it only stamps the time), which ends
+second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The
+deploy step here is a no-op (it only stamps the time), which ends
 before the previous deployment's own last workflow task (its completion) has left that
 rate-limited queue, so the server-defaults row also measures that contention: with a 0.6 s step the same server
 hands off in about 80 ms (p50, old and new supervisor alike).

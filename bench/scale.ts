@@ -109,7 +109,10 @@ export async function measureScale(
 }
 
 function summary(totalMs: number, deployments: number, rssMb: number): string {
-  return `${seconds(totalMs)}, ${(totalMs / deployments).toFixed(1)} ms a deployment, worker peak RSS ${rssMb.toFixed(0)} MiB`;
+  return (
+    `${seconds(totalMs)}, ${(totalMs / deployments).toFixed(1)} ms a deployment, ` +
+    `worker peak RSS ${rssMb.toFixed(0)} MiB`
+  );
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -135,16 +138,30 @@ export function scaleReport(result: ScaleResult): string {
   const fanOutBefore = medianRun(result.fanOutBefore);
   const fanOutMetrics = medianRun(result.fanOutMetrics);
   const oneRow = (label: string, run: OneEnvironmentResult) =>
-    `| ${label} | ${run.options.deployments} | ${seconds(run.totalMs)} | ${ms(run.p50)} | ${ms(run.p99)} | ${(run.lockEvents / run.handoffs).toFixed(1)} (${run.lockRuns} runs) | ${mib(run.workerPeakRssMb)} |`;
+    `| ${label} | ${run.options.deployments} | ${seconds(run.totalMs)} | ${ms(run.p50)} | ${ms(run.p99)} | ` +
+    `${(run.lockEvents / run.handoffs).toFixed(1)} (${run.lockRuns} runs) | ${mib(run.workerPeakRssMb)} |`;
   const manyRow = (label: string, run: FanOutResult, goalMs: number) =>
-    `| ${label} | ${run.deployments} | ${seconds(run.totalMs)} | ${ms(run.totalMs / run.deployments)} | ${mib(run.workerPeakRssMb)} | ${run.totalMs < goalMs ? 'met' : 'missed'} |`;
+    `| ${label} | ${run.deployments} | ${seconds(run.totalMs)} | ${ms(run.totalMs / run.deployments)} | ` +
+    `${mib(run.workerPeakRssMb)} | ${run.totalMs < goalMs ? 'met' : 'missed'} |`;
   const cpuRow = (label: string, run: { cpu: PartsCpu }, deployments: number) =>
     `| ${label} | ${cpuCells(run.cpu, deployments)} |`;
+  const roundRow = (run: FanOutResult, i: number) =>
+    `| ${i + 1} | ${seconds(run.totalMs)} | ${seconds(result.fanOutBefore[i]!.totalMs)} | ` +
+    `${seconds(result.fanOutMetrics[i]!.totalMs)} |`;
+  const manyGoal = `goal (${settings.manyEnvironments} × 1 < 2 min, 50 × 10 < 30 s)`;
+  const stepsCounted =
+    fanOut.cpu.counted === 'cgroup'
+      ? 'supervisor, command and watcher: a cgroup holds all the worker starts'
+      : "the processes the worker reaped: no writable cgroup, the supervisor's watcher is not counted";
+  const oneBeforeCpu = oneBefore
+    ? cpuRow(`one environment, before (${oneBefore.options.deployments})`, oneBefore, oneBefore.options.deployments)
+    : '';
   return `## Scale
-The real worker (\`dist/src/worker.js\`, default settings: see the README's "Sizing a worker") in its own process,
-the tuned dev server, the benchmark's client: all on this machine's ${cpus().length} cores. Every deploy command is a no-op;
-"before" runs each one under the former Node supervisor (\`bench/baseline/node-supervisor.js\`, a Node process per
-step as before issue 5), "now" under the shell one. Goals: worker peak RSS under 300 MiB in every run.
+The real worker (\`dist/src/worker.js\`, default settings: see "Sizing a worker" in docs/operating.md) in its own
+process, the tuned dev server, the benchmark's client: all on this machine's ${cpus().length} cores. Every deploy
+command is a no-op; "before" runs each one under the former Node supervisor
+(\`bench/baseline/node-supervisor.js\`, a Node process per step), "now" under the shell one. Goals: worker peak RSS
+under 300 MiB in every run.
 
 ### One environment, thousands of deployments
 Requested in waves of ${WAVE} (the next wave when fewer than ${REFILL_BELOW} are left waiting), through one lock that
@@ -165,7 +182,7 @@ ${one.slices.map((slice) => `| ${slice.from}–${slice.to} | ${ms(slice.p50)} | 
 | first ÷ last thousand (p50) | ${(one.slices[0]!.p50 / one.slices[one.slices.length - 1]!.p50).toFixed(2)} | |
 
 ### Many environments at once
-| run | deployments | total | per deployment | worker peak RSS | goal (${settings.manyEnvironments} × 1 < 2 min, 50 × 10 < 30 s) |
+| run | deployments | total | per deployment | worker peak RSS | ${manyGoal} |
 |---|---|---|---|---|---|
 ${manyRow(`${settings.manyEnvironments} × 1, now`, many, 120_000)}
 ${manyRow(`${settings.manyEnvironments} × 1, before`, manyBefore, 120_000)}
@@ -177,17 +194,17 @@ The 50 × 10 rounds, in the order they ran (now, before, now with metrics):
 
 | round | now | before | now, metrics served |
 |---|---|---|---|
-${result.fanOut.map((run, i) => `| ${i + 1} | ${seconds(run.totalMs)} | ${seconds(result.fanOutBefore[i]!.totalMs)} | ${seconds(result.fanOutMetrics[i]!.totalMs)} |`).join('\n')}
+${result.fanOut.map(roundRow).join('\n')}
 
 ### What a deployment costs
 CPU per deployment while the run lasted, by process: the worker (workflows, activities, the SDK's core), the deploy
-steps (${fanOut.cpu.counted === 'cgroup' ? 'supervisor, command and watcher: a cgroup holds all the worker starts' : "the processes the worker reaped: no writable cgroup, the supervisor's watcher is not counted"}),
+steps (${stepsCounted}),
 the Temporal dev server, and the benchmark's client that requests and awaits them.
 
 | run | worker | deploy steps | server | client | total |
 |---|---|---|---|---|---|
 ${cpuRow(`one environment, now (${one.options.deployments})`, one, one.options.deployments)}
-${oneBefore ? cpuRow(`one environment, before (${oneBefore.options.deployments})`, oneBefore, oneBefore.options.deployments) : ''}
+${oneBeforeCpu}
 ${cpuRow(`${settings.manyEnvironments} × 1, now`, many, many.deployments)}
 ${cpuRow(`${settings.manyEnvironments} × 1, before`, manyBefore, manyBefore.deployments)}
 ${cpuRow('50 × 10, now (the median round)', fanOut, fanOut.deployments)}

@@ -94,8 +94,8 @@ function checkCommands(file, code, commands, problems) {
   const where = relative(ROOT, file);
   for (const line of code) {
     // An invocation: deployctl first on the line (after a prompt, a list dash, `run:`, npx or node) or after && ; |.
-    const invocation =
-      /(?:^\s*(?:[-$>]\s+)?(?:run:\s*)?|&&\s*|;\s*|\|\s*)(?:npx\s+|node\s+)?(?:\S*\/)?deployctl(?:\.js)?\s+([a-z][a-z-]*)([^|;&\n]*)/g;
+    const lead = /(?:^\s*(?:[-$>]\s+)?(?:run:\s*)?|&&\s*|;\s*|\|\s*)(?:npx\s+|node\s+)?(?:\S*\/)?/.source;
+    const invocation = new RegExp(`${lead}deployctl(?:\\.js)?\\s+([a-z][a-z-]*)([^|;&\\n]*)`, 'g');
     for (const match of line.matchAll(invocation)) {
       const [, name, rest] = match;
       const flags = commands.get(name);

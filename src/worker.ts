@@ -14,6 +14,7 @@ import { taskQueueName } from './connection/task-queue';
 import { connectClient, temporalTarget } from './connection/temporal-target';
 import { DEFAULT_SHUTDOWN_GRACE, Drain } from './process/drain';
 import { parseDuration } from './domain/durations';
+import { present } from './domain/present';
 import { workerTuning } from './worker/tuning';
 
 const DATA_DIR = resolve(process.env.DEPLOY_DATA_DIR ?? '.data');
@@ -55,7 +56,8 @@ async function main(): Promise<number> {
   const shutdownGraceMs = parseDuration(grace);
   if (shutdownGraceMs === undefined) {
     process.stderr.write(
-      `deployment-coordinator: invalid DEPLOY_SHUTDOWN_GRACE ${JSON.stringify(grace)}: use a number and a unit, e.g. 30s, 15m\n`,
+      `deployment-coordinator: invalid DEPLOY_SHUTDOWN_GRACE ${JSON.stringify(grace)}: ` +
+        'use a number and a unit, e.g. 30s, 15m\n',
     );
     return 64;
   }
@@ -79,7 +81,7 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  installRuntime(metricsAddress === undefined ? {} : { metricsAddress });
+  installRuntime(present({ metricsAddress }));
   if (metricsAddress) logger.info({ metrics: `http://${metricsAddress}/metrics` }, 'Serving Prometheus metrics');
   const server = process.env.TEMPORAL_ADDRESS ? await connectToServer() : await startEmbeddedServer();
   try {
@@ -101,7 +103,7 @@ async function main(): Promise<number> {
       namespace: server.namespace,
       taskQueue,
       config,
-      ...(slack ? { slack } : {}),
+      ...present({ slack }),
       ...prebuiltWorkflowBundle(),
     });
     logger.info(
@@ -139,8 +141,8 @@ main().then(
 );
 
 /**
- * DEPLOY_WORKFLOW_BUNDLE: a workflow bundle built ahead (node dist/src/worker/workflow-bundle.js FILE, from the same build),
- * so that a worker starts in about a second instead of bundling for several: what rolling restarts want.
+ * DEPLOY_WORKFLOW_BUNDLE: a workflow bundle built ahead (node dist/src/worker/workflow-bundle.js FILE, from the same
+ * build), so that a worker starts in about a second instead of bundling for several: what rolling restarts want.
  */
 function prebuiltWorkflowBundle(): { workflowBundle?: { codePath: string } } {
   const codePath = process.env.DEPLOY_WORKFLOW_BUNDLE;

@@ -90,7 +90,7 @@ test('cancelling the workflow from the Web UI or API also stops the deploy and f
   holds.release('ui-running');
 });
 
-test('cancelling a deployment that has ended (or ends while the cancel is on its way) says how it ended, exit 0', async () => {
+test('cancelling a deployment that has ended (or ends as the cancel arrives) says how it ended, exit 0', async () => {
   // deployctl signals without looking first, so this is exactly the path of a deployment ending mid-cancel.
   const finished = await coordinator.deploy({ environment: 'staging', correlationId: 'already-done' });
   expect(await outcome(finished)).toMatchObject({ status: 'succeeded' });

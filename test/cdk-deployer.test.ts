@@ -128,7 +128,7 @@ test('an assembly CI uploaded to S3: fetched by the worker and deployed as an up
   });
 });
 
-test('an assembly without the environment stack fails naming the stacks it has, and frees the environment', async () => {
+test('an assembly without the environment stack fails naming the stacks it has and frees the environment', async () => {
   const run = await deployctl(
     ['deploy', '--env', 'billing', '--correlation-id', 'bill-1', '--assembly', fixtureAssembly('v1')],
     coordinator.cli,

@@ -109,7 +109,7 @@ test('killed while preparing (CreateChangeSet sent): prepared again by the next 
   await expectEnvironmentFree();
 });
 
-test('killed while executing (ExecuteChangeSet sent): the retry finds it executed and does not execute again', async () => {
+test('killed while executing (ExecuteChangeSet sent): the retry finds it executed and does not repeat it', async () => {
   const executedBefore = gate.count('ExecuteChangeSet');
   const doomed = await startWorker();
   const held = gate.holdNext('ExecuteChangeSet');
@@ -154,7 +154,7 @@ test('killed while monitoring: the next worker resumes the watch from the histor
   await expectEnvironmentFree();
 });
 
-test('cancelled while preparing: the CDK CLI is stopped, the change set it created is deleted, the turn released', async () => {
+test('cancelled while preparing: the CDK CLI stops, the change set it made is deleted, the turn released', async () => {
   const created = gate.holdNext('CreateChangeSet');
   const handle = await deploy('cancel-prepare', 'v2');
   const creating = await created;

@@ -73,7 +73,10 @@ test('a command that fails: exit 1, its exit code and last output shown', async 
   );
   expect(failing.code).toBe(1);
   expect(failing.stdout).toMatch(
-    /r-fails failed in [\d.]+m?s: the command on the runner exited with code 3 \(last output: deploy failed on purpose with 3\)/,
+    new RegExp(
+      /r-fails failed in [\d.]+m?s: the command on the runner exited with code 3 /.source +
+        /\(last output: deploy failed on purpose with 3\)/.source,
+    ),
   );
   expect(await outcome(handle('r-fails'))).toMatchObject({ status: 'failed', errorType: 'DeployCommandFailed' });
 });
@@ -88,7 +91,7 @@ test('--json: stdout is the outcome alone, the command output goes to stderr', a
   expect(result.stderr).toContain('deploying TestStack to staging');
 });
 
-test('a runner SIGKILLed mid-command: its command stops, the turn passes within the timeout plus 1 s, runner lost', async () => {
+test('a runner SIGKILLed mid-command: its command stops, the turn passes in timeout + 1 s, runner lost', async () => {
   const { held: killed, waiting: next } = await heldWithOneWaiting('r-killed', 'r-after-kill');
 
   const killedAt = Date.now();
@@ -108,7 +111,7 @@ test('a runner SIGKILLed mid-command: its command stops, the turn passes within 
   holds.release('r-killed');
 });
 
-test('a runner interrupted with SIGTERM: its command stops, the deployment ends cancelled, the next starts at once', async () => {
+test('a runner sent SIGTERM: its command stops, the deployment ends cancelled, the next starts at once', async () => {
   const { held: term, waiting: next } = await heldWithOneWaiting('r-term', 'r-after-term');
 
   term.child.kill('SIGTERM');

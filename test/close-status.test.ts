@@ -39,7 +39,7 @@ async function closeOf(handle: WorkflowHandle<typeof deployment>) {
   };
 }
 
-test('succeeded completes; failed and timed-out fail with a type naming the outcome and the result in details', async () => {
+test('succeeded completes; failed and timed-out fail with a type naming the outcome, result in details', async () => {
   const succeeded = await coordinator.deploy({ environment: 'staging', correlationId: 'c-ok' });
   expect(await outcome(succeeded)).toMatchObject({ status: 'succeeded' });
   expect(await closeOf(succeeded)).toMatchObject({ status: 'COMPLETED', type: null });
@@ -63,7 +63,7 @@ test('succeeded completes; failed and timed-out fail with a type naming the outc
   expect(await outcome(holder)).toMatchObject({ status: 'succeeded' });
 });
 
-test('deployctl cancel and the Web UI cancel end Canceled; a withdrawal by signal alone fails as Cancelled; --by is recorded', async () => {
+test('deployctl and Web UI cancels end Canceled; a signal-only withdrawal fails as Cancelled; --by kept', async () => {
   holds.hold('x-holder');
   const holder = await coordinator.deploy({ environment: 'staging', correlationId: 'x-holder', waitTimeoutMs: 60_000 });
   await waitForRun(log, 'x-holder');
@@ -140,7 +140,7 @@ test('superseded completes (nothing failed: a newer request took its place)', as
   expect(await outcome(newer)).toMatchObject({ status: 'succeeded' });
 });
 
-test('deployctl history lists the deployments newest first, with statuses, refs, requesters and who stopped them', async () => {
+test('deployctl history lists deployments newest first, with status, ref, requester and who stopped them', async () => {
   const ci = {
     GITHUB_ACTOR: 'ci-bot',
     GITHUB_SERVER_URL: 'https://github.com',

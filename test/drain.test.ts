@@ -21,7 +21,8 @@ let env: TestWorkflowEnvironment;
 const workers = new Set<WorkerProcess>();
 const log = runLog();
 const configPath = writeConfig({
-  // Long enough that a replacement worker starts and takes a deployment while this one still drains, on a loaded machine.
+  // Long enough that a replacement worker starts and takes a deployment while this one still drains, on a loaded
+  // machine.
   long: environmentDocument(log, {}, 10_000),
   slow: environmentDocument(log, {}, 5000),
   rolling: environmentDocument(log, {}, 1500),
@@ -57,7 +58,7 @@ function noOverlap(ids: string[]) {
   for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
 }
 
-test('SIGTERM while a deploy command has 10 s left: the command finishes, the deployment succeeds, the worker exits 0', async () => {
+test('SIGTERM with 10 s of deploy command left: it finishes, the deployment succeeds, the worker exits 0', async () => {
   const draining = await startWorker();
   const handle = await startDeployment(env, taskQueue, { environment: 'long', correlationId: 'drained' });
   const started = await waitForRun(log, 'drained');

@@ -58,7 +58,7 @@ function passOn(model: Model): void {
 
 let run = 0;
 
-test('the live lock follows the model: order, withdrawals, supersede, force-release; one command at a time', async () => {
+test('a live lock follows the model: order, withdrawals, supersede, force-release; one command at a time', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 3, maxLength: 8 }), async (ops) => {
       const environment = `prop-${run}`;

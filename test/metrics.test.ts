@@ -56,7 +56,7 @@ async function samples(name: string): Promise<Array<{ labels: Record<string, str
   return found;
 }
 
-test('after a succeeded and a failed deployment in e: counted by status, with queue wait and duration samples', async () => {
+test('a succeeded and a failed deployment in e: counted by status, with queue wait and duration samples', async () => {
   const target = { address: env.address, taskQueue, configPath };
   expect((await deployctl(['deploy', '--env', 'e', '--correlation-id', 'm-ok'], target)).code).toBe(0);
   writeFileSync(join(failing, 'm-failed'), '');

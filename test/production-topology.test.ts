@@ -112,7 +112,7 @@ test('two workers: one deployment at a time per environment, environments in par
   expect(betaRuns.some((run) => run.start < alphaSpan.end && run.end! > alphaSpan.start)).toBe(true);
 });
 
-test('a worker killed mid-deploy and the server restarted mid-queue: every deployment ends, in order, none overlaps', async () => {
+test('worker killed mid-deploy, server restarted mid-queue: all deployments end, in order, none overlaps', async () => {
   holds.hold('k-1');
   const first = await request('alpha', 'k-1');
   const started = await waitForRun(log, 'k-1');

@@ -1,6 +1,6 @@
 // Determinism guard: recorded histories of every kind of ending replay against the current workflow code.
 // RECORD_HISTORIES=NAME npx jest test/replay.test.ts records today's histories into test/fixtures/histories/NAME,
-// beside the earlier ones, which keep replaying (a change that breaks them needs patching first: see README).
+// beside the earlier ones, which keep replaying (a change that breaks them needs a patch first: CONTRIBUTING.md).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';

@@ -58,7 +58,7 @@ const coordinator = useCoordinator(
 const temporal = (args: string[]) =>
   execFileSync(findTemporalCli()!, [...args, '--address', coordinator.env.address], { stdio: 'pipe' }).toString();
 
-test('a failed deployment reset to its first workflow task deploys again behind the queue, succeeds, and updates its message', async () => {
+test('a failed deployment reset to its first workflow task queues again, succeeds, updates its message', async () => {
   writeFileSync(join(failing, 'retried'), '');
   const failed = await deployctl(
     ['deploy', '--env', 'staging', '--correlation-id', 'retried', '--json'],

@@ -44,8 +44,8 @@ test('missing search attributes are added once, and deployments can be found by 
   await outcome(handle);
 
   const query =
-    'DeploymentEnvironment = "staging" AND StackName = "Api-Staging" AND CorrelationId = "findable" AND DeploymentStatus = "succeeded"' +
-    ' AND RequestedBy = "ana@example.com"';
+    'DeploymentEnvironment = "staging" AND StackName = "Api-Staging" AND CorrelationId = "findable"' +
+    ' AND DeploymentStatus = "succeeded" AND RequestedBy = "ana@example.com"';
   const found = await eventually(async () => {
     const ids = [];
     for await (const execution of env.client.workflow.list({ query })) ids.push(execution.workflowId);

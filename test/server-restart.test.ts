@@ -72,7 +72,7 @@ test('queued and running deployments survive a server restart', async () => {
   for (let i = 1; i < runs.length; i++) expect(runs[i]!.start).toBeGreaterThanOrEqual(runs[i - 1]!.end!);
 });
 
-test('a runner cut off from Temporal stops its command before the turn can pass; the turn passes after the restart', async () => {
+test('a runner cut off from Temporal stops its command, then the turn passes (after the restart)', async () => {
   const target = { address: `127.0.0.1:${await port}`, taskQueue, configPath };
   const step = (id: string) => [
     'run',

@@ -1,5 +1,6 @@
 // The Slack calls of a deployment, through the real WebClient against a local Slack API: one top-level message per
 // deployment, updated in place, with details in its thread.
+import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { deployctl } from './helpers/cli';
 import {
@@ -12,6 +13,10 @@ import {
   waitForRun,
 } from './helpers/coordinator';
 import { CHANNEL, describeCall, FakeSlack } from './helpers/slack-server';
+
+const FAIL_WHEN_RELEASED =
+  'const held = process.argv[1]; setInterval(() => { if (!require("fs").existsSync(held)) ' +
+  '{ console.error("template invalid"); process.exit(2); } }, 20);';
 
 const TOKEN = 'xoxb-test-token';
 const slack = new FakeSlack();
@@ -28,7 +33,11 @@ const coordinator = useCoordinator(
   {
     staging: environmentDocument(log, {}, 100, holds),
     broken: environmentDocument(log, {
-      deploy: { type: 'command', command: ['node', '-e', 'console.error("template invalid"); process.exit(2)'] },
+      deploy: {
+        type: 'command',
+        // Fails once its hold is lifted, as the fixture's runs end.
+        command: ['node', '-e', FAIL_WHEN_RELEASED, join(holds.dir, 'bad')],
+      },
     }),
     quiet: environmentDocument(log, { slack: { channel: CHANNEL.id } }, 100, holds),
     stale: environmentDocument(log, { livenessCheckInterval: '1s' }, 100, holds),
@@ -41,8 +50,23 @@ const coordinator = useCoordinator(
 
 const top = (status: string, stack = 'TestStack', environment = 'staging') => `${status}: ${stack} → ${environment}`;
 
+/**
+ * Lets a held deployment end once its Deploying update is in Slack: a deployment that ends first never sends that
+ * update (its outcome replaces it), which is right, but not what these tests show.
+ */
+async function releaseOnceDeploying(correlationId: string, environment = 'staging'): Promise<void> {
+  const update = `chat.update: :rocket: ${top('Deploying', 'TestStack', environment)}`;
+  await eventually(async () =>
+    slack.callsFor(`deploy/${environment}/${correlationId}`).map(describeCall).includes(update) ? true : undefined,
+  );
+  holds.release(correlationId);
+}
+
 test('a succeeded deployment: one post, updated as it runs, and the outcome in its thread', async () => {
-  const result = await outcome(await coordinator.deploy({ environment: 'staging', correlationId: 'ok', ref: 'v1' }));
+  holds.hold('ok');
+  const handle = await coordinator.deploy({ environment: 'staging', correlationId: 'ok', ref: 'v1' });
+  await releaseOnceDeploying('ok');
+  const result = await outcome(handle);
   expect(result.status).toBe('succeeded');
   expect(slack.calls[0]?.method).toBe('conversations.list');
   const calls = slack.callsFor('deploy/staging/ok');
@@ -65,14 +89,20 @@ test('a succeeded deployment: one post, updated as it runs, and the outcome in i
 });
 
 test('a failed deployment: the error in the message and in its thread', async () => {
-  const result = await outcome(await coordinator.deploy({ environment: 'broken', correlationId: 'bad' }));
+  holds.hold('bad');
+  const handle = await coordinator.deploy({ environment: 'broken', correlationId: 'bad' });
+  await releaseOnceDeploying('bad', 'broken');
+  const result = await outcome(handle);
   expect(result.status).toBe('failed');
   expect(slack.callsFor('deploy/broken/bad').map(describeCall)).toEqual([
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'broken')}`,
     `chat.update: :rocket: ${top('Deploying', 'TestStack', 'broken')}`,
     `chat.update: :x: ${top('Failed', 'TestStack', 'broken')}`,
     expect.stringMatching(
-      /^chat\.postMessage \(thread\): Failed in \S+: deploy command exited with code 2 \(last output: template invalid\)$/,
+      new RegExp(
+        /^chat\.postMessage \(thread\): Failed in \S+: /.source +
+          /deploy command exited with code 2 \(last output: template invalid\)$/.source,
+      ),
     ),
   ]);
 });
@@ -84,8 +114,10 @@ test('a queued-then-run deployment says whom it waits behind, then runs', async 
   const second = await coordinator.deploy({ environment: 'staging', correlationId: 'second' });
   await coordinator.queueWhen('staging', (view) => view.waiting.length === 1);
   await new Promise((resolve) => setTimeout(resolve, 500));
+  holds.hold('second');
   holds.release('first');
   await outcome(first);
+  await releaseOnceDeploying('second');
   expect((await outcome(second)).status).toBe('succeeded');
   expect(slack.callsFor('deploy/staging/second').map(describeCall)).toEqual([
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued')}`,
@@ -120,7 +152,7 @@ test('a cancelled deployment says so, with who cancelled it and why', async () =
   expect(slack.calls.filter((call) => call.method === 'conversations.list')).toHaveLength(1);
 });
 
-test('a holder terminated in the Web UI: the lock recovers the turn and says so on that deployment message', async () => {
+test('a holder terminated in the Web UI: the lock recovers the turn, says so on that deployment message', async () => {
   holds.hold('terminated');
   const handle = await coordinator.deploy({ environment: 'stale', correlationId: 'terminated' });
   await waitForRun(log, 'terminated');
@@ -135,6 +167,7 @@ test('a holder terminated in the Web UI: the lock recovers the turn and says so 
     `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'stale')}`,
     `chat.update: :rocket: ${top('Deploying', 'TestStack', 'stale')}`,
     `chat.update: :broom: ${top('Ended without releasing', 'TestStack', 'stale')}`,
-    'chat.postMessage (thread): Stale lock recovered: terminated ended without giving its turn back; stale was passed on.',
+    'chat.postMessage (thread): Stale lock recovered: terminated ended without giving its turn back; ' +
+      'stale was passed on.',
   ]);
 });

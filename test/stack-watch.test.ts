@@ -214,7 +214,7 @@ test('CloudFormation throttling slows a deployment down but does not fail it', a
   expect(cfn.throttlesLeft).toBe(0);
 });
 
-test('a runner-side deploy (deployctl run) is watched the same: the rollback fails it, named, in Slack too', async () => {
+test('a runner-side deploy (deployctl run) is watched alike: the rollback fails it, named, in Slack too', async () => {
   holds.hold('on-runner');
   const run = startDeployctl(
     ['run', '--env', 'on-runner', '--correlation-id', 'on-runner', '--', 'node', DEPLOY_STEP, '--log', log].concat([
@@ -236,7 +236,10 @@ test('a runner-side deploy (deployctl run) is watched the same: the rollback fai
   const result = await run.result;
   expect(result.code).toBe(1);
   expect(result.stdout).toMatch(
-    /on-runner failed in [\d.]+m?s: stack OnRunner ended UPDATE_ROLLBACK_COMPLETE \(first failure: Bucket UPDATE_FAILED: Bucket exists\)/,
+    new RegExp(
+      /on-runner failed in [\d.]+m?s: stack OnRunner ended UPDATE_ROLLBACK_COMPLETE /.source +
+        /\(first failure: Bucket UPDATE_FAILED: Bucket exists\)/.source,
+    ),
   );
   // Slack says so too (as a thread reply while the stack updates, or in the final message when the watch first sees
   // the stack after its rollback).

@@ -1,6 +1,6 @@
 // A self-hosted Temporal server behind mutual TLS, configured by the temporalio/server image's own TEMPORAL_TLS_*
 // variables (the server built from Go modules, on PostgreSQL): the worker and deployctl reach it with the
-// TEMPORAL_TLS_* settings the README lists, and a client without a certificate, or without the CA, is refused.
+// TEMPORAL_TLS_* settings docs/operating.md lists, and a client without a certificate, or without the CA, is refused.
 import { deployctl, writeConfig } from './helpers/cli';
 import { makeCertificates } from './helpers/certificates';
 import { environmentDocument, runLog } from './helpers/coordinator';
@@ -86,7 +86,7 @@ test('a server name other than the address is checked against the certificate', 
   expect(wrong.code).toBe(69);
 });
 
-test('without a client certificate, or without the CA, deployctl is refused and says it cannot reach Temporal', async () => {
+test('without a client certificate, or the CA, deployctl is refused and says it cannot reach Temporal', async () => {
   const noCertificate = await deployctl(['queue', '--env', 'secure'], target(), {
     TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert,
   });

@@ -47,7 +47,8 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
       if (!now) return true;
       if (now.status === 'DELETE_FAILED') {
         throw ApplicationFailure.nonRetryable(
-          `could not delete change set ${target.changeSetName} of ${target.stackName}: ${now.statusReason ?? 'no reason given'}`,
+          `could not delete change set ${target.changeSetName} of ${target.stackName}: ` +
+            (now.statusReason ?? 'no reason given'),
           FAILURE.changeSetFailed,
         );
       }
@@ -163,7 +164,8 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
       if (EXECUTED.includes(changeSet.executionStatus ?? '')) return 'already';
       if (changeSet.executionStatus !== 'AVAILABLE') {
         throw ApplicationFailure.nonRetryable(
-          `change set ${input.changeSetName} cannot be executed: it is ${changeSet.executionStatus ?? changeSet.status}` +
+          `change set ${input.changeSetName} cannot be executed: ` +
+            `it is ${changeSet.executionStatus ?? changeSet.status}` +
             (changeSet.executionStatus === 'OBSOLETE' ? ' (the stack changed after it was prepared)' : ''),
           FAILURE.changeSetFailed,
         );

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DrainSignals } from '../process/drain';
+import { present } from '../domain/present';
 import { runSupervised } from './supervised-process';
 
 export interface RunDeployCommandInput {
@@ -17,7 +18,7 @@ export const createRunDeployCommand = (client: Client, drain?: DrainSignals) =>
     await runSupervised(
       {
         argv: input.command,
-        ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
+        ...present({ cwd: input.cwd }),
         environment: input.environment,
         killGracePeriodMs: input.killGracePeriodMs,
         what: 'deploy command',

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { DeployConfig } from '../config/deploy-config';
 import type { EnvironmentSettings } from '../contract/settings';
 import { FAILURE } from '../contract';
+import { present } from '../domain/present';
 
 export interface ResolveEnvironmentInput {
   environment: string;
@@ -23,6 +24,6 @@ export function createResolveEnvironment(config: DeployConfig, slackEnabled: boo
       );
     }
     const notifyTo = slackEnabled && settings.slackChannel !== undefined ? 'slack' : 'log';
-    return { ...settings, notifyTo, ...(stackName === undefined ? {} : { stackName }) };
+    return { ...settings, notifyTo, ...present({ stackName }) };
   };
 }

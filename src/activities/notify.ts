@@ -6,6 +6,7 @@ import { lockWorkflowId } from '../contract/names';
 import { webUiLink } from '../connection/temporal-target';
 import { type DeploymentNotice, queueQuery, type SlackMessageRef } from '../contract';
 import { type QueuePosition, queuePosition } from '../domain/queue-position';
+import { present } from '../domain/present';
 import { renderLogLine } from '../notices/log-line';
 import { renderDeploymentMessage } from '../notices/slack-message';
 import { FAILURE } from '../contract';
@@ -162,7 +163,7 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
     }
     const webUiUrl = webUiLink(context.info.workflowNamespace ?? 'default', notice.deployment.workflowId);
     const queue = notice.kind === 'queued' ? await whereQueued(notice) : undefined;
-    const rendered = renderDeploymentMessage(notice, { webUiUrl, ...(queue === undefined ? {} : { queue }) });
+    const rendered = renderDeploymentMessage(notice, { webUiUrl, ...present({ queue }) });
 
     const progress: Progress = { ...(context.info.heartbeatDetails as Progress | undefined) };
     const id = message?.channel ?? progress.message?.channel ?? (await channelId(channel));

@@ -5,6 +5,7 @@ import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
 import { actorOption } from '../client/actor';
 import { connectOrExit, notFound } from '../client/connect';
+import { present } from '../domain/present';
 
 export async function cancelCommand(
   id: string,
@@ -19,7 +20,7 @@ export async function cancelCommand(
     const handle = client.workflow.getHandle(deploymentWorkflowId(options.env, id));
     try {
       // Signalled straight away: a deployment that ends at any moment before this is told apart below.
-      await handle.signal(cancelDeploymentSignal, { reason, ...(by === undefined ? {} : { by }) });
+      await handle.signal(cancelDeploymentSignal, { reason, ...present({ by }) });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const ended = await endedStatus(handle);

@@ -5,6 +5,7 @@ import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
 import { actorOption } from '../client/actor';
 import { connectOrExit } from '../client/connect';
+import { present } from '../domain/present';
 
 export async function forceReleaseCommand(options: { env: string; reason?: string; by?: string }): Promise<number> {
   checkName('environment', options.env);
@@ -15,7 +16,7 @@ export async function forceReleaseCommand(options: { env: string; reason?: strin
     try {
       await client.workflow
         .getHandle(lockWorkflowId(options.env))
-        .signal(forceReleaseSignal, { reason, ...(by === undefined ? {} : { by }) });
+        .signal(forceReleaseSignal, { reason, ...present({ by }) });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);

@@ -70,7 +70,7 @@ export function renderState(state: DeploymentState): string {
   return lines.join('\n');
 }
 
-/** deployctl history: one line per deployment, newest first, columns aligned; why beneath those that did not succeed. */
+/** deployctl history: a line per deployment, newest first, columns aligned; why beneath those that did not succeed. */
 export function renderHistory(environment: string, entries: HistoryEntry[]): string {
   if (entries.length === 0) return `environment ${environment}: no deployments found`;
   const duration = (ms: number | null) => (ms === null ? '-' : formatDuration(ms));

@@ -46,7 +46,8 @@ export function checkAssembly(
   if (problem !== undefined) throw usageError(problem);
   if (!location.startsWith('s3://') && !isCloudAssembly(location)) {
     throw usageError(
-      `invalid assembly ${JSON.stringify(assembly)}: ${location} holds no manifest.json (give the cdk synth output directory)`,
+      `invalid assembly ${JSON.stringify(assembly)}: ${location} holds no manifest.json ` +
+        '(give the cdk synth output directory)',
     );
   }
   return location;

@@ -6,6 +6,7 @@ import { taskQueueName } from '../connection/task-queue';
 import { type DeploymentInput, type DeploymentMemo, deploymentWorkflowId, type Priority } from '../contract';
 import type { deployment } from '../workflows';
 import { webUiLink } from '../connection/temporal-target';
+import { present } from '../domain/present';
 import { whoAsks } from './actor';
 import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
@@ -62,13 +63,15 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
       environment: options.env,
       correlationId,
       priority: options.priority,
-      ...(options.stack === undefined ? {} : { stackName: options.stack }),
-      ...(options.ref === undefined ? {} : { ref: options.ref }),
-      ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
-      ...(ciRun === undefined ? {} : { ciRunUrl: ciRun }),
-      ...(assembly === undefined ? {} : { assembly }),
-      ...(options.runner ? { runner: true } : {}),
-      ...(requestedBy === undefined ? {} : { requestedBy }),
+      ...present({
+        stackName: options.stack,
+        ref: options.ref,
+        waitTimeoutMs,
+        ciRunUrl: ciRun,
+        assembly,
+        runner: options.runner ? true : undefined,
+        requestedBy,
+      }),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),
     stackShown: options.stack ?? config?.environments[options.env]?.stackName,
@@ -98,11 +101,11 @@ export async function startOrAttach(
         ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
       ].join('\n'),
       // For `deployctl history` while it runs (the workflow adds its result when it ends).
-      memo: {
-        ...(input.ref === undefined ? {} : { ref: input.ref }),
-        ...(input.requestedBy === undefined ? {} : { requestedBy: input.requestedBy }),
-        ...(input.ciRunUrl === undefined ? {} : { ciRunUrl: input.ciRunUrl }),
-      } satisfies DeploymentMemo,
+      memo: present({
+        ref: input.ref,
+        requestedBy: input.requestedBy,
+        ciRunUrl: input.ciRunUrl,
+      }) satisfies DeploymentMemo,
     });
     say(`${input.correlationId}: requested ${workflowId}`);
     return handle;

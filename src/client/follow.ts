@@ -125,7 +125,9 @@ export async function progressOf(state: DeploymentState, lock: WorkflowHandle): 
   if (!at) return { line: `${state.correlationId}: queued` };
   const behind = at.holderCorrelationId ? `, behind ${at.holderCorrelationId}` : '';
   return {
-    line: `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} (ETA ${formatDuration(at.etaMs)})`,
+    line:
+      `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} ` +
+      `(ETA ${formatDuration(at.etaMs)})`,
     ...(at.holderCorrelationId ? { behind: at.holderCorrelationId } : {}),
     position: at.position,
   };

@@ -2,6 +2,7 @@
 // process supervisor, so that its whole process group stops when deployctl asks, and when deployctl dies.
 import type { Writable } from 'node:stream';
 import type { RunnerExit } from '../contract';
+import { present } from '../domain/present';
 import { secretRedactor } from '../process/redact-secrets';
 import { LAST_OUTPUT_CHARS, notRunnable, startSupervised } from '../process/supervisor';
 import { usageError } from './exit-codes';
@@ -60,7 +61,7 @@ export function startRunnerCommand(options: RunnerCommandOptions): RunnerCommand
       resolve({
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,
-        ...(lastOutput === undefined ? {} : { lastOutput }),
+        ...present({ lastOutput }),
       });
     });
   });

@@ -153,8 +153,8 @@ async function waitForStep(
   let waiting = true;
   let lookingUp = false;
   let hurry = () => {}; // ends a slow pace's sleep once the lock says nobody else is ahead
-  // The place in line is the lock's answer, and a lock's query waits while the lock hands a turn on (over a second,
-  // measured): asked beside the look at the deployment's own state, so that it never delays noticing the turn.
+  // The place in line comes from the lock, whose query can wait over a second while the lock hands a turn on: it is
+  // asked beside the look at the deployment's own state, so that it never delays noticing the turn.
   const lookUpPlace = async (state: DeploymentState) => {
     lookingUp = true;
     const progress = await progressOf(state, lock).catch(() => undefined);

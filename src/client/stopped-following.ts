@@ -28,7 +28,10 @@ export function runnerStoppedLine(outcome: RunnerStopped, correlationId: string,
       return `${correlationId}: ${outcome.signal}: ${what}; ${then} (${link})`;
     }
     case 'left':
-      return `${correlationId}: ${outcome.signal}: the command had ended; the deployment finishes without this step (${link})`;
+      return (
+        `${correlationId}: ${outcome.signal}: the command had ended; ` +
+        `the deployment finishes without this step (${link})`
+      );
     case 'unreachable':
       return (
         `${correlationId}: could not reach Temporal for ${formatDuration(outcome.afterMs)}: stopped the command so ` +

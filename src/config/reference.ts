@@ -42,7 +42,8 @@ function rows(node: Node, prefix: string, sections: readonly string[]): string[]
   const required = new Set(node.required ?? []);
   return Object.entries(node.properties ?? {}).flatMap(([key, field]) => {
     const fallback = field.default === undefined ? (required.has(key) ? '(required)' : '-') : code(field.default);
-    const row = `| \`${prefix}${key}\` | ${cell(typeOf(field))} | ${cell(fallback)} | ${cell(field.description ?? '')} |`;
+    const meaning = cell(field.description ?? '');
+    const row = `| \`${prefix}${key}\` | ${cell(typeOf(field))} | ${cell(fallback)} | ${meaning} |`;
     const nested = field.properties && !sections.includes(key) ? rows(field, `${prefix}${key}.`, sections) : [];
     return [row, ...nested];
   });
@@ -69,10 +70,12 @@ export function configReference(): string {
     '',
     '<!-- Generated from src/config/deploy-config.ts by scripts/generate-docs.js: edit the schema, not this file. -->',
     '',
-    'For operators who write `deploy.config.json`. The worker reads it at start-up (`--config`, `DEPLOY_CONFIG`, or ' +
-      '`./deploy.config.json`); deployctl reads the same file, when it has one, to refuse a bad request before ' +
-      'anything starts. An unknown key is an error, and so is a bad value: both name the field. For a guide with ' +
-      'examples, see [Configuring environments](configuring.md).',
+    [
+      'For operators who write `deploy.config.json`. The worker reads it at start-up (the path it is given,',
+      '`DEPLOY_CONFIG`, or `./deploy.config.json`); deployctl reads the same file, when it has one, to refuse a bad',
+      'request before anything starts. An unknown key is an error, and so is a bad value: both name the field.',
+      'For a guide with examples, see [Configuring environments](configuring.md).',
+    ].join(' '),
     '',
     'Editors validate and complete the file from its JSON Schema, ' +
       '[`deploy.config.schema.json`](../deploy.config.schema.json), named by `$schema` in the file itself:',

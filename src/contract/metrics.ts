@@ -1,5 +1,5 @@
 // The deployment metrics' names: workflows emit them (workflows/metrics.ts), the worker's exporter sizes their
-// buckets, the README and the Grafana dashboard read them.
+// buckets, docs/operating.md and the Grafana dashboard read them.
 
 /** Metric names, as Prometheus shows them (the exporter's `temporal_` prefix is for the SDK's own). */
 export const METRIC = {

@@ -22,5 +22,8 @@ export function parseAssemblyLocation(text: string): AssemblyLocation | undefine
 /** Why `text` is not an assembly location, or undefined when it is one. */
 export function assemblyProblem(text: string): string | undefined {
   if (parseAssemblyLocation(text) !== undefined) return undefined;
-  return `invalid assembly ${quoted(text)}: give the cdk synth output directory or an S3 prefix holding it (s3://bucket/path/)`;
+  return (
+    `invalid assembly ${quoted(text)}: ` +
+    'give the cdk synth output directory or an S3 prefix holding it (s3://bucket/path/)'
+  );
 }

@@ -1,4 +1,5 @@
 import type { DeploymentResult, DeploymentState } from '../contract';
+import { present } from './present';
 
 /** The summary a deployment ends with (and deployctl --json prints). Pure: used by workflow and CLI alike. */
 export function resultOf(state: DeploymentState): DeploymentResult {
@@ -17,7 +18,6 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
-    ...(state.requestedBy === undefined ? {} : { requestedBy: state.requestedBy }),
-    ...(state.stoppedBy === undefined ? {} : { stoppedBy: state.stoppedBy }),
+    ...present({ requestedBy: state.requestedBy, stoppedBy: state.stoppedBy }),
   };
 }

@@ -18,7 +18,7 @@ export function stackTarget(settings: EnvironmentSettings): StackTarget {
   return { stackName: settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
-/** The change set a cdk deployment prepares, executes, or deletes in its compensation: named after its correlation ID. */
+/** The change set a cdk deployment prepares, executes, or deletes in compensation: named after its correlation ID. */
 export function changeSetTarget(settings: EnvironmentSettings, correlationId: string): ChangeSetTarget {
   return { ...stackTarget(settings), changeSetName: changeSetName(correlationId) };
 }

@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { DeploymentNotice } from '../contract';
 import { formatDuration } from '../domain/durations';
+import { present } from '../domain/present';
 import type { QueuePosition } from '../domain/queue-position';
 import { headline, statusLine, subject } from './wording';
 
@@ -28,7 +29,8 @@ function threadReply(notice: DeploymentNotice, context: MessageContext): string 
   switch (notice.kind) {
     case 'queued':
       return context.queue
-        ? `Queued behind ${context.queue.holderCorrelationId ?? 'another deployment'}: position ${context.queue.position}, estimated wait ${formatDuration(context.queue.etaMs)}`
+        ? `Queued behind ${context.queue.holderCorrelationId ?? 'another deployment'}: ` +
+            `position ${context.queue.position}, estimated wait ${formatDuration(context.queue.etaMs)}`
         : undefined;
     case 'started':
       return undefined;
@@ -70,5 +72,5 @@ export function renderDeploymentMessage(notice: DeploymentNotice, context: Messa
     { type: 'context', elements: [{ type: 'mrkdwn', text: links }] },
   ];
   const reply = threadReply(notice, context);
-  return { text, blocks, ...(reply === undefined ? {} : { threadReply: reply }) };
+  return { text, blocks, ...present({ threadReply: reply }) };
 }

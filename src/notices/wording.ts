@@ -2,6 +2,7 @@
 import type { DeploymentNotice, DeploymentStatus } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { outcomeLine, outputLines } from '../domain/outcome';
+import { present } from '../domain/present';
 import type { QueuePosition } from '../domain/queue-position';
 
 const STATUS: Record<DeploymentStatus | 'stalled', { emoji: string; label: string }> = {
@@ -52,7 +53,7 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
         durationMs,
         why: d.error ?? d.reason ?? null,
         noChanges: d.noChanges === true,
-        ...(d.stoppedBy === undefined ? {} : { stoppedBy: d.stoppedBy }),
+        ...present({ stoppedBy: d.stoppedBy }),
       };
       return [outcomeLine(outcome, STATUS[d.status].label), ...outputLines(d.outputs)].join('\n');
     }

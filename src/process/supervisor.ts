@@ -8,18 +8,19 @@ import type { Readable, Writable } from 'node:stream';
 /**
  * The supervisor, a POSIX shell started in a session of its own (so nothing sent to its starter's process group
  * or session reaches it) with a pipe from its starter (the worker, or deployctl run) as its stdin. It forks a
- * watcher and then becomes the command (exec), which leads the session's one process group. The watcher blocks on the pipe: the pipe reaches end of file
- * when the starter closes it (cancel, or the command has exited) or when the starter dies, however it dies, since the
- * kernel closes a dead process's pipes. Then the watcher stops the whole group: SIGTERM, and SIGKILL after the grace
- * period. It ignores SIGTERM itself so that it lives to send the SIGKILL.
+ * watcher and then becomes the command (exec), which leads the session's one process group. The watcher blocks on
+ * the pipe: the pipe reaches end of file when the starter closes it (cancel, or the command has exited) or when the
+ * starter dies, however it dies, since the kernel closes a dead process's pipes. Then the watcher stops the whole
+ * group: SIGTERM, and SIGKILL after the grace period. It ignores SIGTERM itself so that it lives to send the SIGKILL.
  *
- * A shell costs a few milliseconds of CPU where a Node supervisor cost over a hundred.
+ * A shell rather than a Node supervisor: it costs a few milliseconds of CPU where Node costs over a hundred.
  * Arguments: GRACE_SECONDS PROGRAM [ARGS...]
  */
 const SUPERVISOR_SCRIPT = [
   'grace=$1; shift',
   'exec 3<&0',
-  '( trap \'\' TERM INT HUP; while read -r _; do :; done; kill -TERM 0; sleep "$grace"; kill -KILL 0 ) <&3 >/dev/null 2>&1 &',
+  '( trap \'\' TERM INT HUP; while read -r _; do :; done; kill -TERM 0; sleep "$grace"; kill -KILL 0 ) ' +
+    '<&3 >/dev/null 2>&1 &',
   'exec "$@" </dev/null 3<&-',
 ].join('\n');
 

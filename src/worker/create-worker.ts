@@ -4,6 +4,7 @@ import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/w
 import { createActivities } from '../activities';
 import type { CloudFormationFor } from '../activities/cloudformation';
 import type { DeployConfig } from '../config/deploy-config';
+import { present } from '../domain/present';
 import type { DrainSignals } from '../process/drain';
 import { deploymentLogAttributes } from '../activities/log-attributes';
 import { bundleWorkflows } from './workflow-bundle';
@@ -37,11 +38,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       client: options.client,
       config: options.config,
       taskQueue: options.taskQueue,
-      ...(options.slack ? { slack: options.slack } : {}),
-      ...(options.cloudFormationFor ? { cloudFormationFor: options.cloudFormationFor } : {}),
-      ...(options.drain ? { drain: options.drain } : {}),
+      ...present({ slack: options.slack, cloudFormationFor: options.cloudFormationFor, drain: options.drain }),
     }),
-    ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceTime: options.shutdownGraceMs }),
+    ...present({ shutdownGraceTime: options.shutdownGraceMs }),
     ...DEFAULT_TUNING,
     ...options.tuning,
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.

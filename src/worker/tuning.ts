@@ -12,8 +12,8 @@ export type WorkerTuning = Pick<WorkerOptions, keyof typeof SETTINGS>;
 
 /**
  * The defaults: every lock and waiting deployment of a thousand environments cached at once (the SDK's own default
- * follows the heap's limit instead); see README, "Sizing a worker", for the memory measured. A workflow evicted from
- * the cache is replayed from its history when it next has work, which costs CPU, not correctness.
+ * follows the heap's limit instead); docs/operating.md, "Sizing a worker", has the memory measured. A workflow
+ * evicted from the cache is replayed from its history when it next has work, which costs CPU, not correctness.
  */
 export const DEFAULT_TUNING: Required<WorkerTuning> = {
   maxCachedWorkflows: 1000,

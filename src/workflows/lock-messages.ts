@@ -50,7 +50,9 @@ export function tellStaleRecovered(environment: string, stale: Holder): void {
       startedAt: stale.grantedAt,
       error: 'ended without giving its turn back (terminated or timed out)',
     },
-    detail: `Stale lock recovered: ${stale.correlationId} ended without giving its turn back; ${environment} was passed on.`,
+    detail:
+      `Stale lock recovered: ${stale.correlationId} ended without giving its turn back; ` +
+      `${environment} was passed on.`,
   };
   deliverNotice(notice, stale.notices, DEFAULT_NOTIFY_TIMEOUT_MS).catch((err: unknown) =>
     log.warn('Notification not delivered', { notice: notice.kind, error: String(err) }),

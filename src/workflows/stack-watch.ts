@@ -33,7 +33,8 @@ export async function waitForStableStack(watch: StackWatch, deadline: number): P
     if (phase === 'rollback-failed') {
       if (!cloudformation.continueUpdateRollback) {
         throw ApplicationFailure.nonRetryable(
-          `stack ${stackName} is UPDATE_ROLLBACK_FAILED: an operator must fix the resources that failed to roll back and run continue-update-rollback (or allow it: cloudformation.continueUpdateRollback)`,
+          `stack ${stackName} is UPDATE_ROLLBACK_FAILED: an operator must fix the resources that failed to roll back ` +
+            'and run continue-update-rollback (or allow it: cloudformation.continueUpdateRollback)',
           FAILURE.stackNeedsOperator,
         );
       }
@@ -153,7 +154,8 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
           lastProgressLineAt = Date.now();
           watch.notice(
             'progress',
-            `${poll.status}: ${progress.done} resources done, ${progress.inFlight} in flight, ${progress.failed} failed`,
+            `${poll.status}: ${progress.done} resources done, ${progress.inFlight} in flight, ` +
+              `${progress.failed} failed`,
           );
         }
       }

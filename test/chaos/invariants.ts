@@ -105,7 +105,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
         const later = sorted[j]!;
         if (later.start >= earlier.end) break;
         const overlapMs = earlier.end - later.start;
-        const what = `${environment}: ${later.correlationId} started ${overlapMs} ms before ${earlier.correlationId} ended`;
+        const what =
+          `${environment}: ${later.correlationId} started ${overlapMs} ms ` + `before ${earlier.correlationId} ended`;
         const forceReleased = requestById.get(earlier.correlationId)?.forceReleased === true;
         if (forceReleased && overlapMs <= (observed.killGraceMs[environment] ?? 0) + HEARTBEAT_SLACK_MS)
           revokedOverlaps.push(what);
@@ -129,7 +130,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
       if (request.exitCode === EXIT.unavailable) refusedUnavailable.push(`${name}: ${request.stderrTail}`);
       else if (!request.killed) {
         violations.push(
-          `lost: ${name} was requested, deployctl exited ${request.exitCode}, and no such deployment exists: ${request.stderrTail}`,
+          `lost: ${name} was requested, deployctl exited ${request.exitCode}, ` +
+            `and no such deployment exists: ${request.stderrTail}`,
         );
       }
       continue;
@@ -150,7 +152,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
       continue;
     }
     violations.push(
-      `wrong exit code: ${name} ended ${request.status} (exit ${expected} expected), deployctl ${request.tool} exited ${request.exitCode}: ${request.stderrTail}`,
+      `wrong exit code: ${name} ended ${request.status} (exit ${expected} expected), ` +
+        `deployctl ${request.tool} exited ${request.exitCode}: ${request.stderrTail}`,
     );
   }
 
@@ -165,7 +168,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   for (const queue of observed.queues) {
     if (queue.holder !== undefined || queue.waiting.length > 0) {
       violations.push(
-        `queue not empty at the end: ${queue.environment} held by ${queue.holder ?? 'nobody'}, waiting [${queue.waiting.join(', ')}]`,
+        `queue not empty at the end: ${queue.environment} held by ${queue.holder ?? 'nobody'}, ` +
+          `waiting [${queue.waiting.join(', ')}]`,
       );
     }
   }

@@ -422,11 +422,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   const faults = new Map<string, number>();
   for (const { action } of plan.actions) faults.set(action.kind, (faults.get(action.kind) ?? 0) + 1);
+  const outcomeWord = verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`;
+  const sigtermed = runs.filter((run) => run.terminated).length;
+  const killedOutright = runs.filter((run) => !run.ended).length;
+  const forceReleasedCount = observed.requests.filter((request) => request.forceReleased).length;
   const lines = [
-    `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${verdict.violations.length === 0 ? 'passed' : `${verdict.violations.length} violations`}`,
+    `chaos seed ${plan.seed}, ${plan.seconds} s, ${plan.workers} workers: ${outcomeWord}`,
     `actions: ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
-    `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; command runs ${runs.length} (${runs.filter((run) => run.terminated).length} stopped by SIGTERM, ${runs.filter((run) => !run.ended).length} killed outright)`,
-    `allowed and reported: ${verdict.revokedOverlaps.length} force-released holders (of ${observed.requests.filter((request) => request.forceReleased).length}) overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ${verdict.unhandledCommandRetries} workflow tasks retried for new events, ${verdict.tasksFailedByTermination} failed by a termination`,
+    `requests: ${requests.size}; outcomes: ${[...statuses].map(([status, n]) => `${status} ${n}`).join(', ')}; ` +
+      `command runs ${runs.length} (${sigtermed} stopped by SIGTERM, ${killedOutright} killed outright)`,
+    `allowed and reported: ${verdict.revokedOverlaps.length} force-released holders (of ${forceReleasedCount}) ` +
+      `overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ` +
+      `${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ` +
+      `${verdict.unhandledCommandRetries} workflow tasks retried for new events, ` +
+      `${verdict.tasksFailedByTermination} failed by a termination`,
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
     ...verdict.refusedUnavailable.map((line) => `  refused as unavailable: ${line}`),

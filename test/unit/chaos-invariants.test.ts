@@ -104,22 +104,26 @@ test('a request that never ended, was lost, or exited with the wrong code fails 
   ]);
 });
 
-test('exits that the faults explain pass: a killed runner, one killed before it asked, one cut off by the restart, one that never reached Temporal', () => {
-  const verdict = checkChaos(
-    observed({
-      runs: [],
-      requests: [
-        request('killed', { tool: 'run', killed: true, exitCode: null, status: 'failed' }),
-        request('early', { tool: 'run', killed: true, requested: false, exitCode: null }),
-        request('cut', { tool: 'run', status: 'failed', exitCode: 69, sawServerRestart: true }),
-        request('unreached', { requested: false, exitCode: 69, stderrTail: 'cannot use Temporal' }),
-      ],
-    }),
-  );
-  expect(verdict.violations).toEqual([]);
-  expect(verdict.refusedUnavailable).toEqual(['blue/unreached: cannot use Temporal']);
-  expect(verdict.runnersCutOff).toEqual(['blue/cut: exit 69 (failed)']);
-});
+test(
+  'exits that the faults explain pass: a killed runner, one killed before it asked, one cut off by the restart, ' +
+    'one that never reached Temporal',
+  () => {
+    const verdict = checkChaos(
+      observed({
+        runs: [],
+        requests: [
+          request('killed', { tool: 'run', killed: true, exitCode: null, status: 'failed' }),
+          request('early', { tool: 'run', killed: true, requested: false, exitCode: null }),
+          request('cut', { tool: 'run', status: 'failed', exitCode: 69, sawServerRestart: true }),
+          request('unreached', { requested: false, exitCode: 69, stderrTail: 'cannot use Temporal' }),
+        ],
+      }),
+    );
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.refusedUnavailable).toEqual(['blue/unreached: cannot use Temporal']);
+    expect(verdict.runnersCutOff).toEqual(['blue/cut: exit 69 (failed)']);
+  },
+);
 
 test('a queue left with a holder or waiting requests fails the run', () => {
   const verdict = checkChaos(observed({ queues: [{ environment: 'blue', holder: 'x', waiting: ['y'] }] }));

@@ -159,7 +159,8 @@ test.each<[string, unknown, string]>([
   [
     'a duration without a unit',
     document({ lockWaitTimeout: '30' }),
-    'deploy.config.json: environments.staging.lockWaitTimeout: "30" is not a duration: use a number and a unit, e.g. 30s, 10m, 1h',
+    'deploy.config.json: environments.staging.lockWaitTimeout: "30" is not a duration: ' +
+      'use a number and a unit, e.g. 30s, 10m, 1h',
   ],
   [
     'a zero duration',

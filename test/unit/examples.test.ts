@@ -75,7 +75,7 @@ test('the GitLab example: parses, and calls the single-file deployctl with comma
   }
 });
 
-test('monitoring: the scrape config finds the workers on the compose network, every alert and panel has a query', () => {
+test('monitoring: the scrape config finds the workers on the compose network; each alert and panel has a query', () => {
   const prometheus = read('examples/monitoring/prometheus.yml') as {
     rule_files: string[];
     scrape_configs: Array<{ dns_sd_configs: Array<{ names: string[]; port: number }> }>;

@@ -10,7 +10,7 @@ import { checkDuration } from '../../src/client/inputs';
 import { ConfigError, parseConfig } from '../../src/config/deploy-config';
 import { parseDuration } from '../../src/domain/durations';
 
-/** The README's rules (see "Names are checked before anything starts"). */
+/** The documented rules (docs/ci.md, "Names are checked before anything starts"). */
 const DOCUMENTED = {
   env: /^[a-z0-9][a-z0-9-]{0,62}$/,
   stack: /^[A-Za-z][A-Za-z0-9-]{0,127}$/,

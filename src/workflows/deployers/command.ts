@@ -1,5 +1,6 @@
 // The command deployer: the environment's deploy command, run once on a worker under the process supervisor.
 import type { CommandDeploySettings } from '../../contract';
+import { present } from '../../domain/present';
 import { deployCommandCalls } from '../activity-options';
 import type { Deployer } from './deployer';
 
@@ -12,7 +13,7 @@ export const commandDeployer: Deployer<CommandDeploySettings> = {
   async deploy(settings, deploy, input) {
     await deployCommandCalls(settings).runDeployCommand({
       command: deploy.command,
-      ...(deploy.cwd === undefined ? {} : { cwd: deploy.cwd }),
+      ...present({ cwd: deploy.cwd }),
       killGracePeriodMs: deploy.killGracePeriodMs,
       environment: {
         CORRELATION_ID: input.correlationId,

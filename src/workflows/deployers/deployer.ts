@@ -1,4 +1,5 @@
-// What a deploy kind provides. A new kind is one new file beside this one, and one line in index.ts (see docs/architecture.md).
+// What a deploy kind provides. A new kind is a file beside this one and a line in index.ts, plus its settings, config
+// and activities: docs/architecture.md, "Adding a deployer kind", lists every file it touches.
 import type { DeploymentInput, DeploySettings, EnvironmentSettings } from '../../contract';
 
 export interface DeployStepOutcome {

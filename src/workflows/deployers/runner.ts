@@ -80,7 +80,8 @@ async function deployOnRunner(link: RunnerLink, settings: EnvironmentSettings): 
   if (ending === 'timed-out') {
     await stopRunner(step, timeoutMs);
     throw ApplicationFailure.nonRetryable(
-      `the command on the runner ran longer than the deploy timeout (${formatDuration(settings.deployTimeoutMs)}) and was stopped`,
+      `the command on the runner ran longer than the deploy timeout (${formatDuration(settings.deployTimeoutMs)}) ` +
+        'and was stopped',
       FAILURE.deployTimedOut,
     );
   }
