@@ -3,11 +3,10 @@
 // docs/ points at a file that exists (and at a heading that exists, for #anchors), and every deployctl command in a
 // code block names a command and flags deployctl has. Runs on the build: npm run build first.
 const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
-const { spawnSync } = require('node:child_process');
 const { dirname, join, relative, resolve } = require('node:path');
+const { commands, help } = require('./deployctl-help');
 
 const ROOT = join(__dirname, '..');
-const DEPLOYCTL = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 function markdownFiles() {
   const files = ['README.md', 'CONTRIBUTING.md'].map((file) => join(ROOT, file)).filter(existsSync);
@@ -79,15 +78,8 @@ function checkLinks(file, prose, problems) {
 
 /** deployctl's commands, each with the flags its help lists. */
 function deployctlFlags() {
-  const help = (args) => {
-    const result = spawnSync(process.execPath, [DEPLOYCTL, ...args, '--help'], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`deployctl ${args.join(' ')} --help exited ${result.status}`);
-    return result.stdout;
-  };
   const flagsIn = (text) => new Set([...text.matchAll(/(?:^|[\s,])(--[a-z][a-z-]*)/gm)].map((match) => match[1]));
-  const top = help([]);
-  const names = [...(top.split(/^Commands:$/m)[1] ?? '').matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]);
-  return new Map(names.map((name) => [name, flagsIn(help([name]))]));
+  return new Map(commands(help([])).map((name) => [name, flagsIn(help([name]))]));
 }
 
 function checkCommands(file, code, commands, problems) {
@@ -113,11 +105,11 @@ function checkCommands(file, code, commands, problems) {
 }
 
 const problems = [];
-const commands = deployctlFlags();
+const flagsByCommand = deployctlFlags();
 for (const file of markdownFiles()) {
   const { prose, code } = split(readFileSync(file, 'utf8'));
   checkLinks(file, prose, problems);
-  checkCommands(file, code, commands, problems);
+  checkCommands(file, code, flagsByCommand, problems);
 }
 if (problems.length > 0) {
   process.stderr.write(`${problems.join('\n')}\n${problems.length} problem(s) in the docs\n`);

@@ -3,28 +3,11 @@
 // zod schema, docs/deployctl.md from deployctl's own --help. With --check, writes nothing and fails naming each file
 // that differs from what the code generates (CI runs it). Runs on the build: npm run build first.
 const { readFileSync, writeFileSync } = require('node:fs');
-const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const prettier = require('prettier');
+const { commands, help } = require('./deployctl-help');
 
 const ROOT = join(__dirname, '..');
-const DEPLOYCTL = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-
-/** deployctl's help for `args`, as a terminal of the default width shows it. */
-function help(args) {
-  const result = spawnSync(process.execPath, [DEPLOYCTL, ...args, '--help'], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH },
-  });
-  if (result.status !== 0) throw new Error(`deployctl ${args.join(' ')} --help exited ${result.status}`);
-  return result.stdout.trimEnd();
-}
-
-/** The subcommands deployctl's help lists, in its order. */
-function commands(top) {
-  const section = top.split(/^Commands:$/m)[1] ?? '';
-  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((match) => match[1]).filter((name) => name !== 'help');
-}
 
 function deployctlReference() {
   const top = help([]);

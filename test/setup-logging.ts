@@ -3,7 +3,6 @@ import { keepForDiagnosis, OutputTail } from './helpers/diagnosis';
 
 // Tests print only the SDK's warnings and errors; the worker's info lines would bury the test output. They are kept,
 // the newest few hundred, and printed with a test that fails (test/environment.js).
-const kept = new OutputTail();
 const SHOWN = new Set(['WARN', 'ERROR']);
 
 function logLine({ level, message, meta, timestampNanos }: LogEntry): string {
@@ -11,9 +10,11 @@ function logLine({ level, message, meta, timestampNanos }: LogEntry): string {
   return `${at} [${level}] ${message}${meta && Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : ''}`;
 }
 
+const kept = new OutputTail(logLine);
+
 Runtime.install({
   logger: new DefaultLogger('INFO', (entry) => {
-    kept.add(logLine(entry));
+    kept.add(entry);
     if (SHOWN.has(entry.level)) console.error(logLine(entry));
   }),
 });

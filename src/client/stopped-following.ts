@@ -50,17 +50,16 @@ const INTERRUPT_REPORT_MS = 3000;
 /**
  * Interrupted while following a deployment on the worker: a waiting one is withdrawn (it ends cancelled and the queue
  * moves on); a running one runs on, since stopping a stack update half-way is an operator's call, unless
- * `cancelOnInterrupt`. Says what happened; returns the exit code.
+ * `cancelOnInterrupt`. Says what happened to the deployment `id` (its correlation ID); returns the exit code.
  */
 export async function interruptedFollowing(
   handle: WorkflowHandle<typeof deployment>,
-  correlationId: string,
+  id: string,
   signal: Interrupt,
   options: { env: string; cancelOnInterrupt?: boolean },
   say: (line: string) => void,
 ): Promise<number> {
   const reason = `deployctl interrupted (${signal})`;
-  const id = correlationId;
   if (options.cancelOnInterrupt) {
     await handle.signal(cancelDeploymentSignal, { reason });
     say(`${id}: ${signal}: cancel requested (--cancel-on-interrupt)`);

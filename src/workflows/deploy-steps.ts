@@ -1,6 +1,6 @@
 // A deployment's steps, in order: resolve its environment, queue for the turn, wait, run the deploy step (watching the
 // stack where there is one). Each clean-up is registered as it becomes needed, so that it always runs.
-import { ApplicationFailure, condition, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type DeploymentInput,
@@ -55,7 +55,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
     environment: input.environment,
     request: {
       workflowId: state.workflowId,
-      runId: workflowInfo().runId,
+      runId: run.runId,
       correlationId: input.correlationId,
       stackName: settings.stackName,
       priority: input.priority,
@@ -109,12 +109,7 @@ async function giveBack(run: DeploymentRun): Promise<void> {
   run.finishing();
   const asked = leaseId === undefined ? undefined : await releaseAndAsk(state.environment, leaseId, state);
   if (asked === undefined) await giveBackTurn(state.environment, state.workflowId, leaseId, state);
-  if (asked?.lock === 'answered') {
-    const { lock: _lock, ...answer } = asked;
-    run.released(answer);
-  } else {
-    run.released(undefined);
-  }
+  run.released(asked?.lock === 'answered' ? asked : undefined);
 }
 
 function emptyProgress(): StackProgress {

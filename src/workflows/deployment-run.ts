@@ -93,7 +93,11 @@ export class DeploymentRun {
     this.ports.showStatus(this.state);
   }
 
-  // The lock's messages name the run they are for.
+  /** This run of the deployment: what it asks the lock with, and what the lock's messages must name. */
+  get runId(): string {
+    return this.ports.runId;
+  }
+
   private forOtherRun(runId: string): boolean {
     return runId !== this.ports.runId;
   }

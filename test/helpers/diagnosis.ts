@@ -15,18 +15,24 @@ export function keepForDiagnosis(name: string, output: OutputSource): void {
   sources.set(unique, output);
 }
 
-/** Lines kept in memory, the newest `limit`: for output that has no other home. */
-export class OutputTail {
-  private readonly lines: string[] = [];
+/**
+ * Entries kept in memory, the newest `limit`, for output that has no other home; formatted only when read, so that
+ * keeping them costs a passing test next to nothing.
+ */
+export class OutputTail<T> {
+  private readonly entries: T[] = [];
 
-  constructor(private readonly limit = 400) {}
+  constructor(
+    private readonly format: (entry: T) => string,
+    private readonly limit = 400,
+  ) {}
 
-  add(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > this.limit) this.lines.splice(0, this.lines.length - this.limit);
+  add(entry: T): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.limit) this.entries.shift();
   }
 
   text(): string {
-    return this.lines.join('\n');
+    return this.entries.map(this.format).join('\n');
   }
 }
