@@ -16,9 +16,8 @@ function deployctlReference() {
     '',
     '<!-- Generated from deployctl --help by scripts/generate-docs.js: edit src/cli/main.ts, not this file. -->',
     '',
-    'For people and CI jobs that run `deployctl`. How it is used from CI: [CI](ci.md). Exit codes: ' +
-      '0 succeeded, 1 failed, 2 gave up waiting for the turn, 3 cancelled, superseded or revoked, 64 bad input ' +
-      '(nothing started), 69 Temporal unavailable, 130/143 interrupted by SIGINT/SIGTERM.',
+    'For people and CI jobs that run `deployctl`. How it is used from CI: [CI](ci.md). The exit codes are at ' +
+      'the end of the first block.',
     '',
     '```text',
     top,

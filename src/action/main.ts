@@ -71,6 +71,8 @@ function readInputs(): ActionInputs {
   const assembly = optional('assembly');
   const waitTimeout = optional('wait-timeout');
   const config = optional('config');
+  const overrideReason = optional('override-freeze');
+  const at = optional('at');
   const runCommand = readMode();
   if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
   if (runCommand && core.getBooleanInput('detach')) {
@@ -80,7 +82,8 @@ function readInputs(): ActionInputs {
     env: core.getInput('environment', { required: true }),
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
-    ...present({ stack, correlationId, ref, assembly, waitTimeout, config }),
+    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at }),
+    ...(overrideReason === undefined ? {} : { overrideFreeze: true, reason: overrideReason }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };
 }

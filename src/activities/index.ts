@@ -6,6 +6,7 @@ import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { createRunDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
+import { createFreezeActivities } from './freezes';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
@@ -31,6 +32,7 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand: createRunDeployCommand(client, drain),
     notifyDeployment: createNotifyDeployment(slack, config, client),
+    ...createFreezeActivities(client, config, taskQueue, slack),
     ...createCloudFormationActivities(cloudFormation),
     ...createCdkActivities(cloudFormation, client, drain),
   };

@@ -1,4 +1,5 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { lockWorkflowId } from '../contract/names';
 import {
   DEPLOYMENT_ENVIRONMENT,
@@ -14,18 +15,29 @@ export interface RequestTurnInput {
   request: TurnRequest;
 }
 
+/** Signals an environment's lock, starting the lock workflow if it is not running. */
+export async function signalLock<T>(
+  client: Client,
+  taskQueue: string,
+  environment: string,
+  signal: SignalDefinition<[T]>,
+  arg: T,
+): Promise<void> {
+  await client.workflow.signalWithStart('environmentLock', {
+    workflowId: lockWorkflowId(environment),
+    taskQueue,
+    args: [{ environment }],
+    signal,
+    signalArgs: [arg],
+    typedSearchAttributes: [{ key: DEPLOYMENT_ENVIRONMENT, value: environment }],
+    staticSummary: `Deployment queue of environment ${environment}`,
+  });
+}
+
 /** Queues a deployment at its environment's lock, starting the lock workflow if it is not running. */
 export function createRequestTurn(client: Client, taskQueue: string) {
   return async function requestTurn({ environment, request }: RequestTurnInput): Promise<void> {
-    await client.workflow.signalWithStart('environmentLock', {
-      workflowId: lockWorkflowId(environment),
-      taskQueue,
-      args: [{ environment }],
-      signal: requestTurnSignal,
-      signalArgs: [request],
-      typedSearchAttributes: [{ key: DEPLOYMENT_ENVIRONMENT, value: environment }],
-      staticSummary: `Deployment queue of environment ${environment}`,
-    });
+    await signalLock(client, taskQueue, environment, requestTurnSignal, request);
   };
 }
 

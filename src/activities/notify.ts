@@ -140,14 +140,17 @@ export function createNotifyDeployment(slack: WebClient | undefined, config: Dep
     return own?.ts ? { channel, ts: own.ts } : undefined;
   }
 
-  /** Where a queued deployment waits; null when nobody holds the turn (the grant is on its way: not news). */
+  /**
+   * Where a queued deployment waits; null when nobody holds the turn and the environment is open (the grant is on its
+   * way: not news).
+   */
   async function whereQueued(notice: DeploymentNotice): Promise<QueuePosition | null | undefined> {
     const view = await client.workflow
       .getHandle(lockWorkflowId(notice.deployment.environment))
       .query(queueQuery)
       .catch(() => undefined);
     if (!view) return undefined;
-    return (view.holder && queuePosition(view, notice.deployment.workflowId)) || null;
+    return ((view.holder || view.closure) && queuePosition(view, notice.deployment.workflowId)) || null;
   }
 
   /** Tells people about a deployment: updates its one top-level Slack message and adds details in its thread. */

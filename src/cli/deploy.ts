@@ -7,7 +7,6 @@ import { interruptedFollowing } from '../client/stopped-following';
 import { reportOutcome } from './report';
 
 export interface DeployOptions extends RequestOptions {
-  detach?: boolean;
   json?: boolean;
   /** Interrupted (SIGINT, SIGTERM), cancel the deployment even when it is running, not only while it waits. */
   cancelOnInterrupt?: boolean;

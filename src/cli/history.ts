@@ -70,6 +70,7 @@ function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
     error: result?.error ?? null,
     errorType: result?.errorType ?? null,
     stoppedBy: result?.stoppedBy ?? null,
+    freezeOverride: memo.freezeOverride ?? null,
   };
 }
 

@@ -14,7 +14,24 @@ const run =
 const program = new Command('deployctl')
   .description('Queue and follow CloudFormation/CDK deployments: one per environment at a time.')
   .exitOverride()
-  .showHelpAfterError('(run deployctl --help for usage)');
+  .showHelpAfterError('(run deployctl --help for usage)')
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes:',
+      '  0        succeeded (or queued, with --detach)',
+      '  1        failed',
+      '  2        gave up waiting for the turn (its wait timeout)',
+      '  3        cancelled, superseded or revoked',
+      '  4        refused: the environment is closed (frozen, or outside its deploy',
+      '           windows) until after the wait timeout, or allows no override;',
+      '           nothing queued',
+      '  64       bad input or config: nothing started',
+      '  69       Temporal unavailable',
+      '  130/143  interrupted by SIGINT/SIGTERM',
+    ].join('\n'),
+  );
 
 program
   .command('deploy')
@@ -26,7 +43,10 @@ program
   .option('--assembly <dir|s3-uri>', 'cdk environments: the cdk synth output (a directory the worker reads, or s3://)')
   .addOption(new Option('--priority <level>', 'queue priority').choices(['normal', 'high']).default('normal'))
   .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
-  .option('--detach', 'return once the deployment is queued')
+  .option('--detach', 'return once the deployment is queued; it waits through a closed environment')
+  .option('--at <time>', 'join the queue at this time: ISO 8601 with its offset, or a duration from now (20s, 2h)')
+  .option('--override-freeze', 'deploy through a closed environment (where its config allows it); give --reason')
+  .option('--reason <text>', 'why the override, for the history and notifications')
   .option('--json', 'print one JSON object with the outcome')
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
   .option(
@@ -81,6 +101,36 @@ program
   .requiredOption('--reason <text>', 'why, for the history and notifications')
   .option('--by <who>', 'who force-releases (default: the CI actor or the local user)')
   .action(run(async () => (await import('./force-release')).forceReleaseCommand));
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('freeze')
+  .description("hold environments' queues: requests wait in order until unfreeze (a running deployment runs on)")
+  .option('--env <environment>', 'an environment to freeze (repeatable)', collect)
+  .option('--all', "every environment in the worker's config")
+  .requiredOption('--reason <text>', 'why, for the history and notifications')
+  .option('--for <duration>', 'end the freeze by itself after this long (2h)')
+  .option('--until <time>', 'end the freeze by itself at this time (ISO 8601 with its offset)')
+  .option('--by <who>', 'who freezes (default: the CI actor or the local user)')
+  .action(run(async () => (await import('./freeze')).freezeCommand));
+
+program
+  .command('unfreeze')
+  .description('lift a freeze by hand: waiting requests run in their order (windows from config still apply)')
+  .option('--env <environment>', 'an environment to unfreeze (repeatable)', collect)
+  .option('--all', "every environment in the worker's config")
+  .requiredOption('--reason <text>', 'why, for the history and notifications')
+  .option('--by <who>', 'who lifts it (default: the CI actor or the local user)')
+  .action(run(async () => (await import('./freeze')).unfreezeCommand));
+
+program
+  .command('freezes')
+  .description('what is closed now (frozen, or outside its deploy windows) and the windows ahead')
+  .option('--env <environment>', 'only this environment (repeatable; default: all)', collect)
+  .option('--days <n>', 'how many days ahead to list (1 to 90)', '7')
+  .option('--json', 'print JSON')
+  .action(run(async () => (await import('./freeze')).freezesCommand));
 
 program
   .command('history')

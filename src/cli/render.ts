@@ -1,8 +1,10 @@
+import { closureLine, formatInstant, overrideWords } from '../domain/closure-wording';
 import { formatDuration } from '../domain/durations';
 import type { DeploymentState, HistoryEntry, QueueView, RunnerStep } from '../contract';
 
-export function renderQueue(view: QueueView): string {
+export function renderQueue(view: QueueView, now = Date.now()): string {
   const lines = [`environment ${view.environment}`];
+  if (view.closure) lines.push(`  closed:    ${closureLine(view.closure, now)}`);
   if (view.holder) {
     const h = view.holder;
     lines.push(
@@ -20,6 +22,11 @@ export function renderQueue(view: QueueView): string {
     const priority = entry.priority === 'high' ? ', high priority' : '';
     lines.push(
       `  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)})`,
+    );
+  }
+  for (const entry of view.scheduled ?? []) {
+    lines.push(
+      `  scheduled: ${entry.correlationId} (${entry.stackName}) joins the queue at ${formatInstant(entry.joinsAt)}`,
     );
   }
   return lines.join('\n');
@@ -64,6 +71,13 @@ export function renderState(state: DeploymentState): string {
   if (state.error) lines.push(`  error:       ${state.error}${state.errorType ? ` (${state.errorType})` : ''}`);
   if (state.reason) lines.push(`  reason:      ${state.reason}`);
   if (state.stoppedBy) lines.push(`  stopped by:  ${state.stoppedBy}`);
+  if (state.scheduledFor !== undefined) lines.push(`  scheduled:   joins the queue at ${at(state.scheduledFor)}`);
+  if (state.closure && state.status === 'queued')
+    lines.push(`  closed when queued: ${closureLine(state.closure, Date.now())}`);
+  if (state.freezeOverride) lines.push(`  override:    ${overrideWords(state.freezeOverride)}`);
+  if (state.finishedInFreeze) {
+    lines.push(`  finished in a freeze: ${closureLine(state.finishedInFreeze, state.finishedAt ?? Date.now())}`);
+  }
   if (state.status === 'revoked') {
     lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);
   }
@@ -99,6 +113,7 @@ export function renderHistory(environment: string, entries: HistoryEntry[]): str
     if (!entry) return;
     const by = entry.stoppedBy === null ? '' : ` (by ${entry.stoppedBy})`;
     if (entry.error !== null) lines.push(`    ${entry.status}${by}: ${entry.error}`);
+    if (entry.freezeOverride) lines.push(`    ${overrideWords(entry.freezeOverride)}`);
     if (entry.ciRunUrl !== null) lines.push(`    CI run: ${entry.ciRunUrl}`);
   });
   return lines.join('\n');

@@ -10,7 +10,8 @@ import { present } from '../domain/present';
 import { whoAsks } from './actor';
 import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
-import { checkDuration, checkName } from './inputs';
+import { checkDuration, checkName, checkReason, checkTimeAhead } from './inputs';
+import { usageError } from './exit-codes';
 import { exitCodeForInterrupt, type InterruptWatch, watchInterrupts } from './interruption';
 
 export interface RequestOptions {
@@ -24,6 +25,13 @@ export interface RequestOptions {
   config?: string;
   /** deployctl run: the runner runs the deploy step itself. */
   runner?: boolean;
+  /** Return once queued: the request stays queued through a closed environment. */
+  detach?: boolean;
+  /** Deploy through a closed environment (where its config allows it), for `reason`. */
+  overrideFreeze?: boolean;
+  reason?: string;
+  /** Join the queue at this time (ISO 8601 with offset, or a duration from now). */
+  at?: string;
 }
 
 export interface DeploymentRequest {
@@ -58,6 +66,14 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
   const assembly = options.runner ? undefined : checkAssembly(config, options.env, options.assembly);
   const ciRun = ciRunUrl();
   const requestedBy = whoAsks();
+  if (options.reason !== undefined && !options.overrideFreeze) {
+    throw usageError('--reason goes with --override-freeze (why this deploys through a closed environment)');
+  }
+  const overrideReason = options.overrideFreeze ? checkReason(options.reason) : undefined;
+  if (overrideReason !== undefined && overrideReason.length > 200) {
+    throw usageError('--reason has at most 200 characters');
+  }
+  const notBefore = options.at === undefined ? undefined : checkTimeAhead('--at', options.at);
   return {
     input: {
       environment: options.env,
@@ -71,6 +87,9 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
         assembly,
         runner: options.runner ? true : undefined,
         requestedBy,
+        detached: options.detach ? true : undefined,
+        overrideFreeze: overrideReason === undefined ? undefined : { reason: overrideReason },
+        notBefore,
       }),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),

@@ -7,6 +7,8 @@ export const EXIT = {
   failed: 1,
   waitTimedOut: 2,
   stopped: 3,
+  /** Refused by the environment's rules, nothing queued: closed until after the wait timeout, or no override. */
+  refused: 4,
   usage: 64,
   unavailable: 69,
 } as const;
@@ -23,6 +25,8 @@ function exitCodeForStatus(status: DeploymentStatus): number {
       return EXIT.ok;
     case 'timed-out':
       return EXIT.waitTimedOut;
+    case 'refused':
+      return EXIT.refused;
     case 'cancelled':
     case 'superseded':
     case 'revoked':

@@ -10,6 +10,7 @@ import {
 } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { queuePosition } from '../domain/queue-position';
+import { closureLine, scheduledWords } from '../domain/closure-wording';
 import { newerRun, resultOfClose } from './closed-deployment';
 import { isUnavailable } from './connect';
 import type { deployment } from '../workflows';
@@ -122,12 +123,16 @@ export async function progressOf(state: DeploymentState, lock: WorkflowHandle): 
   if (state.status !== 'queued') return { line: `${state.correlationId}: ${state.status}` };
   const view = await lock.query(queueQuery).catch(() => undefined);
   const at = view && queuePosition(view, state.workflowId);
-  if (!at) return { line: `${state.correlationId}: queued` };
+  if (!at) {
+    const scheduled = state.scheduledFor !== undefined && state.scheduledFor > Date.now();
+    return { line: `${state.correlationId}: ${scheduled ? scheduledWords(state.scheduledFor!) : 'queued'}` };
+  }
   const behind = at.holderCorrelationId ? `, behind ${at.holderCorrelationId}` : '';
+  const closed = at.closure ? `; ${state.environment} is ${closureLine(at.closure, Date.now())}` : '';
   return {
     line:
       `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} ` +
-      `(ETA ${formatDuration(at.etaMs)})`,
+      `(ETA ${formatDuration(at.etaMs)})${closed}`,
     ...(at.holderCorrelationId ? { behind: at.holderCorrelationId } : {}),
     position: at.position,
   };

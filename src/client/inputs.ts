@@ -22,3 +22,25 @@ export function checkReason(value: string | undefined, option = '--reason'): str
   if (value === undefined || value.trim() === '') throw usageError(`${option} must not be empty`);
   return value.trim();
 }
+
+/** An ISO 8601 time with its offset: the same instant wherever deployctl runs. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const LATEST_AHEAD_MS = 366 * 86_400_000;
+
+/**
+ * A time ahead: an ISO 8601 time with its offset (2026-12-24T09:00:00+01:00), or a duration from now (20s, 2h).
+ * Past times and times more than a year ahead are refused.
+ */
+export function checkTimeAhead(option: string, value: string, now = Date.now()): number {
+  const fromNow = parseDuration(value);
+  const at = fromNow !== undefined ? now + fromNow : ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(at)) {
+    throw usageError(
+      `invalid ${option} ${quoted(value)}: use an ISO 8601 time with its offset (2026-12-24T09:00:00+01:00) ` +
+        'or a duration from now (20s, 2h)',
+    );
+  }
+  if (at <= now) throw usageError(`invalid ${option} ${quoted(value)}: that time has passed`);
+  if (at > now + LATEST_AHEAD_MS) throw usageError(`invalid ${option} ${quoted(value)}: more than a year ahead`);
+  return at;
+}

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { EnvironmentCalendar, TimeWindow } from '../contract/calendar';
+import { cronProblem, HORIZON_MS, opensAt } from '../domain/calendar';
 import { DURATION_PATTERN, parseDuration } from '../domain/durations';
 import { present } from '../domain/present';
 import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from '../contract/names';
@@ -76,6 +78,64 @@ const runnerDeploy = z
     about('Only runner-side deploys: deployctl run (or the action with mode: run) runs the step on the CI runner.'),
   );
 
+/** An instant with its offset (2026-12-24T00:00:00+01:00 or ...Z), as epoch milliseconds. */
+const instant = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 time with its offset, e.g. 2026-12-24T00:00:00+01:00' })
+  .transform((text) => Date.parse(text));
+
+/** A window: recurring (cron, duration, timezone) or one-off (from, until). */
+function timeWindow(reason: z.ZodType<string | undefined>) {
+  return z
+    .strictObject({
+      cron: z
+        .string()
+        .optional()
+        .meta(
+          about('When it opens, as a cron expression (minute hour day-of-month month day-of-week), read in timezone.'),
+        ),
+      duration: duration.optional().meta(about('How long it stays open each time (with cron).')),
+      timezone: z.string().optional().meta(about('The IANA time zone of cron (Europe/Berlin, UTC).')),
+      from: instant.optional().meta(about('A one-off window: when it begins (ISO 8601 with its offset).')),
+      until: instant.optional().meta(about('A one-off window: when it ends (ISO 8601 with its offset).')),
+      reason,
+    })
+    .superRefine((window, ctx) => {
+      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const recurring = window.cron !== undefined || window.duration !== undefined || window.timezone !== undefined;
+      const once = window.from !== undefined || window.until !== undefined;
+      if (recurring && once) return problem('from', 'give either cron, duration and timezone, or from and until');
+      if (once) {
+        if (window.from === undefined) return problem('from', 'a one-off window needs from and until');
+        if (window.until === undefined) return problem('until', 'a one-off window needs from and until');
+        if (window.until <= window.from) return problem('until', 'must be after from');
+        return;
+      }
+      if (window.cron === undefined) return problem('cron', 'give cron, duration and timezone, or from and until');
+      if (window.duration === undefined) return problem('duration', 'a recurring window needs a duration');
+      if (window.timezone === undefined) return problem('timezone', 'a recurring window needs a timezone');
+      const cron = cronProblem(window.cron, window.timezone);
+      if (cron !== undefined) problem(cron.includes('time zone') ? 'timezone' : 'cron', cron);
+    })
+    .transform((window): TimeWindow => {
+      const reasonOf = present({ reason: window.reason });
+      return window.from !== undefined && window.until !== undefined
+        ? { from: window.from, until: window.until, ...reasonOf }
+        : { cron: window.cron!, durationMs: window.duration!, timezone: window.timezone!, ...reasonOf };
+    });
+}
+
+const reasonText = z
+  .string({ error: (issue) => (issue.input === undefined ? 'give a reason: people see it while they wait' : 'text') })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'at most 200 characters');
+const freezeWindows = z
+  .array(timeWindow(reasonText.meta(about('Why: shown wherever a request waits for it.')) as z.ZodType<string>))
+  .meta(about('Deny windows: the environment is closed inside each. Requests wait in order and run when it opens.'));
+const deployWindows = z
+  .array(timeWindow(reasonText.optional().meta(about('What the window is, for people.'))))
+  .meta(about('Allow windows: when given, the environment is closed outside all of them.'));
+
 const slackChannel = z
   .string()
   .regex(/^(#?[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$/, 'must be a channel name like #deploys or a channel ID')
@@ -144,6 +204,14 @@ const environment = z
       .discriminatedUnion('type', [commandDeploy, cdkDeploy, runnerDeploy])
       .meta(about('How the deploy step runs: command, cdk or runner.')),
     cloudformation: cloudformation.optional(),
+    freeze: freezeWindows.optional().meta(about("This environment's freeze windows, besides the top-level ones.")),
+    deployWindows: deployWindows
+      .optional()
+      .meta(about("This environment's deploy windows, instead of the top-level ones.")),
+    allowFreezeOverride: z
+      .boolean()
+      .default(false)
+      .meta(about('Let deployctl deploy --override-freeze --reason R deploy while the environment is closed.')),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -160,6 +228,8 @@ export const configSchema = z
       })
       .prefault({})
       .meta(about('Slack notifications (the worker needs SLACK_BOT_TOKEN; without it notices go to its log).')),
+    freeze: freezeWindows.optional().meta(about('Freeze windows of every environment (a company-wide change freeze).')),
+    deployWindows: deployWindows.optional().meta(about('Deploy windows of every environment that gives none.')),
     environments: z
       .record(
         z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
@@ -201,8 +271,21 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${message}`;
 }
 
-/** Validates a parsed config document; throws ConfigError naming the first bad field. */
-export function parseConfig(document: unknown, source = 'config'): DeployConfig {
+/** An environment's windows: the top-level freezes and its own, its own deploy windows or else the top-level ones. */
+function calendarOf(
+  top: { freeze?: TimeWindow[]; deployWindows?: TimeWindow[] },
+  own: { freeze?: TimeWindow[]; deployWindows?: TimeWindow[] },
+): EnvironmentCalendar | undefined {
+  const freeze = [...(top.freeze ?? []), ...(own.freeze ?? [])];
+  const allow = own.deployWindows ?? top.deployWindows ?? [];
+  return freeze.length > 0 || allow.length > 0 ? { freeze, deployWindows: allow } : undefined;
+}
+
+/**
+ * Validates a parsed config document; throws ConfigError naming the first bad field. `now`: when an environment
+ * must open again by (within the calendar's horizon), so that windows which never let it open are refused.
+ */
+export function parseConfig(document: unknown, source = 'config', now = Date.now()): DeployConfig {
   const result = configSchema.safeParse(document);
   if (!result.success) {
     const first = result.error.issues[0];
@@ -213,6 +296,13 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
     const channel = env.slack?.channel ?? result.data.slack.channel;
     // A cdk environment always watches its stack: the defaults apply when the block is left out.
     const stackConfig = env.cloudformation ?? (env.deploy.type === 'cdk' ? cloudformation.parse({}) : undefined);
+    const calendar = calendarOf(result.data, env);
+    if (calendar && opensAt(calendar, undefined, now) === undefined) {
+      throw new ConfigError(
+        `${source}: environments.${name}: never opens within ${HORIZON_MS / 86_400_000} days: its freeze windows ` +
+          'cover all of its deploy windows, or a window never ends',
+      );
+    }
     environments[name] = {
       environment: name,
       ...present({ slackChannel: channel }),
@@ -225,6 +315,8 @@ export function parseConfig(document: unknown, source = 'config'): DeployConfig 
       deployTimeoutMs: env.deployTimeout,
       runnerHeartbeatTimeoutMs: env.runnerHeartbeatTimeout,
       deploy: deploySettings(env.deploy),
+      ...present({ calendar }),
+      ...(env.allowFreezeOverride ? { allowFreezeOverride: true } : {}),
       ...(stackConfig
         ? {
             cloudformation: {

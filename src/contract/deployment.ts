@@ -1,4 +1,5 @@
 // A deployment as every side sees it: what CI asks for, the state the workflow keeps, the result it ends with.
+import type { Closure, FreezeOverride } from './calendar';
 import type { StackProgress } from './stack';
 import type { EnvironmentSettings } from './settings';
 
@@ -14,6 +15,7 @@ export const DEPLOYMENT_STATUSES = [
   'superseded',
   'revoked',
   'timed-out',
+  'refused',
 ] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
@@ -24,6 +26,7 @@ export const FINAL_STATUSES: readonly DeploymentStatus[] = [
   'superseded',
   'revoked',
   'timed-out',
+  'refused',
 ];
 
 export interface DeploymentInput {
@@ -43,6 +46,15 @@ export interface DeploymentInput {
   runner?: boolean;
   /** Who asked: the CI actor, or the local user of deployctl (the RequestedBy search attribute). */
   requestedBy?: string;
+  /**
+   * Nobody waits for it (deployctl deploy --detach): it stays queued while its environment is closed, and its wait
+   * timeout counts from the opening. An attached request that would time out before the opening is refused at once.
+   */
+  detached?: boolean;
+  /** Deploy through a closed environment, where its config allows it (deployctl deploy --override-freeze). */
+  overrideFreeze?: { reason: string };
+  /** Join the queue at this time, not before (deployctl deploy --at; epoch milliseconds). */
+  notBefore?: number;
 }
 
 /** A runner-side deploy step as the deployment sees it: who runs it, when it was last heard from, how it ended. */
@@ -106,6 +118,14 @@ export interface DeploymentState {
   stepCompleted?: boolean;
   /** Runner-side deploys: the step on the runner. */
   runner?: RunnerStep;
+  /** Why its environment was closed when it asked, and until when (it waits, or was refused). */
+  closure?: Closure;
+  /** It deployed through a closed environment: who and why. */
+  freezeOverride?: FreezeOverride;
+  /** When it joins the queue (deployctl deploy --at). */
+  scheduledFor?: number;
+  /** The environment was closed (a freeze had begun) when it gave the turn back. */
+  finishedInFreeze?: Closure;
 }
 
 export interface DeploymentResult {
@@ -139,6 +159,8 @@ export interface DeploymentMemo {
   ref?: string;
   requestedBy?: string;
   ciRunUrl?: string;
+  /** It deployed through a closed environment: who and why. */
+  freezeOverride?: FreezeOverride;
   result?: DeploymentResult;
 }
 
@@ -159,4 +181,6 @@ export interface HistoryEntry {
   error: string | null;
   errorType: string | null;
   stoppedBy: string | null;
+  /** It deployed through a closed environment: who and why. */
+  freezeOverride: FreezeOverride | null;
 }

@@ -38,6 +38,8 @@ export const FAILURE = {
   stackNeedsOperator: 'StackNeedsOperator',
   /** Slack refused a request for a reason retrying cannot fix (auth, scopes, channel). */
   slackRejected: 'SlackRejected',
+  /** The environment is closed (frozen, or outside its deploy windows) and opens too late, or overrides are off. */
+  environmentClosed: 'EnvironmentClosed',
   /** Slack could not be reached, or rate limited us: retried. */
   slackUnavailable: 'SlackUnavailable',
 } as const;
@@ -59,4 +61,6 @@ export const CLOSE_FAILURE = {
   cancelled: 'Cancelled',
   /** Force-released while it held its environment. */
   revoked: 'Revoked',
+  /** Refused by its environment's rules before it ran (closed until after its wait timeout). */
+  refused: 'Refused',
 } as const;

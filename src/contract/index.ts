@@ -1,5 +1,6 @@
 // The project's contract: what workflows, activities, deployctl and notifications say to one another.
 // Workflow code imports it too, so nothing here does I/O.
+export * from './calendar';
 export * from './deployment';
 export * from './failure-types';
 export * from './metrics';

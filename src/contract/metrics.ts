@@ -10,4 +10,6 @@ export const METRIC = {
   undelivered: 'deployment_notifications_undelivered',
   queueDepth: 'deployment_queue_depth',
   heldSince: 'deployment_lock_held_since_seconds',
+  environmentOpen: 'deployment_environment_open',
+  freezeChanges: 'deployment_freeze_changes',
 } as const;

@@ -1,4 +1,5 @@
 // An environment's queue as the lock keeps it and as deployctl and Slack show it.
+import type { Closure, EnvironmentCalendar, FreezeOverride } from './calendar';
 import type { Priority } from './deployment';
 import type { NoticeRoute } from './notice';
 import type { QueueMode } from './settings';
@@ -25,6 +26,12 @@ export interface TurnRequest {
   revokeWaitMs: number;
   /** Where the lock sends a notice about this deployment. */
   notices: NoticeRoute;
+  /** The environment's windows, as the worker's config has them now. */
+  calendar?: EnvironmentCalendar;
+  /** Deploys through a closed environment (allowed by its config), with who and why. */
+  override?: FreezeOverride;
+  /** Joins the queue at this time (deployctl deploy --at), not before. */
+  notBefore?: number;
 }
 
 export interface Holder extends TurnRequest {
@@ -45,8 +52,21 @@ export interface QueueEntryView {
   etaMs: number;
 }
 
+/** A request that joins the queue later (deployctl deploy --at). */
+export interface ScheduledEntryView {
+  workflowId: string;
+  correlationId: string;
+  stackName: string;
+  priority: Priority;
+  requestedAt: number;
+  joinsAt: number;
+}
+
 export interface QueueView {
   environment: string;
   holder: (Holder & { runningMs: number }) | null;
   waiting: QueueEntryView[];
+  /** Why the environment is closed now and until when; null when open (absent from locks before 1.1). */
+  closure?: Closure | null;
+  scheduled?: ScheduledEntryView[];
 }

@@ -1,3 +1,5 @@
+import type { EnvironmentCalendar } from './calendar';
+
 // Types of an environment's resolved settings. Workflows receive these from an activity and keep them in history,
 // so this file holds types and defaults only: no config reads happen in workflow code.
 
@@ -60,6 +62,10 @@ export interface EnvironmentSettings {
   /** Runner-side deploys (`deployctl run`): a runner silent for this long is taken as lost and the turn goes on. */
   runnerHeartbeatTimeoutMs: number;
   deploy: DeploySettings;
+  /** When the environment may change (freeze and deploy windows); absent: always, unless frozen by hand. */
+  calendar?: EnvironmentCalendar;
+  /** Requests may deploy through a closed environment with a reason (deployctl deploy --override-freeze). */
+  allowFreezeOverride?: boolean;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;
 }

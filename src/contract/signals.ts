@@ -1,6 +1,7 @@
 // The messages between deployments, their environment's lock, operators and deployctl: signal and query names are
 // part of every recorded history, so they never change.
 import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
+import type { Closure, EnvironmentCalendar } from './calendar';
 import type { DeploymentState, RunnerExit } from './deployment';
 import type { QueueView, TurnRequest } from './queue';
 
@@ -16,6 +17,8 @@ export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
 export interface ReleaseAnswer {
   revokedReason?: string;
   revokedBy?: string;
+  /** The environment was closed when the turn was given back: the deployment finished inside a freeze. */
+  closure?: Closure;
 }
 /**
  * What giving the turn back from a local activity came to: the lock's answer; or no lock to give the turn back to; or
@@ -28,11 +31,28 @@ export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw')
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
+/**
+ * A freeze by hand (deployctl freeze), or its lifting (`lift`), with who and why; it carries the environment's windows
+ * and notice route as the worker's config has them, so that a lock that has had no request yet knows them.
+ */
+export const freezeSignal = defineSignal<
+  [
+    {
+      reason: string;
+      by?: string;
+      until?: number;
+      lift?: boolean;
+      calendar?: EnvironmentCalendar;
+    },
+  ]
+>('freeze');
 // lock → deployment
 /** Each carries the run it is for (`runId`): a signal for an earlier run, reapplied to a reset run, is ignored. */
 export const grantedSignal = defineSignal<[{ leaseId: string; runId: string }]>('granted');
 export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by?: string; runId: string }]>('revoked');
 export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId: string }]>('superseded');
+/** The environment is closed when the request would join the queue, and opens at `closure.opensAt` (if ever). */
+export const closedSignal = defineSignal<[{ runId: string; closure: Closure }]>('closed');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */

@@ -1,5 +1,5 @@
 // Pure queue arithmetic for the environment lock: ordering and ETAs.
-import type { Holder, QueueMode, QueueView, TurnRequest } from '../contract';
+import type { Closure, Holder, QueueMode, QueueView, TurnRequest } from '../contract';
 
 /** FIFO, except that a high-priority request goes ahead of every normal one (behind earlier high ones). */
 export function enqueue(waiting: readonly TurnRequest[], request: TurnRequest): TurnRequest[] {
@@ -59,11 +59,14 @@ export function queueView(
   waiting: readonly TurnRequest[],
   recentDurationsMs: readonly number[],
   now: number,
+  closure?: Closure,
 ): QueueView {
   // Recent real durations beat the configured expectation once there are some.
   const typicalMs = (request: TurnRequest) => median(recentDurationsMs) ?? request.expectedDurationMs;
   const runningMs = holder ? now - holder.grantedAt : 0;
   let etaMs = holder ? Math.max(0, typicalMs(holder) - runningMs) : 0;
+  // A closed environment starts nothing until it opens (frozen by hand: the closure says until it is lifted).
+  if (closure?.opensAt !== undefined) etaMs = Math.max(etaMs, closure.opensAt - now);
   return {
     environment,
     holder: holder ? { ...holder, runningMs } : null,

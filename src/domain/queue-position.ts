@@ -1,5 +1,5 @@
 // Where a deployment stands in its environment's queue: for deployctl's progress lines and the queued notice.
-import type { QueueView } from '../contract';
+import type { Closure, QueueView } from '../contract';
 
 export interface QueuePosition {
   /** 1 is next. */
@@ -9,6 +9,8 @@ export interface QueuePosition {
   /** Who holds the turn now, if anybody. */
   holderCorrelationId: string | null;
   etaMs: number;
+  /** Why the environment is closed, and until when: nothing starts before then. */
+  closure?: Closure;
 }
 
 /** Undefined when the deployment is not waiting (it holds the turn, or has not been queued yet). */
@@ -20,5 +22,6 @@ export function queuePosition(view: QueueView, workflowId: string): QueuePositio
     waiting: view.waiting.length,
     holderCorrelationId: view.holder?.correlationId ?? null,
     etaMs: entry.etaMs,
+    ...(view.closure ? { closure: view.closure } : {}),
   };
 }

@@ -14,7 +14,9 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     queuedMs: queuedAt === undefined || finishedAt === null ? null : (startedAt ?? finishedAt) - queuedAt,
     durationMs: startedAt === undefined || finishedAt === null ? null : finishedAt - startedAt,
     error: state.error ?? state.reason ?? null,
-    ...(state.status === 'failed' && state.errorType ? { errorType: state.errorType } : {}),
+    ...((state.status === 'failed' || state.status === 'refused') && state.errorType
+      ? { errorType: state.errorType }
+      : {}),
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),

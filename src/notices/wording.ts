@@ -2,6 +2,7 @@
 import type { DeploymentNotice, DeploymentStatus } from '../contract';
 import { formatDuration } from '../domain/durations';
 import { outcomeLine, outputLines } from '../domain/outcome';
+import { closureLine, overrideWords, scheduledWords } from '../domain/closure-wording';
 import { present } from '../domain/present';
 import type { QueuePosition } from '../domain/queue-position';
 
@@ -16,7 +17,15 @@ const STATUS: Record<DeploymentStatus | 'stalled', { emoji: string; label: strin
   superseded: { emoji: ':fast_forward:', label: 'Superseded' },
   revoked: { emoji: ':octagonal_sign:', label: 'Revoked (force-released)' },
   'timed-out': { emoji: ':alarm_clock:', label: 'Gave up waiting' },
+  refused: { emoji: ':snowflake:', label: 'Refused (environment closed)' },
 };
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** The freeze a deployment finished inside, as of its end. */
+function finishedWords(d: DeploymentNotice['deployment']): string {
+  return closureLine(d.finishedInFreeze!, d.finishedAt ?? d.requestedAt);
+}
 
 /** The emoji and label a notice leads with. */
 export function headline(notice: DeploymentNotice): { emoji: string; label: string } {
@@ -38,12 +47,17 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
   const d = notice.deployment;
   switch (notice.kind) {
     case 'queued':
+      if (d.scheduledFor !== undefined && d.scheduledFor > d.requestedAt)
+        return capitalized(scheduledWords(d.scheduledFor));
       if (queue === undefined) return 'Queued for the environment';
-      return queue
-        ? `Waiting: position ${queue.position} of ${queue.waiting}` +
-            (queue.holderCorrelationId ? ` behind ${queue.holderCorrelationId}` : '') +
-            `, about ${formatDuration(queue.etaMs)} to go`
-        : 'Starting: the environment is free';
+      if (!queue) return 'Starting: the environment is free';
+      return (
+        `Waiting: position ${queue.position} of ${queue.waiting}` +
+        (queue.holderCorrelationId ? ` behind ${queue.holderCorrelationId}` : '') +
+        (queue.closure
+          ? `; ${d.environment} is ${closureLine(queue.closure, d.queuedAt ?? d.requestedAt)}`
+          : `, about ${formatDuration(queue.etaMs)} to go`)
+      );
     case 'started':
       return 'Deploying now';
     case 'finished': {
@@ -55,7 +69,12 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
         noChanges: d.noChanges === true,
         ...present({ stoppedBy: d.stoppedBy }),
       };
-      return [outcomeLine(outcome, STATUS[d.status].label), ...outputLines(d.outputs)].join('\n');
+      return [
+        outcomeLine(outcome, STATUS[d.status].label),
+        ...(d.freezeOverride ? [overrideWords(d.freezeOverride)] : []),
+        ...(d.finishedInFreeze ? [`Finished inside a freeze: ${d.environment} is ${finishedWords(d)}`] : []),
+        ...outputLines(d.outputs),
+      ].join('\n');
     }
     default:
       return notice.detail ?? STATUS[d.status].label;

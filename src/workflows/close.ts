@@ -18,7 +18,11 @@ export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'r
   // The root scope is cancelled only by Temporal's cancel request; the SDK then closes the workflow Canceled.
   if (status === 'cancelled' && CancellationScope.current().consideredCancelled) throw new CancelledFailure(message);
   const type =
-    status === 'failed' || status === 'timed-out' || status === 'cancelled' || status === 'revoked'
+    status === 'failed' ||
+    status === 'timed-out' ||
+    status === 'cancelled' ||
+    status === 'revoked' ||
+    status === 'refused'
       ? CLOSE_FAILURE[status]
       : CLOSE_FAILURE.failed;
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [result] });

@@ -48,6 +48,8 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
   const changeSet = deployer.changeSet?.(input);
   if (changeSet !== undefined) state.changeSet = changeSet;
+  const override = freezeOverride(run, input, settings);
+  if (override === null) return;
 
   run.queued();
   compensation.always('give the turn back', () => giveBack(run));
@@ -65,11 +67,12 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
       expectedDurationMs: settings.expectedDurationMs,
       revokeWaitMs: revokeWaitMs(settings, steps.runner !== undefined),
       notices: route,
+      ...present({ calendar: settings.calendar, override, notBefore: input.notBefore }),
     },
   });
   notify('queued');
   const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
-  if (!(await condition(() => run.leaseId !== undefined, waitMs))) return run.gaveUpWaiting(waitMs);
+  if (!(await waitForTurn(run, waitMs, input.detached === true))) return run.gaveUpWaiting(waitMs);
   run.deploying();
   notify('started');
   const undo = deployer.compensation;
@@ -98,6 +101,33 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
     await deployStep();
   }
   run.setStatus('succeeded');
+}
+
+/**
+ * The request's leave to deploy through a closed environment, if it asks for one; null when it asks where its
+ * environment allows none (it is refused, nothing queued).
+ */
+function freezeOverride(run: DeploymentRun, input: DeploymentInput, settings: EnvironmentSettings) {
+  if (input.overrideFreeze === undefined) return undefined;
+  if (settings.allowFreezeOverride !== true) {
+    run.refuseNow(`${input.environment} allows no freeze override (its config would need "allowFreezeOverride": true)`);
+    return null;
+  }
+  const override = { reason: input.overrideFreeze.reason, ...present({ by: input.requestedBy }) };
+  run.state.freezeOverride = override;
+  return override;
+}
+
+/** Waits for the turn until the deadline, which a closed environment may move (detached) or end (refused). */
+async function waitForTurn(run: DeploymentRun, waitMs: number, detached: boolean): Promise<boolean> {
+  run.startWaiting(waitMs, detached);
+  for (;;) {
+    const deadline = run.waitDeadline;
+    const moved = () => run.leaseId !== undefined || run.waitDeadline !== deadline;
+    if (deadline === undefined) await condition(moved);
+    else if (!(await condition(moved, Math.max(1, deadline - Date.now())))) return false;
+    if (run.leaseId !== undefined) return true;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 // what a status change shows are given), so the rules are tested without a server; deployment.ts wires it.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import {
+  type Closure,
   type DeploymentInput,
   type DeploymentMemo,
   type DeploymentNotice,
@@ -14,13 +15,14 @@ import {
   type ReleaseAnswer,
 } from '../contract';
 import { assemblyProblem } from '../domain/assembly-location';
+import { closureLine } from '../domain/closure-wording';
 import { formatDuration } from '../domain/durations';
 import { present } from '../domain/present';
 import { resultOf } from '../domain/result';
 
 /** How a deployment was stopped before its end, and by whom. */
 export interface StopReason {
-  status: 'cancelled' | 'revoked' | 'superseded';
+  status: 'cancelled' | 'revoked' | 'superseded' | 'refused';
   reason: string;
   by?: string;
 }
@@ -45,8 +47,15 @@ export function requestProblem(input: DeploymentInput): string | undefined {
     optional('stack', input.stackName) ??
     (input.assembly === undefined ? undefined : assemblyProblem(input.assembly)) ??
     optional('actor', input.requestedBy) ??
-    optional('ref', input.ref)
+    optional('ref', input.ref) ??
+    (input.overrideFreeze === undefined ? undefined : overrideProblem(input.overrideFreeze.reason)) ??
+    (input.notBefore === undefined || Number.isFinite(input.notBefore) ? undefined : 'invalid scheduled time')
   );
+}
+
+function overrideProblem(reason: unknown): string | undefined {
+  if (typeof reason !== 'string' || reason.trim() === '') return 'a freeze override needs a reason';
+  return reason.length > 200 ? 'a freeze override reason has at most 200 characters' : undefined;
 }
 
 /** What failed a deployment, in words, and its failure type when it has one (see contract/failure-types.ts). */
@@ -68,6 +77,12 @@ export class DeploymentRun {
   readonly state: DeploymentState;
   /** The lease of the turn, once granted. */
   leaseId: string | undefined;
+  /**
+   * Until when it waits for the turn before giving up: set when it starts waiting; moved to the opening for a
+   * detached request in a closed environment; undefined while it waits without a limit (detached, frozen by hand).
+   */
+  waitDeadline: number | undefined;
+  private waiting: { waitMs: number; detached: boolean } | undefined;
   private stopReason: StopReason | undefined;
 
   constructor(
@@ -84,6 +99,7 @@ export class DeploymentRun {
       status: 'pending',
       requestedAt: ports.now(),
       ...present({ ciRunUrl: input.ciRunUrl, assembly: input.assembly, requestedBy: input.requestedBy }),
+      ...present({ scheduledFor: input.notBefore }),
       notificationsFailed: 0,
     };
   }
@@ -113,6 +129,46 @@ export class DeploymentRun {
     this.leaseId ??= leaseId;
     this.stopReason = { status: 'revoked', reason: `force-released: ${reason}`, ...present({ by }) };
     this.ports.stopWork();
+  }
+
+  /** The environment is closed where it would join the queue: it waits for the opening, or is refused now. */
+  closed({ runId, closure }: { runId: string; closure: Closure }): void {
+    if (this.forOtherRun(runId) || this.leaseId !== undefined) return;
+    this.state.closure = closure;
+    this.reconsiderWait();
+  }
+
+  /** It starts waiting for the turn now, for at most `waitMs` from the time it joins the queue. */
+  startWaiting(waitMs: number, detached: boolean): void {
+    this.waiting = { waitMs, detached };
+    this.waitDeadline = Math.max(this.ports.now(), this.state.scheduledFor ?? 0) + waitMs;
+    this.reconsiderWait();
+  }
+
+  private reconsiderWait(): void {
+    const { closure } = this.state;
+    if (!this.waiting || !closure || this.waitDeadline === undefined) return;
+    const { waitMs, detached } = this.waiting;
+    if (detached) {
+      this.waitDeadline =
+        closure.opensAt === undefined ? undefined : Math.max(this.waitDeadline, closure.opensAt + waitMs);
+    } else if (closure.opensAt === undefined || closure.opensAt > this.waitDeadline) {
+      const { environment } = this.state;
+      const line = closureLine(closure, this.ports.now());
+      this.stop({
+        status: 'refused',
+        reason:
+          `${environment} is ${line}; the wait timeout (${formatDuration(waitMs)}) would end first ` +
+          '(deployctl deploy --detach queues it to run when it opens)',
+      });
+    }
+  }
+
+  /** Refused before it was queued: the environment's rules say no (an override it does not allow). */
+  refuseNow(reason: string): void {
+    this.state.reason = reason;
+    this.state.errorType = FAILURE.environmentClosed;
+    this.setStatus('refused');
   }
 
   superseded({ byWorkflowId, runId }: { byWorkflowId: string; runId: string }): void {
@@ -167,6 +223,7 @@ export class DeploymentRun {
       const end = this.stopReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
       this.state.reason = end.reason;
       if (end.by !== undefined) this.state.stoppedBy = end.by;
+      if (end.status === 'refused') this.state.errorType = FAILURE.environmentClosed;
       this.setStatus(end.status);
       return;
     }
@@ -187,6 +244,8 @@ export class DeploymentRun {
    * decides it, however the revoke arrived.
    */
   released(answer: ReleaseAnswer | undefined): void {
+    if (answer?.closure !== undefined && this.state.startedAt !== undefined)
+      this.state.finishedInFreeze = answer.closure;
     if (answer?.revokedReason !== undefined) {
       const { revokedReason, revokedBy } = answer;
       this.stopReason ??= {
@@ -216,7 +275,7 @@ export class DeploymentRun {
 
   /** What `deployctl history` shows beside the result. */
   memo(): Omit<DeploymentMemo, 'result'> {
-    const { ref, requestedBy, ciRunUrl } = this.state;
-    return present({ ref, requestedBy, ciRunUrl });
+    const { ref, requestedBy, ciRunUrl, freezeOverride } = this.state;
+    return present({ ref, requestedBy, ciRunUrl, freezeOverride });
   }
 }

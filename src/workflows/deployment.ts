@@ -12,6 +12,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   cancelDeploymentSignal,
+  closedSignal,
   CORRELATION_ID,
   DEPLOYMENT_ENVIRONMENT,
   DEPLOYMENT_STATUS,
@@ -59,6 +60,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(grantedSignal, (granted) => run.granted(granted));
   setHandler(revokedSignal, (revoked) => run.revoked(revoked));
   setHandler(supersededSignal, (superseded) => run.superseded(superseded));
+  setHandler(closedSignal, (closed) => run.closed(closed));
   setHandler(cancelDeploymentSignal, (cancel) => run.cancel(cancel));
   setHandler(withdrawIfWaitingSignal, (withdraw) => run.withdrawIfWaiting(withdraw));
 

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import {
   forceReleaseSignal,
+  freezeSignal,
   type Holder,
   queueQuery,
   releaseAnswerQuery,
@@ -21,7 +22,7 @@ import {
 import { type EnvironmentLockInput, LockState } from './lock-state';
 import { liveness } from './activity-options';
 import { grant, tell, tellStaleRecovered } from './lock-messages';
-import { recordQueue } from './metrics';
+import { recordFreezeChange, recordOpen, recordQueue } from './metrics';
 
 export type { EnvironmentLockInput };
 
@@ -30,13 +31,21 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
     now: Date.now,
     log,
     // The queue's gauges, set whenever the queue or its holder changes.
-    queueChanged: () => recordQueue(lock.environment, lock.waiting.length, lock.holder?.grantedAt),
+    queueChanged: () => {
+      recordQueue(lock.environment, lock.waiting.length, lock.holder?.grantedAt);
+      recordOpen(lock.environment, lock.isOpen());
+    },
   });
 
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
   setHandler(forceReleaseSignal, ({ reason, by }) => lock.forceRelease(reason, by));
+  setHandler(freezeSignal, ({ lift, calendar, ...freeze }) => {
+    recordFreezeChange(lock.environment, lift ? 'unfreeze' : 'freeze');
+    if (lift) lock.unfreeze(freeze, calendar);
+    else lock.freeze(freeze, calendar);
+  });
   setHandler(releaseAnswerQuery, (leaseId) => lock.answerFor(leaseId));
   setHandler(queueQuery, () => lock.view());
 
@@ -47,21 +56,28 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   for (;;) {
     if (!hasWork()) {
       const wake = lock.nextWake();
+      // A request or freeze that moves the calendar's next wake-up (a scheduled request, a closed environment)
+      // sets the alarm anew.
+      const calendarAt = lock.calendarWake();
+      const calendarMoved = () => lock.calendarWake() !== calendarAt;
       if (!wake) {
-        await condition(hasWork);
+        await condition(() => hasWork() || calendarMoved());
       } else {
         if (!alarm || alarm.rang || alarm.at !== wake.at) alarm = setAlarm(wake.at);
         const waited = alarm;
-        await condition(() => hasWork() || waited.rang);
+        await condition(() => hasWork() || waited.rang || calendarMoved());
         // Due when its timer rang, or when the workflow clock says so: a replay that meets the timer and a signal in
         // one task decides as the worker that met them apart did.
-        if (waited.rang || Date.now() >= wake.at) {
+        // (A calendar wake-up: the environment opened or closed; the gauge says which.)
+        if (!wake.holder) recordOpen(lock.environment, lock.isOpen());
+        if (wake.holder && (waited.rang || Date.now() >= wake.at)) {
           const passedOver = lock.passOverUnresponsive(wake.holder, wake.revokeDue && waited.rang);
           if (!passedOver && !wake.revokeDue) await checkHolderAlive(wake.holder);
         }
         continue;
       }
     }
+    lock.admitDue();
     for (const decision of lock.takeDecisions()) await tell(decision);
     for (let granted = lock.grantNext(); granted; granted = lock.grantNext()) await grant(lock, granted);
     if (workflowInfo().continueAsNewSuggested && !lock.hasWork()) {

@@ -1,2 +1,3 @@
 export { deployment } from './deployment';
 export { environmentLock } from './environment-lock';
+export { changeFreeze, environmentCalendars } from './freezes';

@@ -1,6 +1,13 @@
 // What an environment lock tells deployments (by signal) and people (a notice when it recovers a stale turn).
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import { type DeploymentNotice, grantedSignal, type Holder, revokedSignal, supersededSignal } from '../contract';
+import {
+  closedSignal,
+  type DeploymentNotice,
+  grantedSignal,
+  type Holder,
+  revokedSignal,
+  supersededSignal,
+} from '../contract';
 import { DEFAULT_NOTIFY_TIMEOUT_MS } from './activity-options';
 import { about, type LockDecision, type LockState } from './lock-state';
 import { deliverNotice } from './notifier';
@@ -25,6 +32,9 @@ export async function tell(decision: LockDecision): Promise<void> {
     } else if (decision.kind === 'superseded') {
       const { byWorkflowId, runId } = decision;
       await target.signal(supersededSignal, { byWorkflowId, runId });
+    } else if (decision.kind === 'closed') {
+      const { closure, runId } = decision;
+      await target.signal(closedSignal, { closure, runId });
     } else {
       const { kind: _kind, workflowId: _workflowId, ...revoked } = decision;
       await target.signal(revokedSignal, revoked);

@@ -1,8 +1,18 @@
 // An environment lock's state and rules: its queue, holder, leases and liveness, and what it decides to tell
 // deployments. Pure (the clock and the log are given), so the rules are tested without a server; environment-lock.ts
 // wires it to signals, queries and timers.
-import type { Holder, QueueMode, QueueView, ReleaseAnswer, TurnRequest } from '../contract';
+import type {
+  Closure,
+  EnvironmentCalendar,
+  Holder,
+  ManualFreeze,
+  QueueMode,
+  QueueView,
+  ReleaseAnswer,
+  TurnRequest,
+} from '../contract';
 import { namedByWorkflowId } from '../contract/names';
+import { closesAt, closureAt } from '../domain/calendar';
 import { present } from '../domain/present';
 import { admit, queueView } from '../domain/queue-order';
 
@@ -18,6 +28,11 @@ export interface EnvironmentLockInput {
   lastLivenessCheckAt?: number;
   /** The latest revoked leases, with who and why: how the lock answers the release of a lease it no longer holds. */
   revokedLeases?: RevokedLease[];
+  /** The environment's windows, as the newest request or freeze carried them. */
+  calendar?: EnvironmentCalendar;
+  manualFreeze?: ManualFreeze;
+  /** Requests that join the queue at a later time (deployctl deploy --at), soonest first. */
+  scheduled?: TurnRequest[];
 }
 
 export interface RevokedLease {
@@ -30,15 +45,25 @@ export interface RevokedLease {
 export type LockDecision =
   | { kind: 'granted'; workflowId: string; runId: string; leaseId: string }
   | { kind: 'superseded'; workflowId: string; runId: string; byWorkflowId: string }
-  | { kind: 'revoked'; workflowId: string; runId: string; leaseId: string; reason: string; by?: string };
+  | { kind: 'revoked'; workflowId: string; runId: string; leaseId: string; reason: string; by?: string }
+  /** The environment is closed when the request would join the queue: whether to wait is the deployment's call. */
+  | { kind: 'closed'; workflowId: string; runId: string; closure: Closure };
 
-/** When the lock must look at its holder next, with no signal to wake it: a revoke's deadline or a liveness check. */
-export interface Wake {
-  at: number;
-  holder: Holder;
-  /** The revoked holder's wait ends first: pass it over then (no liveness check). */
-  revokeDue: boolean;
-}
+/**
+ * When the lock must look again, with no signal to wake it: its holder (a revoke's deadline, a liveness check), or its
+ * calendar (the environment opens, a scheduled request is due, a freeze by hand ends).
+ */
+export type Wake =
+  | {
+      at: number;
+      holder: Holder;
+      /** The revoked holder's wait ends first: pass it over then (no liveness check). */
+      revokeDue: boolean;
+    }
+  | { at: number; holder?: undefined };
+
+/** A request's point in time: when it joins the queue (now, or its scheduled time). */
+const joinsAt = (request: TurnRequest, now: number) => Math.max(now, request.notBefore ?? now);
 
 /** What the rules need from outside: the workflow's clock and log, and who to tell when the queue changes. */
 export interface LockPorts {
@@ -71,6 +96,9 @@ export class LockState {
   private livenessCheckIntervalMs: number;
   private lastLivenessCheckAt: number;
   private revokedLeases: RevokedLease[];
+  private calendar: EnvironmentCalendar | undefined;
+  private manualFreeze: ManualFreeze | undefined;
+  private scheduled: TurnRequest[];
   private readonly decisions: LockDecision[] = [];
 
   constructor(
@@ -86,12 +114,30 @@ export class LockState {
     this.livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
     this.lastLivenessCheckAt = input.lastLivenessCheckAt ?? ports.now();
     this.revokedLeases = input.revokedLeases ?? [];
+    this.calendar = input.calendar;
+    this.manualFreeze = input.manualFreeze;
+    this.scheduled = input.scheduled ?? [];
   }
 
   /** Takes a request for the turn; the newest request carries the environment's current settings. */
   request(request: TurnRequest): void {
     this.queueMode = request.queueMode;
     this.livenessCheckIntervalMs = request.livenessCheckIntervalMs;
+    if (request.calendar !== undefined || this.calendar !== undefined) this.calendar = request.calendar;
+    const now = this.ports.now();
+    const closure = request.override ? undefined : this.closureAt(joinsAt(request, now));
+    if (closure) this.decisions.push({ kind: 'closed', workflowId: request.workflowId, runId: request.runId, closure });
+    if ((request.notBefore ?? now) > now) {
+      this.scheduled = [...this.scheduled.filter((entry) => entry.workflowId !== request.workflowId), request].sort(
+        (a, b) => (a.notBefore ?? 0) - (b.notBefore ?? 0),
+      );
+      this.ports.queueChanged();
+      return;
+    }
+    this.admit(request);
+  }
+
+  private admit(request: TurnRequest): void {
     const admission = admit(this.holder, this.waiting, request, this.queueMode);
     if (admission.kind === 'holder-again') {
       const { workflowId, runId, leaseId } = admission.holder;
@@ -137,14 +183,18 @@ export class LockState {
    */
   answerFor(leaseId: string): ReleaseAnswer | null {
     if (this.holder?.leaseId === leaseId) return null;
+    // Whether it ended inside a freeze: said in its final notice.
+    const closedNow = present({ closure: this.closureAt() });
     const revoked = this.revokedLeases.find((entry) => entry.leaseId === leaseId);
-    if (revoked) return { revokedReason: revoked.reason, ...present({ revokedBy: revoked.by }) };
+    if (revoked) return { revokedReason: revoked.reason, ...present({ revokedBy: revoked.by }), ...closedNow };
     const granted = leaseNumberOf(leaseId);
-    return Number.isInteger(granted) && granted > 0 && granted < this.nextLease ? {} : { revokedReason: STALE_LEASE };
+    const known = Number.isInteger(granted) && granted > 0 && granted < this.nextLease;
+    return { ...(known ? {} : { revokedReason: STALE_LEASE }), ...closedNow };
   }
 
   withdraw(workflowId: string): void {
     this.waiting = this.waiting.filter((entry) => entry.workflowId !== workflowId);
+    this.scheduled = this.scheduled.filter((entry) => entry.workflowId !== workflowId);
     // A grant may have crossed the withdrawal in flight: the deployment will not use it.
     if (this.holder?.workflowId === workflowId) this.holder = undefined;
     this.ports.queueChanged();
@@ -164,13 +214,76 @@ export class LockState {
     this.holder = { ...holder, revoked: { reason, at: this.ports.now(), ...present({ by }) } };
   }
 
+  /** Why the environment is closed at `at` (now by default), and when it opens; undefined when it is open. */
+  closureAt(at = this.ports.now()): Closure | undefined {
+    return closureAt(this.calendar, this.manualFreeze, at);
+  }
+
+  /** A freeze by hand: it holds the queue until lifted or until `until`; the running deployment runs on. */
+  freeze(freeze: { reason: string; by?: string; until?: number }, calendar: EnvironmentCalendar | undefined): void {
+    this.calendar = calendar;
+    this.manualFreeze = { ...freeze, at: this.ports.now() };
+    this.ports.log.warn('Environment frozen by hand', { environment: this.environment, ...freeze });
+    this.ports.queueChanged();
+  }
+
+  /** Whether the environment may change now. */
+  isOpen(): boolean {
+    return this.closureAt() === undefined;
+  }
+
+  /** Lifts a freeze by hand; the windows from config still apply. */
+  unfreeze(unfreeze: { reason: string; by?: string }, calendar: EnvironmentCalendar | undefined): void {
+    this.calendar = calendar;
+    this.manualFreeze = undefined;
+    this.ports.log.warn('Freeze lifted', { environment: this.environment, ...unfreeze });
+    this.ports.queueChanged();
+  }
+
+  /** The freeze by hand in force, if any (one whose end has passed is over). */
+  frozenByHand(): ManualFreeze | undefined {
+    const freeze = this.manualFreeze;
+    return freeze && (freeze.until === undefined || this.ports.now() < freeze.until) ? freeze : undefined;
+  }
+
   view(): QueueView {
-    return queueView(this.environment, this.holder, this.waiting, this.recentDurationsMs, this.ports.now());
+    const now = this.ports.now();
+    const closure = this.closureAt(now);
+    return {
+      ...queueView(this.environment, this.holder, this.waiting, this.recentDurationsMs, now, closure),
+      closure: closure ?? null,
+      scheduled: this.scheduled.map((request) => ({
+        workflowId: request.workflowId,
+        correlationId: request.correlationId,
+        stackName: request.stackName,
+        priority: request.priority,
+        requestedAt: request.requestedAt,
+        joinsAt: request.notBefore ?? now,
+      })),
+    };
+  }
+
+  /** The first waiting request that may take the turn now: any while the environment is open, else an override. */
+  private nextEligible(): TurnRequest | undefined {
+    if (this.waiting.length === 0) return undefined;
+    if (!this.closureAt()) return this.waiting[0];
+    return this.waiting.find((request) => request.override !== undefined);
+  }
+
+  /** Scheduled requests whose time has come join the queue, in their time order. */
+  admitDue(): void {
+    const now = this.ports.now();
+    while (this.scheduled.length > 0 && (this.scheduled[0]!.notBefore ?? 0) <= now) {
+      const [due, ...rest] = this.scheduled;
+      this.scheduled = rest;
+      this.admit(due!);
+    }
   }
 
   /** Whether there is something to tell deployments or a turn to grant. */
   hasWork(): boolean {
-    return this.decisions.length > 0 || (!this.holder && this.waiting.length > 0);
+    const due = (this.scheduled[0]?.notBefore ?? Infinity) <= this.ports.now();
+    return this.decisions.length > 0 || due || (!this.holder && this.nextEligible() !== undefined);
   }
 
   /** The decisions not yet told, oldest first; they are told once. */
@@ -181,9 +294,15 @@ export class LockState {
   /** Grants the turn to the first waiting request, if the turn is free; the caller tells it. */
   grantNext(): Holder | undefined {
     if (this.holder) return undefined;
-    const [next, ...rest] = this.waiting;
+    const next = this.nextEligible();
     if (!next) return undefined;
-    this.waiting = rest;
+    this.waiting = this.waiting.filter((entry) => entry !== next);
+    if (next.override) {
+      this.ports.log.warn('Turn granted through a closed environment (freeze override)', {
+        ...about(next.workflowId),
+        ...next.override,
+      });
+    }
     const granted = { ...next, leaseId: leaseIdOf(this.environment, this.nextLease), grantedAt: this.ports.now() };
     this.holder = granted;
     this.nextLease += 1;
@@ -197,14 +316,38 @@ export class LockState {
     if (this.holder?.leaseId === granted.leaseId) this.free();
   }
 
-  /** When to look at the holder next (undefined when the turn is free); liveness checks keep a steady beat. */
+  /**
+   * When to look next (undefined when nothing can change without a signal): the holder's liveness checks keep a
+   * steady beat; the calendar wakes the lock when the environment opens for a waiting request, when a scheduled
+   * request is due and when a freeze by hand ends.
+   */
   nextWake(): Wake | undefined {
+    const holderWake = this.holderWake();
+    const calendarAt = this.calendarWake();
+    if (calendarAt !== undefined && (!holderWake || calendarAt < holderWake.at)) return { at: calendarAt };
+    return holderWake;
+  }
+
+  private holderWake(): Wake | undefined {
     const holder = this.holder;
     if (!holder) return undefined;
     const nextCheckAt = this.lastLivenessCheckAt + this.livenessCheckIntervalMs;
     const deadline = holder.revoked ? holder.revoked.at + holder.revokeWaitMs : Infinity;
     const revokeDue = deadline < nextCheckAt;
     return { at: revokeDue ? deadline : nextCheckAt, holder, revokeDue };
+  }
+
+  /** When the calendar next needs the lock awake (see nextWake); undefined when it does not. */
+  calendarWake(): number | undefined {
+    const now = this.ports.now();
+    const times = [this.scheduled[0]?.notBefore, this.manualFreeze?.until];
+    // Each opening and closing, so that what the lock shows (its gauge, its query) changes when the environment does.
+    if (this.calendar || this.manualFreeze) {
+      const closure = this.closureAt(now);
+      times.push(closure ? closure.opensAt : closesAt(this.calendar, this.manualFreeze, now));
+    }
+    const future = times.filter((at): at is number => at !== undefined && at > now);
+    return future.length > 0 ? Math.min(...future) : undefined;
   }
 
   /**
@@ -254,6 +397,8 @@ export class LockState {
       livenessCheckIntervalMs: this.livenessCheckIntervalMs,
       lastLivenessCheckAt: this.lastLivenessCheckAt,
       ...(this.revokedLeases.length > 0 ? { revokedLeases: this.revokedLeases } : {}),
+      ...present({ calendar: this.calendar, manualFreeze: this.frozenByHand() }),
+      ...(this.scheduled.length > 0 ? { scheduled: this.scheduled } : {}),
     };
   }
 }

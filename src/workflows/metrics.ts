@@ -35,6 +35,23 @@ export function recordUndelivered(environment: string, count: number): void {
 }
 
 /**
+ * Whether the environment may change now (1) or is closed by a freeze or outside its deploy windows (0). Set whenever
+ * its lock runs, and the lock runs at each opening and closing of an environment that has windows or a freeze.
+ */
+export function recordOpen(environment: string, open: boolean): void {
+  metricMeter
+    .createGauge(METRIC.environmentOpen, 'int', '1', 'Whether the environment may change now (1) or is closed (0)')
+    .set(open ? 1 : 0, { environment });
+}
+
+/** A freeze set or lifted by hand. */
+export function recordFreezeChange(environment: string, change: 'freeze' | 'unfreeze'): void {
+  metricMeter
+    .createCounter(METRIC.freezeChanges, '1', 'Freezes set or lifted by hand (deployctl freeze, unfreeze)')
+    .add(1, { environment, change });
+}
+
+/**
  * An environment's queue as its lock holds it: how many wait, and since when the holder holds the turn (Unix seconds,
  * 0 when free). A time, not an age: the lock sets its gauges only when it runs, and a time stays true between runs
  * (the age is `time() - deployment_lock_held_since_seconds`).

@@ -206,3 +206,73 @@ test('every change of the queue or its holder is reported (the gauges)', () => {
   lock.release('staging#1', 100);
   expect(changes()).toBe(3);
 });
+
+describe('a closed environment holds the queue', () => {
+  const freeze = { reason: 'incident 42', by: 'ana' };
+
+  test('a freeze by hand: nothing is granted, each new request is told why; after unfreeze, the queue order', () => {
+    const { lock } = lockAt();
+    lock.request(request('a'));
+    lock.freeze(freeze, undefined);
+    lock.request(request('b'));
+    lock.request(request('c', { priority: 'high' }));
+    expect(grantAll(lock)).toEqual([]);
+    expect(lock.hasWork()).toBe(true);
+    expect(lock.takeDecisions()).toEqual([
+      expect.objectContaining({
+        kind: 'closed',
+        workflowId: 'deploy/staging/b',
+        closure: { kind: 'frozen-by-hand', ...freeze },
+      }),
+      expect.objectContaining({ kind: 'closed', workflowId: 'deploy/staging/c' }),
+    ]);
+    expect(lock.hasWork()).toBe(false);
+    expect(lock.nextWake()).toBeUndefined();
+    expect(lock.view().closure).toMatchObject({ kind: 'frozen-by-hand' });
+    lock.unfreeze({ reason: 'resolved' }, undefined);
+    // Priority holds across a freeze as at any time: the high request first, then the others in order.
+    expect(grantAll(lock)).toEqual(['c']);
+    lock.release('staging#1', 10);
+    expect(grantAll(lock)).toEqual(['a']);
+    lock.release('staging#2', 10);
+    expect(grantAll(lock)).toEqual(['b']);
+  });
+
+  test('an override goes ahead of the requests the freeze holds', () => {
+    const { lock } = lockAt();
+    lock.freeze(freeze, undefined);
+    lock.request(request('held'));
+    lock.request(request('hotfix', { override: { reason: 'hotfix', by: 'ana' } }));
+    expect(lock.takeDecisions().map((decision) => decision.workflowId)).toEqual(['deploy/staging/held']);
+    expect(grantAll(lock)).toEqual(['hotfix']);
+  });
+
+  test('a freeze with an end: the lock wakes then, and the queue runs', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.freeze({ ...freeze, until: 61_000 }, undefined);
+    lock.request(request('a'));
+    expect(lock.view().waiting[0]?.etaMs).toBe(60_000);
+    expect(lock.nextWake()).toEqual({ at: 61_000 });
+    clock.now = 61_000;
+    expect(grantAll(lock)).toEqual(['a']);
+    expect(lock.snapshot().manualFreeze).toBeUndefined();
+  });
+
+  test('a scheduled request joins the queue at its time, behind those that came before it then', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('holder'));
+    grantAll(lock);
+    lock.request(request('later', { notBefore: 30_000 }));
+    lock.request(request('sooner'));
+    expect(lock.view().scheduled).toEqual([expect.objectContaining({ correlationId: 'later', joinsAt: 30_000 })]);
+    expect(lock.calendarWake()).toBe(30_000);
+    clock.now = 30_000;
+    expect(lock.hasWork()).toBe(true);
+    lock.admitDue();
+    expect(lock.waiting.map((entry) => entry.correlationId)).toEqual(['sooner', 'later']);
+    // Withdrawn before its time, it never joins.
+    lock.request(request('never', { notBefore: 90_000 }));
+    lock.withdraw('deploy/staging/never');
+    expect(lock.view().scheduled).toEqual([]);
+  });
+});
