@@ -1,6 +1,6 @@
 // The coordinator under a seeded random mix of requests and faults (see test/chaos/): two worker processes, killed
 // alone or with their whole process group, a server restart, terminated holders, force-releases, cancels, killed
-// runners. Then: never two deploy commands at once in an environment, every request ended and deployctl said how,
+// runners, freezes set and lifted by hand. Then: never two deploy commands at once in an environment, every request ended and deployctl said how,
 // no command ran twice, every queue empty, no workflow task failed. CHAOS_SEED and CHAOS_SECONDS choose another run;
 // npm run chaos runs one outside Jest.
 import { runChaos } from './chaos/run-chaos';
@@ -16,7 +16,7 @@ test(`chaos seed ${seed}: the queue holds through ${seconds} s of faults`, async
   // The run did what it is for: faults of every kind happened, and deployments got through them.
   const kinds = new Set(report.plan.actions.map(({ action }) => action.kind));
   expect([...kinds].sort()).toEqual(
-    ['cancel', 'deploy', 'force-release', 'kill-worker', 'restart-server', 'run', 'terminate-holder'].sort(),
+    ['cancel', 'deploy', 'force-release', 'freeze', 'kill-worker', 'restart-server', 'run', 'terminate-holder'].sort(),
   );
   const succeeded = report.observed.requests.filter((request) => request.status === 'succeeded');
   expect(succeeded.length).toBeGreaterThan(10);

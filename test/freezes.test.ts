@@ -14,6 +14,7 @@ import {
   waitForRun,
 } from './helpers/coordinator';
 import type { DeploymentState } from '../src/contract';
+import { allWorkflowIds, replayFailures } from './helpers/replay';
 
 const log = runLog();
 const holds = new Holds();
@@ -212,4 +213,10 @@ test.each([
   expect(result.code).toBe(64);
   expect(result.stderr).toMatch(message);
   expect(readRuns(log).some((run) => run.correlationId === 'x')).toBe(false);
+});
+
+test('every history of this file replays (freezes, windows, overrides, scheduled and refused requests)', async () => {
+  const ids = await allWorkflowIds(coordinator.env.client);
+  expect(ids.length).toBeGreaterThanOrEqual(20);
+  expect(await replayFailures(coordinator.env.client, ids)).toEqual([]);
 });

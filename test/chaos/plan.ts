@@ -36,7 +36,9 @@ export type ChaosAction =
   /** The Temporal server stopped and started again on its database. */
   | { kind: 'restart-server'; downMs: number }
   /** temporal workflow terminate of the environment's current holder. */
-  | { kind: 'terminate-holder'; environment: string };
+  | { kind: 'terminate-holder'; environment: string }
+  /** deployctl freeze for a while (it ends by itself), or deployctl unfreeze at once. */
+  | { kind: 'freeze'; environment: string; forMs: number; lift: boolean };
 
 export interface TimedAction {
   /** Milliseconds from the start of the run. */
@@ -98,7 +100,15 @@ const faultFor = (workers: number) =>
       weight: 1,
       arbitrary: fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }),
     },
+    { weight: 2, arbitrary: freeze },
   );
+
+const freeze = fc.record({
+  kind: fc.constant('freeze' as const),
+  environment: anyEnvironment,
+  forMs: fc.integer({ min: 1000, max: 6000 }),
+  lift: chance(25),
+});
 
 const restartServer = fc.record({
   kind: fc.constant('restart-server' as const),
@@ -135,6 +145,10 @@ export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitra
     timed(fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat(50) }), faultSpanMs),
     timed(fc.record({ kind: fc.constant('force-release' as const), environment: anyEnvironment }), faultSpanMs),
     timed(fc.record({ kind: fc.constant('terminate-holder' as const), environment: anyEnvironment }), faultSpanMs),
+    timed(
+      freeze.map((set) => ({ ...set, lift: false })),
+      faultSpanMs,
+    ),
     timed(
       runAction.map((run) => ({ ...run, sleepMs: 3000, killAfterMs: 300, whileRunning: true })),
       faultSpanMs,

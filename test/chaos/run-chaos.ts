@@ -295,6 +295,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         );
         return action.environment;
       }
+      case 'freeze': {
+        const what = action.lift
+          ? ['unfreeze', '--env', action.environment, '--reason', 'chaos', '--by', 'chaos']
+          : ['freeze', '--env', action.environment, '--reason', 'chaos', '--by', 'chaos', '--for', `${action.forMs}ms`];
+        const outcome = cli(what);
+        background.push(
+          outcome.then((text) => actionLog.push(`${elapsed()} ${what[0]} ${action.environment}: ${text}`)),
+        );
+        return action.environment;
+      }
       case 'terminate-holder': {
         const view = await server.client.workflow
           .getHandle(lockWorkflowId(action.environment))

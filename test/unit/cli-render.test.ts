@@ -211,6 +211,7 @@ const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
   error: null,
   errorType: null,
   stoppedBy: null,
+  freezeOverride: null,
   ...overrides,
 });
 
@@ -228,7 +229,7 @@ test('history: aligned columns, newest first as given; why and the CI run beneat
       stoppedBy: 'bo',
       ciRunUrl: 'https://github.com/o/r/actions/runs/7',
     }),
-    entry({}),
+    entry({ freezeOverride: { reason: 'hotfix for incident 43', by: 'ana' } }),
   ]);
   expect(text.split('\n')).toEqual([
     'REQUESTED (UTC)      CORRELATION ID  STATUS     REF     QUEUED  TOOK   REQUESTED BY',
@@ -236,6 +237,7 @@ test('history: aligned columns, newest first as given; why and the CI run beneat
     '    cancelled (by bo): wrong branch',
     '    CI run: https://github.com/o/r/actions/runs/7',
     '2026-11-27 10:00:00  deploy-1        succeeded  abc123  2s      1m 5s  ana',
+    '    Deployed through a freeze (override by ana): hotfix for incident 43',
   ]);
   expect(renderHistory('staging', [])).toBe('environment staging: no deployments found');
 });
