@@ -1,25 +1,30 @@
 // Freezes hold the queue: requests wait in order through a freeze by hand, a recurring freeze window or outside the
 // deploy windows, and run when the environment opens; a running deployment runs on. Who may deploy through one, and
 // who is refused at once, with exit code 4 and nothing queued.
-import { deployctl } from './helpers/cli';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { deployctl, writeConfig } from './helpers/cli';
 import {
   environmentDocument,
   eventually,
   Holds,
   outcome,
+  queueWhen,
   readRuns,
   runIntervals,
   runLog,
-  useCoordinator,
+  startDeployment,
   waitForRun,
 } from './helpers/coordinator';
-import type { DeploymentState } from '../src/contract';
+import { startServer } from './helpers/server';
+import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
+import type { DeploymentInput, DeploymentState } from '../src/contract';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 
 const log = runLog();
 const holds = new Holds();
 const env = (overrides: Record<string, unknown> = {}) => environmentDocument(log, overrides, 100, holds);
-const coordinator = useCoordinator({
+const taskQueue = 'freezes';
+const configPath = writeConfig({
   staging: env({ allowFreezeOverride: true }),
   // Frozen for the first 20 s of every minute (in a zone half an hour off UTC: its minutes are UTC's).
   minutely: env({ freeze: [{ cron: '* * * * *', duration: '20s', timezone: 'Asia/Kolkata', reason: 'tick' }] }),
@@ -27,6 +32,28 @@ const coordinator = useCoordinator({
   windowed: env({ deployWindows: [{ cron: '* * * * *', duration: '30s', timezone: 'America/New_York' }] }),
   locked: env({ lockWaitTimeout: '30s' }),
 });
+let server: TestWorkflowEnvironment;
+let worker: WorkerProcess | undefined;
+beforeAll(async () => {
+  server = await startServer();
+  // The built worker in a process of its own, as deployed.
+  worker = await startWorkerProcess(configPath, { TEMPORAL_ADDRESS: server.address, DEPLOY_TASK_QUEUE: taskQueue });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await server?.teardown();
+});
+const coordinator = {
+  get env() {
+    return server;
+  },
+  get cli() {
+    return { address: server.address, taskQueue, configPath };
+  },
+  deploy: (input: Partial<DeploymentInput> & { environment: string; correlationId: string }) =>
+    startDeployment(server, taskQueue, input),
+  queueWhen: (environment: string, check: Parameters<typeof queueWhen>[2]) => queueWhen(server, environment, check),
+};
 const cli = (...args: string[]) => deployctl(args, coordinator.cli, { GITHUB_ACTOR: 'ana' });
 const started = (id: string) => readRuns(log).find((run) => run.correlationId === id && run.event === 'start');
 /** Waits until the wall clock is `from` to `to` seconds into a minute. */
@@ -79,6 +106,11 @@ test('a recurring freeze window: a request inside it starts when it ends; one ou
   const opensAt = view.closure!.opensAt!;
   expect(view.closure).toMatchObject({ kind: 'freeze-window', reason: 'tick' });
   expect(new Date(opensAt).getUTCSeconds()).toBe(20);
+  const listed = await cli('freezes', '--env', 'minutely', '--days', '1');
+  expect(listed.stdout).toMatch(/^minutely: frozen until .* \(in \d+s\): tick \(1 waiting\)$/m);
+  expect(listed.stdout).toMatch(
+    /^ {2}freeze {9}\w{3} [-\d]+ [:\d]+ UTC → \w{3} [-\d]+ [:\d]+ UTC {2}tick \[Asia\/Kolkata\]$/m,
+  );
   expect(await outcome(inside)).toMatchObject({ status: 'succeeded' });
   expect(started('tick-in')!.at).toBeGreaterThanOrEqual(opensAt);
 

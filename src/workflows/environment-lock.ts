@@ -5,6 +5,7 @@ import {
   condition,
   continueAsNew,
   log,
+  setCurrentDetails,
   setHandler,
   sleep,
   workflowInfo,
@@ -27,15 +28,13 @@ import { recordFreezeChange, recordOpen, recordQueue } from './metrics';
 export type { EnvironmentLockInput };
 
 export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
-  const lock: LockState = new LockState(input, {
-    now: Date.now,
-    log,
-    // The queue's gauges, set whenever the queue or its holder changes.
-    queueChanged: () => {
-      recordQueue(lock.environment, lock.waiting.length, lock.holder?.grantedAt);
-      recordOpen(lock.environment, lock.isOpen());
-    },
-  });
+  const lock: LockState = new LockState(input, { now: Date.now, log, queueChanged: () => show() });
+  /** The queue's gauges and the lock's details in the Web UI: set when its queue, holder or calendar changes. */
+  const show = () => {
+    recordQueue(lock.environment, lock.waiting.length, lock.holder?.grantedAt);
+    recordOpen(lock.environment, lock.isOpen());
+    setCurrentDetails(lock.describe());
+  };
 
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
@@ -68,8 +67,8 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
         await condition(() => hasWork() || waited.rang || calendarMoved());
         // Due when its timer rang, or when the workflow clock says so: a replay that meets the timer and a signal in
         // one task decides as the worker that met them apart did.
-        // (A calendar wake-up: the environment opened or closed; the gauge says which.)
-        if (!wake.holder) recordOpen(lock.environment, lock.isOpen());
+        // (A calendar wake-up: the environment opened or closed.)
+        if (!wake.holder) show();
         if (wake.holder && (waited.rang || Date.now() >= wake.at)) {
           const passedOver = lock.passOverUnresponsive(wake.holder, wake.revokeDue && waited.rang);
           if (!passedOver && !wake.revokeDue) await checkHolderAlive(wake.holder);

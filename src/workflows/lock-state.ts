@@ -13,6 +13,7 @@ import type {
 } from '../contract';
 import { namedByWorkflowId } from '../contract/names';
 import { closesAt, closureAt } from '../domain/calendar';
+import { closureLine } from '../domain/closure-wording';
 import { present } from '../domain/present';
 import { admit, queueView } from '../domain/queue-order';
 
@@ -225,6 +226,15 @@ export class LockState {
     this.manualFreeze = { ...freeze, at: this.ports.now() };
     this.ports.log.warn('Environment frozen by hand', { environment: this.environment, ...freeze });
     this.ports.queueChanged();
+  }
+
+  /** One line for people: who holds the turn, how many wait, and why the environment is closed, if it is. */
+  describe(): string {
+    const now = this.ports.now();
+    const closure = this.closureAt(now);
+    const holder = this.holder ? `deploying ${this.holder.correlationId}` : 'free';
+    const closed = closure ? `; ${closureLine(closure, now)}` : '';
+    return `${this.environment}: ${holder}, ${this.waiting.length} waiting${closed}`;
   }
 
   /** Whether the environment may change now. */

@@ -1,6 +1,7 @@
 // Where an environment's notices go, and a notice as one line of the worker log (the same words as in Slack).
 import { noticeRoute } from '../../src/domain/notice-route';
 import { renderLogLine } from '../../src/notices/log-line';
+import { statusLine } from '../../src/notices/wording';
 import type { DeploymentNotice } from '../../src/contract/notice';
 import type { EnvironmentSettings } from '../../src/contract/settings';
 
@@ -113,4 +114,31 @@ test('a deployment the lock recovered after it ended without releasing', () => {
     message: `Ended without releasing: Api → staging: ${detail}`,
     fields: { notice: 'stale-recovered', correlationId: 'deploy-3' },
   });
+});
+
+test('a closed environment: the queued notice says why and until when; the final one says how it got through', () => {
+  const opensAt = Date.parse('2026-12-07T08:00:00Z');
+  const queuedAt = opensAt - 2 * 3_600_000 - 5 * 60_000;
+  const queued: DeploymentNotice = { kind: 'queued', deployment: { ...deployment, queuedAt } };
+  const closure = { kind: 'freeze-window' as const, reason: 'weekend freeze', opensAt };
+  const position = { position: 1, waiting: 1, holderCorrelationId: null, etaMs: opensAt - queuedAt, closure };
+  expect(statusLine(queued, position)).toBe(
+    'Waiting: position 1 of 1; staging is frozen until Mon 2026-12-07 08:00 UTC (in 2h 5m): weekend freeze',
+  );
+  const finished: DeploymentNotice = {
+    kind: 'finished',
+    deployment: {
+      ...deployment,
+      status: 'succeeded',
+      startedAt: 2_000,
+      finishedAt: 5_000,
+      freezeOverride: { reason: 'hotfix', by: 'ana' },
+      finishedInFreeze: { kind: 'frozen-by-hand', reason: 'incident 42', by: 'bo' },
+    },
+  };
+  expect(statusLine(finished).split('\n')).toEqual([
+    'Succeeded in 3s',
+    'Deployed through a freeze (override by ana): hotfix',
+    'Finished inside a freeze: staging is frozen by bo until the freeze is lifted: incident 42',
+  ]);
 });
