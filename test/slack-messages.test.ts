@@ -171,3 +171,19 @@ test('a holder terminated in the Web UI: the lock recovers the turn, says so on 
       'stale was passed on.',
   ]);
 });
+
+test('a freeze by hand and its lifting are announced in the environment channel, with who and why', async () => {
+  const freeze = ['freeze', '--env', 'quiet', '--reason', 'incident 42', '--by', 'ana'];
+  expect(await deployctl(freeze, coordinator.cli)).toMatchObject({ code: 0 });
+  const lift = ['unfreeze', '--env', 'quiet', '--reason', 'resolved', '--by', 'ana'];
+  expect(await deployctl(lift, coordinator.cli)).toMatchObject({ code: 0 });
+  const announced = slack.calls
+    .filter((call) => call.method === 'chat.postMessage' && call.params.channel === CHANNEL.id)
+    .map((call) => String(call.params.text));
+  expect(announced).toEqual(
+    expect.arrayContaining([
+      ':snowflake: quiet: frozen by ana until lifted: incident 42. Requests wait in order.',
+      ':sunny: quiet: freeze lifted by ana: resolved',
+    ]),
+  );
+});
