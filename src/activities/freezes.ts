@@ -7,7 +7,7 @@ import type { DeployConfig } from '../config/deploy-config';
 import { FAILURE, freezeSignal, lockWorkflowId, queueQuery } from '../contract';
 import type { Closure, EnvironmentCalendarView, FreezeChange, ManualFreeze } from '../contract/calendar';
 import { closureAt, stretchesBetween } from '../domain/calendar';
-import { formatInstant } from '../domain/closure-wording';
+import { freezeAnnouncement } from '../domain/closure-wording';
 import { present } from '../domain/present';
 import { signalLock } from './lock';
 
@@ -21,14 +21,6 @@ function namesIn(config: DeployConfig, asked: string[] | undefined): string[] {
     );
   }
   return asked ?? known;
-}
-
-/** What a freeze or its lifting says, in Slack and the worker log. */
-export function freezeAnnouncement(environment: string, change: FreezeChange): string {
-  const by = change.by === undefined ? '' : ` by ${change.by}`;
-  if (change.lift) return `:sunny: ${environment}: freeze lifted${by}: ${change.reason}`;
-  const until = change.until === undefined ? 'until lifted' : `until ${formatInstant(change.until)}`;
-  return `:snowflake: ${environment}: frozen${by} ${until}: ${change.reason}. Requests wait in order.`;
 }
 
 export function createFreezeActivities(client: Client, config: DeployConfig, taskQueue: string, slack?: WebClient) {

@@ -1,5 +1,5 @@
-// How a closed environment is said, in deployctl's progress lines, its queue and status, Slack and refusals.
-import type { Closure, FreezeOverride } from '../contract/calendar';
+// How a closed environment and a freeze are said: deployctl's lines, its queue and status, Slack, refusals.
+import type { Closure, FreezeChange, FreezeOverride } from '../contract/calendar';
 import { formatDuration } from './durations';
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -40,4 +40,12 @@ export function closureLine(closure: Closure, now: number): string {
     case 'outside-deploy-windows':
       return `closed ${until}: ${closure.reason}`;
   }
+}
+
+/** What a freeze or its lifting says, in Slack and the worker log. */
+export function freezeAnnouncement(environment: string, change: FreezeChange): string {
+  const by = change.by === undefined ? '' : ` by ${change.by}`;
+  if (change.lift) return `:sunny: ${environment}: freeze lifted${by}: ${change.reason}`;
+  const until = change.until === undefined ? 'until lifted' : `until ${formatInstant(change.until)}`;
+  return `:snowflake: ${environment}: frozen${by} ${until}: ${change.reason}. Requests wait in order.`;
 }

@@ -158,3 +158,55 @@ test('a notice carries who and what, not the settings, the stack map or the fail
   expect(notice.deployment).not.toHaveProperty('stack');
   expect(notice.deployment).not.toHaveProperty('notificationsFailed');
 });
+
+describe('a closed environment', () => {
+  const frozen = (opensAt?: number) => ({
+    kind: 'frozen-by-hand' as const,
+    reason: 'incident 42',
+    by: 'ana',
+    ...(opensAt === undefined ? {} : { opensAt }),
+  });
+
+  test('it opens before the wait timeout ends: the request waits, its deadline unchanged', () => {
+    const { run, stops } = runOf();
+    run.queued();
+    run.closed({ runId: 'run-2', closure: frozen(50_000) });
+    run.startWaiting(60_000, false);
+    expect(run.waitDeadline).toBe(61_000);
+    expect(stops()).toBe(0);
+  });
+
+  test('it opens after the wait timeout, or only when a person lifts it: refused at once, with why', () => {
+    for (const opensAt of [70_000, undefined]) {
+      const { run, stops } = runOf();
+      run.queued();
+      run.startWaiting(60_000, false);
+      run.closed({ runId: 'run-2', closure: frozen(opensAt) });
+      expect(stops()).toBe(1);
+      run.ended(new CancelledFailure('stopped'), true);
+      expect(run.result()).toMatchObject({ status: 'refused', errorType: 'EnvironmentClosed' });
+      expect(run.result().error).toMatch(/^staging is frozen by ana until .*: incident 42; the wait timeout \(1m\)/);
+    }
+  });
+
+  test('detached: it waits through the closure, its wait timeout counted from the opening', () => {
+    const { run, stops } = runOf({ detached: true });
+    run.queued();
+    run.startWaiting(60_000, true);
+    run.closed({ runId: 'run-2', closure: frozen(500_000) });
+    expect(run.waitDeadline).toBe(560_000);
+    run.closed({ runId: 'run-2', closure: frozen() });
+    expect(run.waitDeadline).toBeUndefined();
+    expect(stops()).toBe(0);
+  });
+
+  test('a closure told to another run, or once the turn is held, changes nothing', () => {
+    const { run, stops } = holding();
+    run.closed({ runId: 'run-2', closure: frozen() });
+    const other = runOf();
+    other.run.startWaiting(1_000, false);
+    other.run.closed({ runId: 'run-1', closure: frozen() });
+    expect([stops(), other.stops()]).toEqual([0, 0]);
+    expect(run.state.closure).toBeUndefined();
+  });
+});
