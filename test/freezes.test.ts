@@ -135,6 +135,7 @@ test('outside every deploy window a request waits, its ETA is the opening, and i
 }, 120_000);
 
 test('closed past its wait timeout: refused at once with exit 4 and nothing queued; detached, it runs on opening', async () => {
+  const frozenAt = Date.now();
   expect(await cli('freeze', '--env', 'locked', '--reason', 'audit', '--for', '8s')).toMatchObject({ code: 0 });
   const refused = await cli('deploy', '--env', 'locked', '--correlation-id', 'lk-1', '--wait-timeout', '3s');
   expect(refused.code).toBe(4);
@@ -158,6 +159,8 @@ test('closed past its wait timeout: refused at once with exit 4 and nothing queu
   expect(detached.code).toBe(0);
   const handle = coordinator.env.client.workflow.getHandle('deploy/locked/lk-2');
   expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
+  // It waited out the freeze, past its own 3 s wait timeout, and ran once the freeze ended.
+  expect(started('lk-2')!.at).toBeGreaterThanOrEqual(frozenAt + 8_000);
   expect(started('lk-1')).toBeUndefined();
 }, 60_000);
 

@@ -5,7 +5,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { DeployConfig } from '../config/deploy-config';
 import { FAILURE, freezeSignal, lockWorkflowId, queueQuery } from '../contract';
-import type { Closure, EnvironmentCalendarView, FreezeChange, ManualFreeze } from '../contract/calendar';
+import type { Closure, EnvironmentCalendarView, FreezeChange } from '../contract/calendar';
 import { closureAt, stretchesBetween } from '../domain/calendar';
 import { freezeAnnouncement } from '../domain/closure-wording';
 import { present } from '../domain/present';
@@ -69,10 +69,9 @@ export function createFreezeActivities(client: Client, config: DeployConfig, tas
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError)) throw err;
           }
-          const noFreezeByHand: ManualFreeze | undefined = undefined;
           return {
             environment,
-            closure: closure === undefined ? (closureAt(calendar, noFreezeByHand, now) ?? null) : closure,
+            closure: closure === undefined ? (closureAt(calendar, undefined, now) ?? null) : closure,
             waiting,
             upcoming: stretchesBetween(calendar, now, now + asked.days * 86_400_000),
           };

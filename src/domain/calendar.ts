@@ -76,7 +76,8 @@ export function nextStart(window: TimeWindow, t: number): number | undefined {
   return cronOf(window).nextRun(new Date(t))?.getTime();
 }
 
-const frozenByHandAt = (manual: ManualFreeze | undefined, t: number): manual is ManualFreeze =>
+/** Whether a freeze by hand holds at `t` (set by then, and not yet at its end). */
+export const frozenByHandAt = (manual: ManualFreeze | undefined, t: number): manual is ManualFreeze =>
   manual !== undefined && manual.at <= t && (manual.until === undefined || t < manual.until);
 
 /**

@@ -12,7 +12,7 @@ import type {
   TurnRequest,
 } from '../contract';
 import { namedByWorkflowId } from '../contract/names';
-import { closesAt, closureAt } from '../domain/calendar';
+import { closesAt, closureAt, frozenByHandAt } from '../domain/calendar';
 import { closureLine } from '../domain/closure-wording';
 import { present } from '../domain/present';
 import { admit, queueView } from '../domain/queue-order';
@@ -250,12 +250,6 @@ export class LockState {
     this.ports.queueChanged();
   }
 
-  /** The freeze by hand in force, if any (one whose end has passed is over). */
-  frozenByHand(): ManualFreeze | undefined {
-    const freeze = this.manualFreeze;
-    return freeze && (freeze.until === undefined || this.ports.now() < freeze.until) ? freeze : undefined;
-  }
-
   view(): QueueView {
     const now = this.ports.now();
     const closure = this.closureAt(now);
@@ -407,7 +401,10 @@ export class LockState {
       livenessCheckIntervalMs: this.livenessCheckIntervalMs,
       lastLivenessCheckAt: this.lastLivenessCheckAt,
       ...(this.revokedLeases.length > 0 ? { revokedLeases: this.revokedLeases } : {}),
-      ...present({ calendar: this.calendar, manualFreeze: this.frozenByHand() }),
+      ...present({
+        calendar: this.calendar,
+        manualFreeze: frozenByHandAt(this.manualFreeze, this.ports.now()) ? this.manualFreeze : undefined,
+      }),
       ...(this.scheduled.length > 0 ? { scheduled: this.scheduled } : {}),
     };
   }
