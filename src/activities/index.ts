@@ -10,6 +10,7 @@ import { createFreezeActivities } from './freezes';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
+import { createCheckPromotion } from './promotion';
 
 export interface ActivityDeps {
   client: Client;
@@ -32,6 +33,7 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand: createRunDeployCommand(client, drain),
     notifyDeployment: createNotifyDeployment(slack, config, client),
+    checkPromotion: createCheckPromotion(client),
     ...createFreezeActivities(client, config, taskQueue, slack),
     ...createCloudFormationActivities(cloudFormation),
     ...createCdkActivities(cloudFormation, client, drain),

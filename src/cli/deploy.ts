@@ -1,6 +1,11 @@
 // deployctl deploy: requests a deployment on the worker and follows it to its end (or, with --detach, until queued).
 import { resultOf } from '../domain/result';
-import { deploymentRequest, type RequestOptions, withRequestedDeployment } from '../client/deployment-request';
+import {
+  type DeploymentRequest,
+  deploymentRequest,
+  type RequestOptions,
+  withRequestedDeployment,
+} from '../client/deployment-request';
 import { EXIT } from '../client/exit-codes';
 import { follow, waitUntilQueued } from '../client/follow';
 import { interruptedFollowing } from '../client/stopped-following';
@@ -15,7 +20,11 @@ export interface DeployOptions extends RequestOptions {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function deployCommand(options: DeployOptions): Promise<number> {
-  const request = deploymentRequest(options);
+  return requestAndFollow(deploymentRequest(options), options);
+}
+
+/** Requests the deployment (deploy, promote, rollback) and follows it to its end, or until queued with --detach. */
+export async function requestAndFollow(request: DeploymentRequest, options: DeployOptions): Promise<number> {
   const { correlationId } = request.input;
 
   return withRequestedDeployment(request, say, async ({ client, handle, link, interrupts }) => {

@@ -71,6 +71,9 @@ function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
     errorType: result?.errorType ?? null,
     stoppedBy: result?.stoppedBy ?? null,
     freezeOverride: memo.freezeOverride ?? null,
+    promotedFrom: result?.promotedFrom ?? null,
+    approvedBy: result?.approvedBy ?? null,
+    rollbackOf: memo.rollback?.correlationId ?? null,
   };
 }
 

@@ -27,6 +27,9 @@ const program = new Command('deployctl')
       '  4        refused: the environment is closed (frozen, or outside its deploy',
       '           windows) until after the wait timeout, or allows no override;',
       '           nothing queued',
+      '  5        not promoted: the ref has not succeeded upstream (soaked, within',
+      '           maxAge, not failed since); nothing deployed',
+      '  6        rejected by an approver; nothing deployed',
       '  64       bad input or config: nothing started',
       '  69       Temporal unavailable',
       '  130/143  interrupted by SIGINT/SIGTERM',
@@ -54,6 +57,60 @@ program
     'on SIGINT/SIGTERM cancel the deployment even if it runs (default: only if it waits)',
   )
   .action(run(async () => (await import('./deploy')).deployCommand));
+
+/** The options every command that requests a deployment shares, after its own. */
+function requestOptions(command: Command): Command {
+  return command
+    .option('--correlation-id <id>', 'names this deployment; resubmitting it attaches instead of deploying again')
+    .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
+    .option('--detach', 'return once the deployment is queued; it waits through a closed environment')
+    .option('--override-freeze', 'deploy through a closed environment (where its config allows it)')
+    .option('--json', 'print one JSON object with the outcome')
+    .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)');
+}
+
+requestOptions(
+  program
+    .command('promote')
+    .description('deploy to an environment the ref that last succeeded upstream (or check --ref), and follow it')
+    .requiredOption('--from <environment>', 'the upstream environment the ref succeeded in')
+    .requiredOption('--to <environment>', 'the environment to deploy to')
+    .option('--ref <ref>', 'the ref to promote (default: the one that last succeeded in --from)')
+    .option('--assembly <dir|s3-uri>', "cdk environments: the assembly (default: the upstream deployment's)")
+    .addOption(new Option('--priority <level>', 'queue priority').choices(['normal', 'high']).default('normal'))
+    .option('--reason <text>', 'why the freeze override'),
+).action(run(async () => (await import('./promote')).promoteCommand));
+
+requestOptions(
+  program
+    .command('rollback')
+    .description(
+      'redeploy, ahead of normal requests, what succeeded here before the current deployment (or --to, --ref)',
+    )
+    .requiredOption('--env <environment>', 'the environment to roll back')
+    .option('--to <correlation-id>', 'the earlier deployment to repeat')
+    .option('--ref <ref>', 'repeat the newest deployment of this ref that succeeded here')
+    .requiredOption('--reason <text>', 'why, for the history and notifications'),
+).action(run(async () => (await import('./rollback')).rollbackCommand));
+
+program
+  .command('approve')
+  .description('approve a waiting deployment (environments with approvals); answered at once')
+  .argument('<correlation-id>')
+  .requiredOption('--env <environment>')
+  .option('--by <who>', 'who approves (default: the CI actor or the local user)')
+  .option('--comment <text>', 'a note with the approval')
+  .option('--json', "print the deployment's approvals as JSON")
+  .action(run(async () => (await import('./approve')).approveCommand));
+
+program
+  .command('reject')
+  .description('reject a waiting deployment: it ends rejected (exit 6 for whoever follows it)')
+  .argument('<correlation-id>')
+  .requiredOption('--env <environment>')
+  .requiredOption('--reason <text>', 'why, for the history and notifications')
+  .option('--by <who>', 'who rejects (default: the CI actor or the local user)')
+  .action(run(async () => (await import('./approve')).rejectCommand));
 
 program
   .command('run')

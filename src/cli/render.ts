@@ -1,6 +1,8 @@
 import { closureLine, formatInstant, overrideWords } from '../domain/closure-wording';
 import { formatDuration } from '../domain/durations';
 import type { DeploymentState, HistoryEntry, QueueView, RunnerStep } from '../contract';
+import { approveCommand, awaitingApprovalWords, liveApprovals } from '../domain/approvals';
+import { evidenceWords, soakWords } from '../domain/promotion';
 
 export function renderQueue(view: QueueView, now = Date.now()): string {
   const lines = [`environment ${view.environment}`];
@@ -20,8 +22,9 @@ export function renderQueue(view: QueueView, now = Date.now()): string {
   if (view.waiting.length === 0) lines.push('  waiting: nobody');
   for (const entry of view.waiting) {
     const priority = entry.priority === 'high' ? ', high priority' : '';
+    const waitingFor = entry.waitingFor?.length ? `; waiting for ${entry.waitingFor.join(', ')}` : '';
     lines.push(
-      `  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)})`,
+      `  ${entry.position}. ${entry.correlationId} (${entry.stackName}${priority}, ETA ${formatDuration(entry.etaMs)}${waitingFor})`,
     );
   }
   for (const entry of view.scheduled ?? []) {
@@ -78,10 +81,36 @@ export function renderState(state: DeploymentState): string {
   if (state.finishedInFreeze) {
     lines.push(`  finished in a freeze: ${closureLine(state.finishedInFreeze, state.finishedAt ?? Date.now())}`);
   }
+  lines.push(...governanceLines(state));
   if (state.status === 'revoked') {
     lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);
   }
   return lines.join('\n');
+}
+
+/** Promotion, approvals and rollback, as deployctl status shows them. */
+function governanceLines(state: DeploymentState, now = Date.now()): string[] {
+  const lines: string[] = [];
+  if (state.rollback) lines.push(`  rollback:    to ${state.rollback.correlationId}: ${state.rollback.reason}`);
+  if (state.soakUntil !== undefined && state.status === 'queued' && state.soakUntil > now) {
+    lines.push(`  promotion:   ${state.ref ?? 'the ref'} ${soakWords(state.soakUntil, now)}`);
+  }
+  if (state.promotedFrom) lines.push(`  promotion:   ${evidenceWords(state.promotedFrom, state.startedAt ?? now)}`);
+  const { approval } = state;
+  if (approval) {
+    for (const given of approval.approvals) {
+      const expired = given.expiresAt <= now ? ' (expired)' : '';
+      const comment = given.comment ? `: ${given.comment}` : '';
+      lines.push(`  approved by: ${given.by} at ${new Date(given.at).toISOString()}${expired}${comment}`);
+    }
+    const missing = approval.required - liveApprovals(approval.approvals, now).length;
+    if (missing > 0 && state.status === 'queued') {
+      const who = approval.approvers ? ` (of ${approval.approvers.join(', ')})` : '';
+      lines.push(`  needs:       ${awaitingApprovalWords(approval, now)}: ${missing} more${who}`);
+      lines.push(`  approve:     ${approveCommand(state.environment, state.correlationId)}`);
+    }
+  }
+  return lines;
 }
 
 /** deployctl history: a line per deployment, newest first, columns aligned; why beneath those that did not succeed. */
@@ -114,6 +143,9 @@ export function renderHistory(environment: string, entries: HistoryEntry[]): str
     const by = entry.stoppedBy === null ? '' : ` (by ${entry.stoppedBy})`;
     if (entry.error !== null) lines.push(`    ${entry.status}${by}: ${entry.error}`);
     if (entry.freezeOverride) lines.push(`    ${overrideWords(entry.freezeOverride)}`);
+    if (entry.rollbackOf) lines.push(`    rollback to ${entry.rollbackOf}`);
+    if (entry.promotedFrom) lines.push(`    ${evidenceWords(entry.promotedFrom, Date.parse(entry.requestedAt))}`);
+    if (entry.approvedBy) lines.push(`    approved by ${entry.approvedBy.join(', ')}`);
     if (entry.ciRunUrl !== null) lines.push(`    CI run: ${entry.ciRunUrl}`);
   });
   return lines.join('\n');

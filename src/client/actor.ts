@@ -23,3 +23,11 @@ function localUser(): string | undefined {
     return process.env.USER;
   }
 }
+
+/**
+ * Who approves or rejects: `--by`, else the CI actor or the local user. The one place an approver's identity comes
+ * from; verified identities replace this function, not its callers.
+ */
+export function approverIdentity(by: string | undefined): string | undefined {
+  return actorOption(by);
+}

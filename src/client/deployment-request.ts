@@ -3,7 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
-import { type DeploymentInput, type DeploymentMemo, deploymentWorkflowId, type Priority } from '../contract';
+import {
+  type DeploymentInput,
+  type DeploymentMemo,
+  deploymentWorkflowId,
+  type Priority,
+  type RollbackOf,
+} from '../contract';
 import type { deployment } from '../workflows';
 import { webUiLink } from '../connection/temporal-target';
 import { present } from '../domain/present';
@@ -32,6 +38,8 @@ export interface RequestOptions {
   reason?: string;
   /** Join the queue at this time (ISO 8601 with offset, or a duration from now). */
   at?: string;
+  /** deployctl rollback: the deployment it repeats, and why. */
+  rollback?: RollbackOf;
 }
 
 export interface DeploymentRequest {
@@ -90,6 +98,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
         detached: options.detach ? true : undefined,
         overrideFreeze: overrideReason === undefined ? undefined : { reason: overrideReason },
         notBefore,
+        rollback: options.rollback,
       }),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),
@@ -111,19 +120,22 @@ export async function startOrAttach(
       // A correlation ID names one deployment forever: resubmitting it attaches, never deploys twice.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `Deploy ${stackShown ?? 'the configured stack'} to ${input.environment}`,
+      staticSummary: `${input.rollback ? 'Roll back' : 'Deploy'} ${stackShown ?? 'the configured stack'} to ${input.environment}`,
       staticDetails: [
         `correlation ID: ${input.correlationId}`,
         `ref: ${input.ref ?? '-'}`,
         `priority: ${input.priority}`,
         ...(input.requestedBy ? [`requested by: ${input.requestedBy}`] : []),
         ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
+        ...(input.rollback ? [`rollback to ${input.rollback.correlationId}: ${input.rollback.reason}`] : []),
       ].join('\n'),
       // For `deployctl history` while it runs (the workflow adds its result when it ends).
       memo: present({
         ref: input.ref,
         requestedBy: input.requestedBy,
         ciRunUrl: input.ciRunUrl,
+        assembly: input.assembly,
+        rollback: input.rollback,
       }) satisfies DeploymentMemo,
     });
     say(`${input.correlationId}: requested ${workflowId}`);

@@ -9,6 +9,10 @@ export const EXIT = {
   stopped: 3,
   /** Refused by the environment's rules, nothing queued: closed until after the wait timeout, or no override. */
   refused: 4,
+  /** Promotion refused: the ref has not succeeded upstream (long enough ago, recently enough); nothing deployed. */
+  notPromoted: 5,
+  /** Rejected by an approver (deployctl reject); nothing deployed. */
+  rejected: 6,
   usage: 64,
   unavailable: 69,
 } as const;
@@ -16,6 +20,7 @@ export const EXIT = {
 /** The exit code of an outcome: a request the worker refused as bad (no config here to check it first) is bad usage. */
 export function exitCodeFor({ status, errorType }: Pick<DeploymentResult, 'status' | 'errorType'>): number {
   if (errorType === FAILURE.badRequest || errorType === FAILURE.unknownEnvironment) return EXIT.usage;
+  if (errorType === FAILURE.notPromoted) return EXIT.notPromoted;
   return exitCodeForStatus(status);
 }
 
@@ -27,6 +32,8 @@ function exitCodeForStatus(status: DeploymentStatus): number {
       return EXIT.waitTimedOut;
     case 'refused':
       return EXIT.refused;
+    case 'rejected':
+      return EXIT.rejected;
     case 'cancelled':
     case 'superseded':
     case 'revoked':

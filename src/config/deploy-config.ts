@@ -168,6 +168,42 @@ const cloudformation = z
     ),
   );
 
+const promotion = z
+  .strictObject({
+    from: z
+      .union([z.string(), z.array(z.string()).min(1, 'name at least one environment')])
+      .transform((from) => (typeof from === 'string' ? [from] : from))
+      .meta(about('The upstream environment (or environments) a ref must have succeeded in first.')),
+    soak: duration
+      .optional()
+      .meta(about('How long ago, at least, the ref must have succeeded upstream when its turn comes (default: 0).')),
+    maxAge: duration.optional().meta(about('How long ago, at most, the ref may have succeeded upstream.')),
+  })
+  .meta(
+    about(
+      'Only refs that succeeded upstream deploy here (exit 5 otherwise); a ref still soaking waits in the queue. ' +
+        'deployctl promote picks the ref.',
+    ),
+  );
+
+const approvals = z
+  .strictObject({
+    required: z.number().int().min(1).max(10).default(1).meta(about('How many approvals a deployment needs.')),
+    approvers: z
+      .array(z.string().regex(/^(?=.*\S)[^\p{Cc}]{1,100}$/u, 'must be a name (1 to 100 characters)'))
+      .min(1, 'list at least one approver, or leave approvers out (anyone may approve)')
+      .optional()
+      .meta(about('Who may approve (CI actors or user names); left out: anyone.')),
+    allowSelf: z.boolean().default(false).meta(about('Whether the requester may approve their own deployment.')),
+    expires: duration.prefault('4h').meta(about('How long an approval counts; one that expires before the turn is void.')),
+  })
+  .meta(
+    about(
+      'Deployments wait for approval (deployctl approve) without holding the environment: approved ones behind ' +
+        'them go first.',
+    ),
+  );
+
 const environment = z
   .strictObject({
     slack: z
@@ -212,6 +248,8 @@ const environment = z
       .boolean()
       .default(false)
       .meta(about('Let deployctl deploy --override-freeze --reason R deploy while the environment is closed.')),
+    promotion: promotion.optional(),
+    approvals: approvals.optional(),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -303,6 +341,18 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
           'cover all of its deploy windows, or a window never ends',
       );
     }
+    for (const from of env.promotion?.from ?? []) {
+      if (from === name) throw new ConfigError(`${source}: environments.${name}.promotion.from: cannot be itself`);
+      if (!(from in result.data.environments)) {
+        const known = Object.keys(result.data.environments).join(', ');
+        throw new ConfigError(
+          `${source}: environments.${name}.promotion.from: unknown environment ${quoted(from)} (the config has ${known})`,
+        );
+      }
+    }
+    if (env.promotion?.maxAge !== undefined && env.promotion.maxAge <= (env.promotion.soak ?? 0)) {
+      throw new ConfigError(`${source}: environments.${name}.promotion.maxAge: must be longer than soak`);
+    }
     environments[name] = {
       environment: name,
       ...present({ slackChannel: channel }),
@@ -317,6 +367,25 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
       deploy: deploySettings(env.deploy),
       ...present({ calendar }),
       ...(env.allowFreezeOverride ? { allowFreezeOverride: true } : {}),
+      ...(env.promotion
+        ? {
+            promotion: {
+              from: [...new Set(env.promotion.from)],
+              soakMs: env.promotion.soak ?? 0,
+              ...present({ maxAgeMs: env.promotion.maxAge }),
+            },
+          }
+        : {}),
+      ...(env.approvals
+        ? {
+            approvals: {
+              required: env.approvals.required,
+              ...present({ approvers: env.approvals.approvers }),
+              allowSelf: env.approvals.allowSelf,
+              expiresMs: env.approvals.expires,
+            },
+          }
+        : {}),
       ...(stackConfig
         ? {
             cloudformation: {

@@ -1,5 +1,6 @@
 // A deployment as every side sees it: what CI asks for, the state the workflow keeps, the result it ends with.
 import type { Closure, FreezeOverride } from './calendar';
+import type { ApprovalState, PromotionEvidence, RollbackOf } from './governance';
 import type { StackProgress } from './stack';
 import type { EnvironmentSettings } from './settings';
 
@@ -16,6 +17,7 @@ export const DEPLOYMENT_STATUSES = [
   'revoked',
   'timed-out',
   'refused',
+  'rejected',
 ] as const;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
@@ -27,6 +29,7 @@ export const FINAL_STATUSES: readonly DeploymentStatus[] = [
   'revoked',
   'timed-out',
   'refused',
+  'rejected',
 ];
 
 export interface DeploymentInput {
@@ -55,6 +58,8 @@ export interface DeploymentInput {
   overrideFreeze?: { reason: string };
   /** Join the queue at this time, not before (deployctl deploy --at; epoch milliseconds). */
   notBefore?: number;
+  /** Repeats a deployment that succeeded here (deployctl rollback): exempt from promotion, high priority. */
+  rollback?: RollbackOf;
 }
 
 /** A runner-side deploy step as the deployment sees it: who runs it, when it was last heard from, how it ended. */
@@ -126,6 +131,14 @@ export interface DeploymentState {
   scheduledFor?: number;
   /** The environment was closed (a freeze had begun) when it gave the turn back. */
   finishedInFreeze?: Closure;
+  /** Promotion: it may not take its turn before its soak upstream ends. */
+  soakUntil?: number;
+  /** Promotion: the upstream deployments its ref succeeded in, checked when its turn came. */
+  promotedFrom?: PromotionEvidence[];
+  /** Environments with approvals: who approved, and how many are still needed. */
+  approval?: ApprovalState;
+  /** It repeats an earlier deployment (deployctl rollback). */
+  rollback?: RollbackOf;
 }
 
 export interface DeploymentResult {
@@ -147,8 +160,14 @@ export interface DeploymentResult {
   stepCompleted?: boolean;
   /** Who asked for it (the CI actor or local user), when known. */
   requestedBy?: string;
-  /** Cancelled or revoked deployments: who did it, when they said. */
+  /** Cancelled, revoked or rejected deployments: who did it, when they said. */
   stoppedBy?: string;
+  /** Promotion: the upstream deployments its ref succeeded in. */
+  promotedFrom?: PromotionEvidence[];
+  /** Who approved it (environments with approvals). */
+  approvedBy?: string[];
+  /** It repeated an earlier deployment: that one's correlation ID. */
+  rollbackOf?: string;
 }
 
 /**
@@ -161,6 +180,11 @@ export interface DeploymentMemo {
   ciRunUrl?: string;
   /** It deployed through a closed environment: who and why. */
   freezeOverride?: FreezeOverride;
+  /** The recorded inputs a rollback repeats: the stack and the assembly it deployed (set at the start). */
+  stackName?: string;
+  assembly?: string;
+  /** It repeats an earlier deployment (deployctl rollback). */
+  rollback?: RollbackOf;
   result?: DeploymentResult;
 }
 
@@ -183,4 +207,9 @@ export interface HistoryEntry {
   stoppedBy: string | null;
   /** It deployed through a closed environment: who and why. */
   freezeOverride: FreezeOverride | null;
+  /** Promotion: the upstream deployments its ref succeeded in. */
+  promotedFrom: PromotionEvidence[] | null;
+  approvedBy: string[] | null;
+  /** It repeated an earlier deployment: that one's correlation ID. */
+  rollbackOf: string | null;
 }

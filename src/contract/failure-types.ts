@@ -40,6 +40,13 @@ export const FAILURE = {
   slackRejected: 'SlackRejected',
   /** The environment is closed (frozen, or outside its deploy windows) and opens too late, or overrides are off. */
   environmentClosed: 'EnvironmentClosed',
+  /**
+   * Promotion: the ref has not succeeded in each upstream environment long enough ago (its soak), recently enough
+   * (maxAge), or failed there since. Fix: deploy it upstream first, or wait.
+   */
+  notPromoted: 'NotPromoted',
+  /** An approval or rejection the deployment refused (self-approval, an unlisted approver, ended): nothing recorded. */
+  approvalRefused: 'ApprovalRefused',
   /** Slack could not be reached, or rate limited us: retried. */
   slackUnavailable: 'SlackUnavailable',
 } as const;
@@ -61,6 +68,8 @@ export const CLOSE_FAILURE = {
   cancelled: 'Cancelled',
   /** Force-released while it held its environment. */
   revoked: 'Revoked',
-  /** Refused by its environment's rules before it ran (closed until after its wait timeout). */
+  /** Refused by its environment's rules before it ran (closed until after its wait timeout, or not promoted). */
   refused: 'Refused',
+  /** Rejected by an approver (deployctl reject). */
+  rejected: 'Rejected',
 } as const;

@@ -12,4 +12,5 @@ export const METRIC = {
   heldSince: 'deployment_lock_held_since_seconds',
   environmentOpen: 'deployment_environment_open',
   freezeChanges: 'deployment_freeze_changes',
+  rollbacks: 'deployment_rollbacks',
 } as const;

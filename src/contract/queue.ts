@@ -32,6 +32,13 @@ export interface TurnRequest {
   override?: FreezeOverride;
   /** Joins the queue at this time (deployctl deploy --at), not before. */
   notBefore?: number;
+  /** Promotion: not granted before this time, when its ref's soak upstream ends. */
+  soakUntil?: number;
+  /**
+   * Approvals: granted only while approved, until `approvedUntil` (absent while approvals are missing). It keeps its
+   * place meanwhile; the next request that may go takes the turn.
+   */
+  approval?: { approvedUntil?: number; required: number; given: number };
 }
 
 export interface Holder extends TurnRequest {
@@ -50,6 +57,8 @@ export interface QueueEntryView {
   requestedAt: number;
   /** Estimated milliseconds until this entry gets the turn. */
   etaMs: number;
+  /** What it waits for besides its turn: "approval (0/1)", "soak until 14:30 UTC". */
+  waitingFor?: string[];
 }
 
 /** A request that joins the queue later (deployctl deploy --at). */

@@ -7,10 +7,13 @@ export const CORRELATION_ID = defineSearchAttributeKey('CorrelationId', SearchAt
 export const DEPLOYMENT_STATUS = defineSearchAttributeKey('DeploymentStatus', SearchAttributeType.KEYWORD);
 /** Who asked for the deployment: the CI actor, or the local user of deployctl. */
 export const REQUESTED_BY = defineSearchAttributeKey('RequestedBy', SearchAttributeType.KEYWORD);
+/** The commit, branch or tag deployed: promotion and rollback find a ref's deployments by it. */
+export const DEPLOYMENT_REF = defineSearchAttributeKey('DeploymentRef', SearchAttributeType.KEYWORD);
 export const SEARCH_ATTRIBUTES = [
   DEPLOYMENT_ENVIRONMENT,
   STACK_NAME,
   CORRELATION_ID,
   DEPLOYMENT_STATUS,
   REQUESTED_BY,
+  DEPLOYMENT_REF,
 ] as const;

@@ -1,4 +1,5 @@
 import type { EnvironmentCalendar } from './calendar';
+import type { ApprovalRule, PromotionRule } from './governance';
 
 // Types of an environment's resolved settings. Workflows receive these from an activity and keep them in history,
 // so this file holds types and defaults only: no config reads happen in workflow code.
@@ -66,6 +67,10 @@ export interface EnvironmentSettings {
   calendar?: EnvironmentCalendar;
   /** Requests may deploy through a closed environment with a reason (deployctl deploy --override-freeze). */
   allowFreezeOverride?: boolean;
+  /** Only refs that succeeded upstream (and soaked there) deploy here. */
+  promotion?: PromotionRule;
+  /** Deployments wait for approvals before their turn. */
+  approvals?: ApprovalRule;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;
 }

@@ -1,8 +1,9 @@
 // The messages between deployments, their environment's lock, operators and deployctl: signal and query names are
 // part of every recorded history, so they never change.
-import type { QueryDefinition, SignalDefinition } from '@temporalio/common';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Closure, EnvironmentCalendar } from './calendar';
 import type { DeploymentState, RunnerExit } from './deployment';
+import type { ApprovalState } from './governance';
 import type { QueueView, TurnRequest } from './queue';
 
 // What @temporalio/workflow's defineSignal and defineQuery return, built here so that deployctl, which shares these
@@ -10,6 +11,8 @@ import type { QueueView, TurnRequest } from './queue';
 const defineSignal = <Args extends unknown[]>(name: string) => ({ type: 'signal', name }) as SignalDefinition<Args>;
 const defineQuery = <Ret, Args extends unknown[] = []>(name: string) =>
   ({ type: 'query', name }) as QueryDefinition<Ret, Args>;
+const defineUpdate = <Ret, Args extends unknown[]>(name: string) =>
+  ({ type: 'update', name }) as UpdateDefinition<Ret, Args>;
 
 // deployment → lock
 export const requestTurnSignal = defineSignal<[TurnRequest]>('request');
@@ -28,6 +31,9 @@ export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'c
 /** The lease given back, and how long it held the turn; the deployment asks for the answer by releaseAnswerQuery. */
 export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
+/** A waiting deployment's approvals changed: it may take the turn until `approvedUntil` (absent: not approved). */
+export const approvalSignal =
+  defineSignal<[{ workflowId: string; runId: string; approvedUntil?: number; given: number }]>('approval');
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
@@ -57,6 +63,11 @@ export const closedSignal = defineSignal<[{ runId: string; closure: Closure }]>(
 export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
 export const withdrawIfWaitingSignal = defineSignal<[{ reason: string }]>('withdrawIfWaiting');
+// approver → deployment: answered at once; the validator refuses what cannot count (self, unlisted, ended)
+/** Approves a waiting deployment; answers with its approvals so far. */
+export const approveUpdate = defineUpdate<ApprovalState, [{ by: string; comment?: string }]>('approve');
+/** Rejects a waiting deployment: it ends rejected. */
+export const rejectUpdate = defineUpdate<void, [{ by: string; reason: string }]>('reject');
 // deployctl run (the runner) → deployment
 /** The runner takes the granted step; the first claim wins, and none is taken once a stop was asked for. */
 export const runnerClaimSignal = defineSignal<[{ runnerId: string }]>('runnerClaim');

@@ -20,6 +20,10 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
-    ...present({ requestedBy: state.requestedBy, stoppedBy: state.stoppedBy }),
+    ...present({ requestedBy: state.requestedBy, stoppedBy: state.stoppedBy, promotedFrom: state.promotedFrom }),
+    ...(state.approval && state.approval.approvals.length > 0
+      ? { approvedBy: state.approval.approvals.map((approval) => approval.by) }
+      : {}),
+    ...present({ rollbackOf: state.rollback?.correlationId }),
   };
 }

@@ -1,5 +1,7 @@
 // What a notice says, before it is shaped for Slack or for a log line: its headline and its one status line.
-import type { DeploymentNotice, DeploymentStatus } from '../contract';
+import { type DeploymentNotice, type DeploymentStatus, FAILURE } from '../contract';
+import { approveCommand, approvedWords, awaitingApprovalWords } from '../domain/approvals';
+import { evidenceWords, soakWords } from '../domain/promotion';
 import { formatDuration } from '../domain/durations';
 import { outcomeLine, outputLines } from '../domain/outcome';
 import { closureLine, overrideWords, scheduledWords } from '../domain/closure-wording';
@@ -18,7 +20,13 @@ const STATUS: Record<DeploymentStatus | 'stalled', { emoji: string; label: strin
   revoked: { emoji: ':octagonal_sign:', label: 'Revoked (force-released)' },
   'timed-out': { emoji: ':alarm_clock:', label: 'Gave up waiting' },
   refused: { emoji: ':snowflake:', label: 'Refused (environment closed)' },
+  rejected: { emoji: ':no_entry:', label: 'Rejected' },
 };
+const NOT_PROMOTED = { emoji: ':no_entry:', label: 'Refused (not promoted)' };
+
+/** A status's emoji and label: a refusal says which rule refused it. */
+const statusWords = (d: DeploymentNotice['deployment']) =>
+  d.status === 'refused' && d.errorType === FAILURE.notPromoted ? NOT_PROMOTED : STATUS[d.status];
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -31,7 +39,7 @@ function finishedWords(d: DeploymentNotice['deployment']): string {
 export function headline(notice: DeploymentNotice): { emoji: string; label: string } {
   if (notice.kind === 'stalled') return STATUS.stalled;
   if (notice.kind === 'stale-recovered') return { emoji: ':broom:', label: 'Ended without releasing' };
-  return STATUS[notice.deployment.status];
+  return statusWords(notice.deployment);
 }
 
 /** "<stack> → <environment>", the subject of every notice. */
@@ -47,19 +55,9 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
   const d = notice.deployment;
   switch (notice.kind) {
     case 'queued':
-      if (d.scheduledFor !== undefined && d.scheduledFor > d.requestedAt)
-        return capitalized(scheduledWords(d.scheduledFor));
-      if (queue === undefined) return 'Queued for the environment';
-      if (!queue) return 'Starting: the environment is free';
-      return (
-        `Waiting: position ${queue.position} of ${queue.waiting}` +
-        (queue.holderCorrelationId ? ` behind ${queue.holderCorrelationId}` : '') +
-        (queue.closure
-          ? `; ${d.environment} is ${closureLine(queue.closure, d.queuedAt ?? d.requestedAt)}`
-          : `, about ${formatDuration(queue.etaMs)} to go`)
-      );
+      return [queuedLine(notice, queue), ...gateLines(d)].join('\n');
     case 'started':
-      return 'Deploying now';
+      return ['Deploying now', ...governanceLines(d)].join('\n');
     case 'finished': {
       const durationMs = d.startedAt !== undefined && d.finishedAt !== undefined ? d.finishedAt - d.startedAt : null;
       const outcome = {
@@ -70,13 +68,57 @@ export function statusLine(notice: DeploymentNotice, queue?: QueuePosition | nul
         ...present({ stoppedBy: d.stoppedBy }),
       };
       return [
-        outcomeLine(outcome, STATUS[d.status].label),
+        outcomeLine(outcome, statusWords(d).label),
+        ...governanceLines(d),
         ...(d.freezeOverride ? [overrideWords(d.freezeOverride)] : []),
         ...(d.finishedInFreeze ? [`Finished inside a freeze: ${d.environment} is ${finishedWords(d)}`] : []),
         ...outputLines(d.outputs),
       ].join('\n');
     }
     default:
-      return notice.detail ?? STATUS[d.status].label;
+      return notice.detail ?? statusWords(d).label;
   }
+}
+
+/** What a waiting deployment waits for besides its turn: its soak, its approvals (with the command that gives one). */
+function gateLines(d: DeploymentNotice['deployment']): string[] {
+  const at = d.queuedAt ?? d.requestedAt;
+  const soaking = d.soakUntil !== undefined && d.soakUntil > at;
+  return [
+    ...(d.rollback ? [rollbackWords(d)] : []),
+    ...(soaking ? [`${d.ref ?? 'The ref'} ${soakWords(d.soakUntil!, at)}`] : []),
+    ...(d.approval && d.approval.approvedUntil === undefined
+      ? [`Waiting for ${awaitingApprovalWords(d.approval, at)}: ${approveCommand(d.environment, d.correlationId)}`]
+      : []),
+  ];
+}
+
+/** What let it through: its promotion's evidence, its approvals; and whether it is a rollback. */
+function governanceLines(d: DeploymentNotice['deployment']): string[] {
+  const at = d.startedAt ?? d.finishedAt ?? d.requestedAt;
+  return [
+    ...(d.rollback ? [rollbackWords(d)] : []),
+    ...(d.promotedFrom ? [capitalized(evidenceWords(d.promotedFrom, at))] : []),
+    ...(d.approval && d.approval.approvals.length > 0 && d.startedAt !== undefined
+      ? [capitalized(approvedWords(d.approval, at))]
+      : []),
+  ];
+}
+
+const rollbackWords = (d: DeploymentNotice['deployment']) =>
+  `Rollback to ${d.rollback!.correlationId}${d.ref ? ` (${d.ref})` : ''}: ${d.rollback!.reason}`;
+
+function queuedLine(notice: DeploymentNotice, queue?: QueuePosition | null): string {
+  const d = notice.deployment;
+  if (d.scheduledFor !== undefined && d.scheduledFor > d.requestedAt)
+    return capitalized(scheduledWords(d.scheduledFor));
+  if (queue === undefined) return 'Queued for the environment';
+  if (!queue) return gateLines(d).length > 0 ? 'Queued: the environment is free' : 'Starting: the environment is free';
+  return (
+    `Waiting: position ${queue.position} of ${queue.waiting}` +
+    (queue.holderCorrelationId ? ` behind ${queue.holderCorrelationId}` : '') +
+    (queue.closure
+      ? `; ${d.environment} is ${closureLine(queue.closure, d.queuedAt ?? d.requestedAt)}`
+      : `, about ${formatDuration(queue.etaMs)} to go`)
+  );
 }

@@ -1,7 +1,7 @@
 // How a deployment workflow ends: with the close status that says its outcome, in the Web UI and in visibility.
 import { ApplicationFailure, CancellationScope, CancelledFailure, upsertMemo } from '@temporalio/workflow';
 import { CLOSE_FAILURE, type DeploymentMemo, type DeploymentResult } from '../contract';
-import { recordFinished } from './metrics';
+import { recordFinished, recordRollback } from './metrics';
 
 /**
  * Returns the result of a deployment that succeeded (or was superseded: it gave way, as its environment asks, and
@@ -11,6 +11,7 @@ import { recordFinished } from './metrics';
  */
 export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'result'>): DeploymentResult {
   recordFinished(result);
+  if (result.rollbackOf !== undefined) recordRollback(result);
   upsertMemo({ ...request, result });
   const { status } = result;
   if (status === 'succeeded' || status === 'superseded') return result;
@@ -22,7 +23,8 @@ export function close(result: DeploymentResult, request: Omit<DeploymentMemo, 'r
     status === 'timed-out' ||
     status === 'cancelled' ||
     status === 'revoked' ||
-    status === 'refused'
+    status === 'refused' ||
+    status === 'rejected'
       ? CLOSE_FAILURE[status]
       : CLOSE_FAILURE.failed;
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [result] });

@@ -7,11 +7,13 @@ import {
   type EnvironmentSettings,
   FAILURE,
   type NoticeKind,
+  type PromotionRule,
   STACK_NAME,
   type StackProgress,
 } from '../contract';
 import { noticeRoute } from '../domain/notice-route';
 import { present } from '../domain/present';
+import { promotableRefProblem, soakWords } from '../domain/promotion';
 import { bookkeeping } from './activity-options';
 import type { Compensation } from './compensation';
 import { deployerFor } from './deployers';
@@ -50,6 +52,10 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   if (changeSet !== undefined) state.changeSet = changeSet;
   const override = freezeOverride(run, input, settings);
   if (override === null) return;
+  // A rollback repeats what already ran here: promotion has nothing to add.
+  const promotion = input.rollback ? undefined : settings.promotion;
+  if (promotion && !(await promotionAllows(run, promotion, input.ref, 'request'))) return;
+  if (settings.approvals) run.needsApproval(settings.approvals);
 
   run.queued();
   compensation.always('give the turn back', () => giveBack(run));
@@ -68,11 +74,15 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
       revokeWaitMs: revokeWaitMs(settings, steps.runner !== undefined),
       notices: route,
       ...present({ calendar: settings.calendar, override, notBefore: input.notBefore }),
+      ...present({ soakUntil: state.soakUntil, approval: run.approvalForLock() }),
     },
   });
+  run.turnRequested = true;
   notify('queued');
   const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
   if (!(await waitForTurn(run, waitMs, input.detached === true))) return run.gaveUpWaiting(waitMs);
+  // Checked again now that the turn has come: a failure upstream since the request refuses it.
+  if (promotion && !(await promotionAllows(run, promotion, input.ref, 'turn'))) return;
   run.deploying();
   notify('started');
   const undo = deployer.compensation;
@@ -116,6 +126,33 @@ function freezeOverride(run: DeploymentRun, input: DeploymentInput, settings: En
   const override = { reason: input.overrideFreeze.reason, ...present({ by: input.requestedBy }) };
   run.state.freezeOverride = override;
   return override;
+}
+
+/**
+ * Promotion: whether the ref may go on. At the request, a ref still soaking waits (the lock grants no turn before its
+ * soak ends); when the turn comes it must be ready. Refused (nothing deployed) otherwise, saying why.
+ */
+async function promotionAllows(
+  run: DeploymentRun,
+  rule: PromotionRule,
+  ref: string | undefined,
+  when: 'request' | 'turn',
+): Promise<boolean> {
+  const problem = promotableRefProblem(ref, run.state.environment);
+  if (problem !== undefined) {
+    run.refuseNow(problem, FAILURE.notPromoted);
+    return false;
+  }
+  const verdict = await bookkeeping.checkPromotion({ rule, ref: ref!, at: Date.now() });
+  if (verdict.kind === 'refused' || (verdict.kind === 'soaking' && when === 'turn')) {
+    const reason =
+      verdict.kind === 'refused' ? verdict.reason : `${ref} ${soakWords(verdict.readyAt, Date.now(), rule.from)}`;
+    run.refuseNow(`not promoted: ${reason}`, FAILURE.notPromoted);
+    return false;
+  }
+  if (verdict.kind === 'soaking') run.soaking(verdict.readyAt);
+  else run.promoted(verdict.evidence);
+  return true;
 }
 
 /** Waits for the turn until the deadline, which a closed environment may move (detached) or end (refused). */

@@ -2,6 +2,7 @@
 // what a status change shows are given), so the rules are tested without a server; deployment.ts wires it.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import {
+  type ApprovalState,
   type Closure,
   type DeploymentInput,
   type DeploymentMemo,
@@ -10,21 +11,27 @@ import {
   type DeploymentState,
   type DeploymentStatus,
   FAILURE,
+  FINAL_STATUSES,
   nameProblem,
   type NoticeKind,
+  type PromotionEvidence,
   type ReleaseAnswer,
+  type TurnRequest,
 } from '../contract';
+import { approvedUntil, approverProblem, liveApprovals } from '../domain/approvals';
 import { assemblyProblem } from '../domain/assembly-location';
-import { closureLine } from '../domain/closure-wording';
+import { closureLine, formatInstant } from '../domain/closure-wording';
 import { formatDuration } from '../domain/durations';
 import { present } from '../domain/present';
 import { resultOf } from '../domain/result';
 
 /** How a deployment was stopped before its end, and by whom. */
 export interface StopReason {
-  status: 'cancelled' | 'revoked' | 'superseded' | 'refused';
+  status: 'cancelled' | 'revoked' | 'superseded' | 'refused' | 'rejected';
   reason: string;
   by?: string;
+  /** A refusal's failure type (FAILURE.environmentClosed when absent). */
+  errorType?: string;
 }
 
 export interface DeploymentPorts {
@@ -49,13 +56,19 @@ export function requestProblem(input: DeploymentInput): string | undefined {
     optional('actor', input.requestedBy) ??
     optional('ref', input.ref) ??
     (input.overrideFreeze === undefined ? undefined : overrideProblem(input.overrideFreeze.reason)) ??
-    (input.notBefore === undefined || Number.isFinite(input.notBefore) ? undefined : 'invalid scheduled time')
+    (input.notBefore === undefined || Number.isFinite(input.notBefore) ? undefined : 'invalid scheduled time') ??
+    (input.rollback === undefined ? undefined : rollbackProblem(input.rollback))
   );
 }
 
-function overrideProblem(reason: unknown): string | undefined {
-  if (typeof reason !== 'string' || reason.trim() === '') return 'a freeze override needs a reason';
-  return reason.length > 200 ? 'a freeze override reason has at most 200 characters' : undefined;
+function rollbackProblem(rollback: { correlationId: unknown; reason: unknown }): string | undefined {
+  if (typeof rollback.correlationId !== 'string') return 'a rollback names the deployment it repeats';
+  return nameProblem('correlation ID', rollback.correlationId) ?? overrideProblem(rollback.reason, 'a rollback');
+}
+
+function overrideProblem(reason: unknown, what = 'a freeze override'): string | undefined {
+  if (typeof reason !== 'string' || reason.trim() === '') return `${what} needs a reason`;
+  return reason.length > 200 ? `${what} reason has at most 200 characters` : undefined;
 }
 
 /** What failed a deployment, in words, and its failure type when it has one (see contract/failure-types.ts). */
@@ -82,6 +95,8 @@ export class DeploymentRun {
    * detached request in a closed environment; undefined while it waits without a limit (detached, frozen by hand).
    */
   waitDeadline: number | undefined;
+  /** Its request has reached the lock: approvals can be told to it. */
+  turnRequested = false;
   private waiting: { waitMs: number; detached: boolean } | undefined;
   private stopReason: StopReason | undefined;
 
@@ -99,7 +114,7 @@ export class DeploymentRun {
       status: 'pending',
       requestedAt: ports.now(),
       ...present({ ciRunUrl: input.ciRunUrl, assembly: input.assembly, requestedBy: input.requestedBy }),
-      ...present({ scheduledFor: input.notBefore }),
+      ...present({ scheduledFor: input.notBefore, rollback: input.rollback }),
       notificationsFailed: 0,
     };
   }
@@ -146,6 +161,7 @@ export class DeploymentRun {
   }
 
   private reconsiderWait(): void {
+    this.reconsiderSoak();
     const { closure } = this.state;
     if (!this.waiting || !closure || this.waitDeadline === undefined) return;
     const { waitMs, detached } = this.waiting;
@@ -164,11 +180,97 @@ export class DeploymentRun {
     }
   }
 
-  /** Refused before it was queued: the environment's rules say no (an override it does not allow). */
-  refuseNow(reason: string): void {
+  /** A ref still soaking upstream: a detached request waits for it; an attached one is refused if it would time out. */
+  private reconsiderSoak(): void {
+    const { soakUntil } = this.state;
+    if (!this.waiting || soakUntil === undefined || this.waitDeadline === undefined) return;
+    if (soakUntil <= this.waitDeadline) return;
+    const { waitMs, detached } = this.waiting;
+    if (detached) this.waitDeadline = soakUntil + waitMs;
+    else {
+      this.stop({
+        status: 'refused',
+        errorType: FAILURE.notPromoted,
+        reason:
+          `${this.state.ref} soaks upstream until ${formatInstant(soakUntil)}; the wait timeout ` +
+          `(${formatDuration(waitMs)}) would end first (deployctl deploy --detach queues it to run then)`,
+      });
+    }
+  }
+
+  /** Refused before it was queued: the environment's rules say no (an override it does not allow, not promoted). */
+  refuseNow(reason: string, errorType: string = FAILURE.environmentClosed): void {
     this.state.reason = reason;
-    this.state.errorType = FAILURE.environmentClosed;
+    this.state.errorType = errorType;
     this.setStatus('refused');
+  }
+
+  /** Promotion: its ref soaks upstream until `until`; the lock grants no turn before. */
+  soaking(until: number): void {
+    this.state.soakUntil = until;
+  }
+
+  /** Promotion: checked when its turn came, its ref passed; the upstream deployments are its evidence. */
+  promoted(evidence: PromotionEvidence[]): void {
+    this.state.promotedFrom = evidence;
+  }
+
+  /** The environment needs approvals: it waits for them before it may take its turn. */
+  needsApproval(rule: { required: number; approvers?: string[] }): void {
+    this.state.approval = { required: rule.required, ...present({ approvers: rule.approvers }), approvals: [] };
+  }
+
+  /** Whether `by` may approve (or, `rejecting`, reject) it now; undefined when they may, else why not. */
+  approvalProblem(by: string, rejecting = false): string | undefined {
+    const { state } = this;
+    const rule = state.settings?.approvals;
+    const what = `deployment ${state.correlationId}`;
+    if (FINAL_STATUSES.includes(state.status)) return `${what} has already ended (${state.status})`;
+    if (this.leaseId !== undefined || state.status === 'deploying') return `${what} is already deploying`;
+    if (!rule || !state.approval) {
+      return state.settings ? `${state.environment} needs no approvals` : `${what} is not yet queued: try again`;
+    }
+    const nameProblemOf = nameProblem('actor', by);
+    if (nameProblemOf !== undefined) return nameProblemOf;
+    const problem = approverProblem(
+      rejecting ? { ...rule, allowSelf: true } : rule,
+      by,
+      state.requestedBy,
+      state.environment,
+    );
+    if (problem !== undefined) return problem;
+    const now = this.ports.now();
+    if (!rejecting && liveApprovals(state.approval.approvals, now).some((a) => a.by === by)) {
+      return `${by} has approved ${what} already`;
+    }
+    return undefined;
+  }
+
+  /** An approval, validated: returns until when its approvals count, if they now suffice. */
+  approve({ by, comment }: { by: string; comment?: string }, expiresMs: number): ApprovalState {
+    const approval = this.state.approval!;
+    const now = this.ports.now();
+    approval.approvals = [
+      ...liveApprovals(approval.approvals, now),
+      { by, at: now, expiresAt: now + expiresMs, ...present({ comment }) },
+    ];
+    const until = approvedUntil(approval.approvals, approval.required, now);
+    if (until === undefined) delete approval.approvedUntil;
+    else approval.approvedUntil = until;
+    return approval;
+  }
+
+  /** Its approvals as the lock needs them: how many, and until when they count. */
+  approvalForLock(): TurnRequest['approval'] {
+    const { approval } = this.state;
+    if (!approval) return undefined;
+    const given = liveApprovals(approval.approvals, this.ports.now()).length;
+    return { required: approval.required, given, ...present({ approvedUntil: approval.approvedUntil }) };
+  }
+
+  /** Rejected by an approver: it ends rejected. */
+  reject({ by, reason }: { by: string; reason: string }): void {
+    this.stop({ status: 'rejected', reason: `rejected: ${reason}`, by });
   }
 
   superseded({ byWorkflowId, runId }: { byWorkflowId: string; runId: string }): void {
@@ -223,7 +325,7 @@ export class DeploymentRun {
       const end = this.stopReason ?? { status: 'cancelled' as const, reason: 'cancelled from the Web UI or API' };
       this.state.reason = end.reason;
       if (end.by !== undefined) this.state.stoppedBy = end.by;
-      if (end.status === 'refused') this.state.errorType = FAILURE.environmentClosed;
+      if (end.status === 'refused') this.state.errorType = end.errorType ?? FAILURE.environmentClosed;
       this.setStatus(end.status);
       return;
     }
@@ -275,7 +377,7 @@ export class DeploymentRun {
 
   /** What `deployctl history` shows beside the result. */
   memo(): Omit<DeploymentMemo, 'result'> {
-    const { ref, requestedBy, ciRunUrl, freezeOverride } = this.state;
-    return present({ ref, requestedBy, ciRunUrl, freezeOverride });
+    const { ref, requestedBy, ciRunUrl, freezeOverride, stackName, assembly, rollback } = this.state;
+    return present({ ref, requestedBy, ciRunUrl, freezeOverride, stackName, assembly, rollback });
   }
 }

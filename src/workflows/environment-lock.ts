@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  approvalSignal,
   forceReleaseSignal,
   freezeSignal,
   type Holder,
@@ -39,6 +40,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
+  setHandler(approvalSignal, (change) => lock.approvalChanged(change));
   setHandler(forceReleaseSignal, ({ reason, by }) => lock.forceRelease(reason, by));
   setHandler(freezeSignal, ({ lift, calendar, ...freeze }) => {
     recordFreezeChange(lock.environment, lift ? 'unfreeze' : 'freeze');

@@ -13,7 +13,7 @@ import type {
 } from '../contract';
 import { namedByWorkflowId } from '../contract/names';
 import { closesAt, closureAt, frozenByHandAt } from '../domain/calendar';
-import { closureLine } from '../domain/closure-wording';
+import { closureLine, formatInstant } from '../domain/closure-wording';
 import { present } from '../domain/present';
 import { admit, queueView } from '../domain/queue-order';
 
@@ -233,8 +233,10 @@ export class LockState {
     const now = this.ports.now();
     const closure = this.closureAt(now);
     const holder = this.holder ? `deploying ${this.holder.correlationId}` : 'free';
+    const held = this.waiting.filter((request) => !this.isReady(request)).length;
     const closed = closure ? `; ${closureLine(closure, now)}` : '';
-    return `${this.environment}: ${holder}, ${this.waiting.length} waiting${closed}`;
+    const notReady = held > 0 ? ` (${held} for approval or soak)` : '';
+    return `${this.environment}: ${holder}, ${this.waiting.length} waiting${notReady}${closed}`;
   }
 
   /** Whether the environment may change now. */
@@ -253,8 +255,13 @@ export class LockState {
   view(): QueueView {
     const now = this.ports.now();
     const closure = this.closureAt(now);
+    const view = queueView(this.environment, this.holder, this.waiting, this.recentDurationsMs, now, closure);
     return {
-      ...queueView(this.environment, this.holder, this.waiting, this.recentDurationsMs, now, closure),
+      ...view,
+      waiting: view.waiting.map((entry, index) => {
+        const waitingFor = this.waitingFor(this.waiting[index]!);
+        return waitingFor.length > 0 ? { ...entry, waitingFor } : entry;
+      }),
       closure: closure ?? null,
       scheduled: this.scheduled.map((request) => ({
         workflowId: request.workflowId,
@@ -267,11 +274,48 @@ export class LockState {
     };
   }
 
-  /** The first waiting request that may take the turn now: any while the environment is open, else an override. */
+  /**
+   * The admission rule: the first waiting request that may take the turn now. The environment must be open (or the
+   * request overrides its freeze), and the request ready: its soak over, its approvals in force. One that is not
+   * ready keeps its place; the next ready one goes first.
+   */
   private nextEligible(): TurnRequest | undefined {
     if (this.waiting.length === 0) return undefined;
-    if (!this.closureAt()) return this.waiting[0];
-    return this.waiting.find((request) => request.override !== undefined);
+    const open = !this.closureAt();
+    return this.waiting.find((request) => (open || request.override !== undefined) && this.isReady(request));
+  }
+
+  private isReady(request: TurnRequest): boolean {
+    const now = this.ports.now();
+    if (request.soakUntil !== undefined && request.soakUntil > now) return false;
+    const until = request.approval?.approvedUntil;
+    return request.approval === undefined || (until !== undefined && until > now);
+  }
+
+  /** What a waiting request waits for besides its turn, for people. */
+  private waitingFor(request: TurnRequest): string[] {
+    const now = this.ports.now();
+    const { soakUntil, approval } = request;
+    return [
+      ...(soakUntil !== undefined && soakUntil > now ? [`soak until ${formatInstant(soakUntil)}`] : []),
+      ...(approval && !((approval.approvedUntil ?? 0) > now)
+        ? [`approval (${Math.min(approval.given, approval.required)}/${approval.required})`]
+        : []),
+    ];
+  }
+
+  /** A waiting deployment's approvals changed: it may take the turn while they are in force. */
+  approvalChanged(change: { workflowId: string; runId: string; approvedUntil?: number; given: number }): void {
+    const index = this.waiting.findIndex((r) => r.workflowId === change.workflowId && r.runId === change.runId);
+    const entry = this.waiting[index];
+    if (!entry?.approval) return;
+    const approval = {
+      required: entry.approval.required,
+      given: change.given,
+      ...present({ approvedUntil: change.approvedUntil }),
+    };
+    this.waiting = this.waiting.map((r, i) => (i === index ? { ...r, approval } : r));
+    this.ports.queueChanged();
   }
 
   /** Scheduled requests whose time has come join the queue, in their time order. */
@@ -344,7 +388,8 @@ export class LockState {
   /** When the calendar next needs the lock awake (see nextWake); undefined when it does not. */
   calendarWake(): number | undefined {
     const now = this.ports.now();
-    const times = [this.scheduled[0]?.notBefore, this.manualFreeze?.until];
+    // A soak's end lets a waiting request go.
+    const times = [this.scheduled[0]?.notBefore, this.manualFreeze?.until, ...this.waiting.map((r) => r.soakUntil)];
     // Each opening and closing, so that what the lock shows (its gauge, its query) changes when the environment does.
     if (this.calendar || this.manualFreeze) {
       const closure = this.closureAt(now);

@@ -63,3 +63,10 @@ export function recordQueue(environment: string, waiting: number, heldSinceMs: n
     .createGauge(METRIC.heldSince, 'float', 's', 'When the current holder was granted the environment (0: free)')
     .set(heldSinceMs === undefined ? 0 : heldSinceMs / 1000, tags);
 }
+
+/** A rollback (deployctl rollback) that ended, by environment and status. */
+export function recordRollback(result: DeploymentResult): void {
+  metricMeter
+    .createCounter(METRIC.rollbacks, '1', 'Rollbacks (deployctl rollback) that ended, by environment and status')
+    .add(1, { environment: result.environment, status: result.status });
+}

@@ -212,6 +212,9 @@ const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
   errorType: null,
   stoppedBy: null,
   freezeOverride: null,
+  promotedFrom: null,
+  approvedBy: null,
+  rollbackOf: null,
   ...overrides,
 });
 

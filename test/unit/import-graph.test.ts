@@ -16,6 +16,7 @@ const LAYERS: Record<string, number> = {
   config: 2,
   cloudformation: 2,
   cdk: 2,
+  visibility: 2,
   workflows: 3,
   activities: 3,
   client: 4,
