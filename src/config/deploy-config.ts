@@ -195,7 +195,9 @@ const approvals = z
       .optional()
       .meta(about('Who may approve (CI actors or user names); left out: anyone.')),
     allowSelf: z.boolean().default(false).meta(about('Whether the requester may approve their own deployment.')),
-    expires: duration.prefault('4h').meta(about('How long an approval counts; one that expires before the turn is void.')),
+    expires: duration
+      .prefault('4h')
+      .meta(about('How long an approval counts; one that expires before the turn is void.')),
   })
   .meta(
     about(

@@ -35,10 +35,10 @@ export interface TurnRequest {
   /** Promotion: not granted before this time, when its ref's soak upstream ends. */
   soakUntil?: number;
   /**
-   * Approvals: granted only while approved, until `approvedUntil` (absent while approvals are missing). It keeps its
+   * Approvals: granted only while `required` of its approvals are in force (each until its `expiresAt`). It keeps its
    * place meanwhile; the next request that may go takes the turn.
    */
-  approval?: { approvedUntil?: number; required: number; given: number };
+  approval?: { required: number; expiresAt: number[] };
 }
 
 export interface Holder extends TurnRequest {

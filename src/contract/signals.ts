@@ -31,9 +31,8 @@ export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'c
 /** The lease given back, and how long it held the turn; the deployment asks for the answer by releaseAnswerQuery. */
 export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
-/** A waiting deployment's approvals changed: it may take the turn until `approvedUntil` (absent: not approved). */
-export const approvalSignal =
-  defineSignal<[{ workflowId: string; runId: string; approvedUntil?: number; given: number }]>('approval');
+/** A waiting deployment's approvals changed: when each of them expires. */
+export const approvalSignal = defineSignal<[{ workflowId: string; runId: string; expiresAt: number[] }]>('approval');
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');

@@ -32,7 +32,8 @@ function literal(value: string): string {
 }
 
 export function deploymentQuery({ environment, ref, status }: DeploymentFilter): string {
-  if (!ENVIRONMENT_NAME_PATTERN.test(environment)) throw new Error(`invalid environment ${JSON.stringify(environment)}`);
+  if (!ENVIRONMENT_NAME_PATTERN.test(environment))
+    throw new Error(`invalid environment ${JSON.stringify(environment)}`);
   return [
     `WorkflowType = 'deployment'`,
     `${DEPLOYMENT_ENVIRONMENT.name} = ${literal(environment)}`,

@@ -227,9 +227,9 @@ export class DeploymentRun {
     const what = `deployment ${state.correlationId}`;
     if (FINAL_STATUSES.includes(state.status)) return `${what} has already ended (${state.status})`;
     if (this.leaseId !== undefined || state.status === 'deploying') return `${what} is already deploying`;
-    if (!rule || !state.approval) {
-      return state.settings ? `${state.environment} needs no approvals` : `${what} is not yet queued: try again`;
-    }
+    // (Not yet resolved: decided again once it is queued, when its environment's rules are known.)
+    if (!state.settings) return undefined;
+    if (!rule || !state.approval) return `${state.environment} needs no approvals`;
     const nameProblemOf = nameProblem('actor', by);
     if (nameProblemOf !== undefined) return nameProblemOf;
     const problem = approverProblem(
@@ -260,17 +260,17 @@ export class DeploymentRun {
     return approval;
   }
 
-  /** Its approvals as the lock needs them: how many, and until when they count. */
+  /** Its approvals as the lock needs them: how many, and until when each counts. */
   approvalForLock(): TurnRequest['approval'] {
     const { approval } = this.state;
     if (!approval) return undefined;
-    const given = liveApprovals(approval.approvals, this.ports.now()).length;
-    return { required: approval.required, given, ...present({ approvedUntil: approval.approvedUntil }) };
+    const live = liveApprovals(approval.approvals, this.ports.now());
+    return { required: approval.required, expiresAt: live.map((given) => given.expiresAt) };
   }
 
   /** Rejected by an approver: it ends rejected. */
   reject({ by, reason }: { by: string; reason: string }): void {
-    this.stop({ status: 'rejected', reason: `rejected: ${reason}`, by });
+    this.stop({ status: 'rejected', reason, by });
   }
 
   superseded({ byWorkflowId, runId }: { byWorkflowId: string; runId: string }): void {

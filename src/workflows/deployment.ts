@@ -1,10 +1,7 @@
 // One workflow per deployment request: wait for the environment's turn, deploy, and always give the turn back. Its
 // rules live in DeploymentRun and its steps in deploy-steps.ts; this file wires them to signals, queries and clean-up.
 import {
-  ApplicationFailure,
   CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   setCurrentDetails,
@@ -14,24 +11,18 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
-  approvalSignal,
-  approveUpdate,
   cancelDeploymentSignal,
   closedSignal,
   CORRELATION_ID,
   DEPLOYMENT_ENVIRONMENT,
   DEPLOYMENT_REF,
   DEPLOYMENT_STATUS,
-  FAILURE,
-  FINAL_STATUSES,
   type DeploymentInput,
   type DeploymentResult,
   type DeploymentState,
   grantedSignal,
-  lockWorkflowId,
   nameProblem,
   type NoticeKind,
-  rejectUpdate,
   REQUESTED_BY,
   revokedSignal,
   stateQuery,
@@ -43,8 +34,7 @@ import { Compensation } from './compensation';
 import { deploySteps } from './deploy-steps';
 import { RunnerLink } from './deployers/runner';
 import { DeploymentRun, requestProblem } from './deployment-run';
-import { approvedWords } from '../domain/approvals';
-import { present } from '../domain/present';
+import { handleApprovals } from './approvals';
 import { recordUndelivered } from './metrics';
 import { Notifier } from './notifier';
 
@@ -75,34 +65,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(closedSignal, (closed) => run.closed(closed));
   setHandler(cancelDeploymentSignal, (cancel) => run.cancel(cancel));
   setHandler(withdrawIfWaitingSignal, (withdraw) => run.withdrawIfWaiting(withdraw));
-  // Approvals answer at once; the validator refuses, unrecorded, what cannot count.
-  const refuseApproval = (by: string, rejecting?: boolean) => {
-    const problem = run.approvalProblem(by, rejecting);
-    if (problem !== undefined) throw ApplicationFailure.create({ type: FAILURE.approvalRefused, message: problem });
-  };
-  setHandler(
-    approveUpdate,
-    async (approval) => {
-      const given = run.approve(approval, state.settings!.approvals!.expiresMs);
-      notify('progress', approvedWords(given, Date.now()));
-      // Told once its request is at the lock (the lock knows no request before); it may have ended meanwhile.
-      await condition(() => run.turnRequested || FINAL_STATUSES.includes(state.status));
-      const forLock = run.approvalForLock();
-      if (run.turnRequested && run.leaseId === undefined && forLock) {
-        await getExternalWorkflowHandle(lockWorkflowId(input.environment))
-          .signal(approvalSignal, {
-            workflowId,
-            runId,
-            given: forLock.given,
-            ...present({ approvedUntil: forLock.approvedUntil }),
-          })
-          .catch((err: unknown) => log.warn('Approval not told to the lock', { workflowId, error: String(err) }));
-      }
-      return given;
-    },
-    { validator: ({ by }) => refuseApproval(by) },
-  );
-  setHandler(rejectUpdate, (rejection) => run.reject(rejection), { validator: ({ by }) => refuseApproval(by, true) });
+  handleApprovals(run, input.environment, notify);
 
   const { requestedBy } = state;
   withNextStatus = [

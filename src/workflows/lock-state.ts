@@ -63,6 +63,10 @@ export type Wake =
     }
   | { at: number; holder?: undefined };
 
+/** How many of a request's approvals are in force at `now`. */
+const approvalsInForce = (approval: { expiresAt: number[] }, now: number) =>
+  approval.expiresAt.filter((at) => at > now).length;
+
 /** A request's point in time: when it joins the queue (now, or its scheduled time). */
 const joinsAt = (request: TurnRequest, now: number) => Math.max(now, request.notBefore ?? now);
 
@@ -288,8 +292,7 @@ export class LockState {
   private isReady(request: TurnRequest): boolean {
     const now = this.ports.now();
     if (request.soakUntil !== undefined && request.soakUntil > now) return false;
-    const until = request.approval?.approvedUntil;
-    return request.approval === undefined || (until !== undefined && until > now);
+    return request.approval === undefined || approvalsInForce(request.approval, now) >= request.approval.required;
   }
 
   /** What a waiting request waits for besides its turn, for people. */
@@ -298,22 +301,18 @@ export class LockState {
     const { soakUntil, approval } = request;
     return [
       ...(soakUntil !== undefined && soakUntil > now ? [`soak until ${formatInstant(soakUntil)}`] : []),
-      ...(approval && !((approval.approvedUntil ?? 0) > now)
-        ? [`approval (${Math.min(approval.given, approval.required)}/${approval.required})`]
+      ...(approval && approvalsInForce(approval, now) < approval.required
+        ? [`approval (${approvalsInForce(approval, now)}/${approval.required})`]
         : []),
     ];
   }
 
   /** A waiting deployment's approvals changed: it may take the turn while they are in force. */
-  approvalChanged(change: { workflowId: string; runId: string; approvedUntil?: number; given: number }): void {
+  approvalChanged(change: { workflowId: string; runId: string; expiresAt: number[] }): void {
     const index = this.waiting.findIndex((r) => r.workflowId === change.workflowId && r.runId === change.runId);
     const entry = this.waiting[index];
     if (!entry?.approval) return;
-    const approval = {
-      required: entry.approval.required,
-      given: change.given,
-      ...present({ approvedUntil: change.approvedUntil }),
-    };
+    const approval = { required: entry.approval.required, expiresAt: change.expiresAt };
     this.waiting = this.waiting.map((r, i) => (i === index ? { ...r, approval } : r));
     this.ports.queueChanged();
   }
