@@ -17,6 +17,8 @@ import {
 } from '../client/deployment-request';
 import { EXIT, exitCodeFor, usageError } from '../client/exit-codes';
 import { follow, waitUntilQueued } from '../client/follow';
+import { checkName } from '../client/inputs';
+import { pickPromotion } from '../client/promotion-pick';
 import { checkCommand } from '../client/runner-command';
 import { runOnRunner } from '../client/runner-session';
 import { interruptedFollowing, runnerStoppedExitCode, runnerStoppedLine } from '../client/stopped-following';
@@ -26,6 +28,8 @@ const optional = (name: string) => core.getInput(name) || undefined;
 /** The action's inputs as deployctl's options; connection inputs go where the Temporal client reads them. */
 interface ActionInputs extends RequestOptions {
   detach: boolean;
+  /** Promote: deploy the ref that last succeeded in this environment (or check the ref input). */
+  promoteFrom?: string;
   /** mode: run: the command, as GitHub runs a `run` step (bash, errexit and pipefail). */
   runCommand?: [string, ...string[]];
 }
@@ -66,7 +70,10 @@ function readInputs(): ActionInputs {
   }
   const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: attempt, GITHUB_SHA: sha } = process.env;
   const correlationId = optional('correlation-id') ?? (runId ? `deploy-${runId}-${attempt ?? '1'}` : undefined);
-  const ref = optional('ref') ?? sha;
+  const promoteFrom = optional('promote-from');
+  if (promoteFrom !== undefined) checkName('environment', promoteFrom);
+  // Promoting, the ref is what succeeded upstream unless one is named.
+  const ref = optional('ref') ?? (promoteFrom === undefined ? sha : undefined);
   const stack = optional('stack');
   const assembly = optional('assembly');
   const waitTimeout = optional('wait-timeout');
@@ -75,6 +82,7 @@ function readInputs(): ActionInputs {
   const at = optional('at');
   const runCommand = readMode();
   if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
+  if (runCommand && promoteFrom) throw usageError('promote-from needs mode: deploy');
   if (runCommand && core.getBooleanInput('detach')) {
     throw usageError('mode: run cannot detach: the command runs in this step when the turn comes');
   }
@@ -82,7 +90,7 @@ function readInputs(): ActionInputs {
     env: core.getInput('environment', { required: true }),
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
-    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at }),
+    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom }),
     ...(overrideReason === undefined ? {} : { overrideFreeze: true, reason: overrideReason }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };
@@ -113,6 +121,11 @@ async function writeSummary(
     ['Waited behind', waitedBehind.join(', ') || 'nobody'],
     ['Duration', ms(result.durationMs)],
     ...(result.errorType ? [['Failure type', result.errorType]] : []),
+    ...(result.promotedFrom
+      ? [['Promoted from', result.promotedFrom.map((e) => `${e.environment} (${e.correlationId})`).join(', ')]]
+      : []),
+    ...(result.approvedBy ? [['Approved by', result.approvedBy.join(', ')]] : []),
+    ...(result.rollbackOf ? [['Rollback to', result.rollbackOf]] : []),
   ];
   const summary = core.summary.addHeading(`Deployment ${result.correlationId}: ${result.status}`, 2).addTable([
     [
@@ -148,11 +161,19 @@ async function writeSummary(
 }
 
 async function run(): Promise<number> {
-  const options = readInputs();
+  const options = await promoted(readInputs());
   const request = deploymentRequest(options);
   const { correlationId } = request.input;
   // As deployctl: interrupts are watched from before the request, and the outcome's exit code is deployctl's.
   return withRequestedDeployment(request, core.info, (requested) => followToEnd(requested, options, correlationId));
+}
+
+/** promote-from: the ref (and assembly) picked upstream, as deployctl promote picks them. */
+async function promoted(options: ActionInputs): Promise<ActionInputs> {
+  if (options.promoteFrom === undefined) return options;
+  const picked = await pickPromotion(options.promoteFrom, options.ref, options.assembly === undefined);
+  core.info(`${options.env}: promoting ${picked.ref} from ${options.promoteFrom} (${picked.correlationId})`);
+  return { ...options, ref: picked.ref, ...present({ assembly: options.assembly ?? picked.assembly }) };
 }
 
 async function followToEnd(
