@@ -1,7 +1,9 @@
 // The coordinator under a seeded random mix of requests and faults (see test/chaos/): two worker processes, killed
 // alone or with their whole process group, a server restart, terminated holders, force-releases, cancels, killed
-// runners, freezes set and lifted by hand. Then: never two deploy commands at once in an environment, every request ended and deployctl said how,
-// no command ran twice, every queue empty, no workflow task failed. CHAOS_SEED and CHAOS_SECONDS choose another run;
+// runners, freezes set and lifted by hand, requests that need an approval and a promotion from blue (approved or
+// rejected at random moments). Then: never two deploy commands at once in an environment, every request ended and
+// deployctl said how, no command ran twice, every queue empty, no workflow task failed, nothing deployed to the gated
+// environment unapproved or unsoaked. CHAOS_SEED and CHAOS_SECONDS choose another run;
 // npm run chaos runs one outside Jest.
 import { runChaos } from './chaos/run-chaos';
 
@@ -20,4 +22,8 @@ test(`chaos seed ${seed}: the queue holds through ${seconds} s of faults`, async
   );
   const succeeded = report.observed.requests.filter((request) => request.status === 'succeeded');
   expect(succeeded.length).toBeGreaterThan(10);
+  // Approvals and promotions were among the requests, and some got through both.
+  const gated = report.observed.requests.filter((request) => request.environment === 'gated');
+  expect(gated.length).toBeGreaterThan(3);
+  expect(gated.filter((request) => request.status === 'succeeded').length).toBeGreaterThan(0);
 }, 480_000);

@@ -11,6 +11,7 @@ import {
 import { formatDuration } from '../domain/durations';
 import { queuePosition } from '../domain/queue-position';
 import { closureLine, scheduledWords } from '../domain/closure-wording';
+import { approveCommand } from '../domain/approvals';
 import { newerRun, resultOfClose } from './closed-deployment';
 import { isUnavailable } from './connect';
 import type { deployment } from '../workflows';
@@ -129,10 +130,15 @@ export async function progressOf(state: DeploymentState, lock: WorkflowHandle): 
   }
   const behind = at.holderCorrelationId ? `, behind ${at.holderCorrelationId}` : '';
   const closed = at.closure ? `; ${state.environment} is ${closureLine(at.closure, Date.now())}` : '';
+  const waitingFor = view.waiting.find((entry) => entry.workflowId === state.workflowId)?.waitingFor ?? [];
+  const approve = waitingFor.some((what) => what.startsWith('approval'))
+    ? `: ${approveCommand(state.environment, state.correlationId)}`
+    : '';
+  const gates = waitingFor.length > 0 ? `; waiting for ${waitingFor.join(', ')}${approve}` : '';
   return {
     line:
       `${state.correlationId}: queued at position ${at.position} of ${at.waiting}${behind} ` +
-      `(ETA ${formatDuration(at.etaMs)})${closed}`,
+      `(ETA ${formatDuration(at.etaMs)})${closed}${gates}`,
     ...(at.holderCorrelationId ? { behind: at.holderCorrelationId } : {}),
     position: at.position,
   };

@@ -263,8 +263,11 @@ export class LockState {
     return {
       ...view,
       waiting: view.waiting.map((entry, index) => {
-        const waitingFor = this.waitingFor(this.waiting[index]!);
-        return waitingFor.length > 0 ? { ...entry, waitingFor } : entry;
+        const request = this.waiting[index]!;
+        const waitingFor = this.waitingFor(request);
+        // A soaking request starts no sooner than its soak ends.
+        const etaMs = Math.max(entry.etaMs, (request.soakUntil ?? 0) - now);
+        return waitingFor.length > 0 ? { ...entry, etaMs, waitingFor } : entry;
       }),
       closure: closure ?? null,
       scheduled: this.scheduled.map((request) => ({

@@ -36,6 +36,11 @@ export interface RequestRecord {
   forceReleased: boolean;
   /** The last lines deployctl wrote, for the report. */
   stderrTail: string;
+  /** Gated requests: when the first deployctl approve for it was started (no approval can be older). */
+  approveSentAt?: number;
+  /** From its result: the upstream deployments its promotion rested on, and who approved it. */
+  promotedFrom?: string[];
+  approvedBy?: string[];
 }
 
 export interface QueueAtEnd {
@@ -59,6 +64,8 @@ export interface ChaosObservations {
   workflowTaskFailures: WorkflowTaskFailure[];
   /** Each environment's kill grace period: how long a revoked holder's command may take to stop. */
   killGraceMs: Record<string, number>;
+  /** An environment with approvals and promotion from `from` with `soakMs`. */
+  gated?: { environment: string; from: string; soakMs: number };
 }
 
 export interface ChaosVerdict {
@@ -164,6 +171,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     }
   }
 
+  if (observed.gated) violations.push(...gateViolations(observed, observed.gated));
+
   // Every queue is empty at the end.
   for (const queue of observed.queues) {
     if (queue.holder !== undefined || queue.waiting.length > 0) {
@@ -189,6 +198,42 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     unhandledCommandRetries,
     tasksFailedByTermination,
   };
+}
+
+/**
+ * A gated deployment that deployed was approved first, by someone, and promoted: its ref succeeded upstream, and that
+ * upstream command ended at least the soak before this one started.
+ */
+function gateViolations(observed: ChaosObservations, gated: NonNullable<ChaosObservations['gated']>): string[] {
+  const violations: string[] = [];
+  const startOf = (id: string) => observed.runs.filter((run) => run.correlationId === id).map((run) => run.start)[0];
+  const requestById = new Map(observed.requests.map((request) => [request.correlationId, request]));
+  for (const request of observed.requests) {
+    if (request.environment !== gated.environment) continue;
+    const start = startOf(request.correlationId);
+    if (start === undefined) continue;
+    const name = `${gated.environment}/${request.correlationId}`;
+    if (request.approveSentAt === undefined || start < request.approveSentAt) {
+      violations.push(`deployed unapproved: ${name} started before anybody approved it`);
+    }
+    if (request.status === 'succeeded' && !request.approvedBy?.length) {
+      violations.push(`deployed unapproved: ${name} succeeded with no approver recorded`);
+    }
+    if (request.status !== 'succeeded') continue;
+    const evidence = request.promotedFrom?.[0];
+    const upstream = evidence === undefined ? undefined : requestById.get(evidence);
+    if (!upstream || upstream.environment !== gated.from || upstream.status !== 'succeeded') {
+      violations.push(
+        `not promoted: ${name} deployed on evidence ${evidence ?? 'none'}, not a success in ${gated.from}`,
+      );
+      continue;
+    }
+    const upstreamEnd = observed.runs.find((run) => run.correlationId === upstream.correlationId)?.end;
+    if (upstreamEnd === undefined || start - upstreamEnd < gated.soakMs - HEARTBEAT_SLACK_MS) {
+      violations.push(`not soaked: ${name} started ${start - (upstreamEnd ?? start)} ms after ${evidence} ended`);
+    }
+  }
+  return violations;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) =>

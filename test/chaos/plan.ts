@@ -6,7 +6,10 @@ import fc from 'fast-check';
 export const QUEUE_ENVIRONMENTS = ['blue', 'green'] as const;
 export const SUPERSEDE_ENVIRONMENT = 'preview';
 export const RUNNER_ENVIRONMENT = 'runners';
-export const WORKER_ENVIRONMENTS = [...QUEUE_ENVIRONMENTS, SUPERSEDE_ENVIRONMENT] as const;
+/** Takes only refs that succeeded in blue (and soaked there), and each request needs an approval. */
+export const GATED_ENVIRONMENT = 'gated';
+export const GATED_FROM = 'blue';
+export const WORKER_ENVIRONMENTS = [...QUEUE_ENVIRONMENTS, SUPERSEDE_ENVIRONMENT, GATED_ENVIRONMENT] as const;
 
 export type ChaosAction =
   /** deployctl deploy, followed to its end. */
@@ -18,6 +21,9 @@ export type ChaosAction =
       shortWait: boolean;
       sleepMs: number;
       fails: boolean;
+      /** Gated requests: approved (by deployctl approve) this long after the request, or rejected. */
+      approveAfterMs: number;
+      rejects: boolean;
     }
   /**
    * deployctl run on a "runner", sometimes killed (SIGKILL) this long after it started, or this long after its
@@ -74,6 +80,8 @@ const deployAction: fc.Arbitrary<ChaosAction> = fc.record({
   shortWait: chance(15),
   sleepMs: commandMs,
   fails: chance(15),
+  approveAfterMs: fc.integer({ min: 0, max: 4000 }),
+  rejects: chance(10),
 });
 
 const runAction: fc.Arbitrary<ChaosAction> = fc.record({

@@ -34,6 +34,8 @@ import {
   type ChaosPlan,
   chaosPlan,
   describeAction,
+  GATED_ENVIRONMENT,
+  GATED_FROM,
   QUEUE_ENVIRONMENTS,
   RUNNER_ENVIRONMENT,
   SUPERSEDE_ENVIRONMENT,
@@ -48,6 +50,8 @@ const RUNNER_HEARTBEAT_TIMEOUT_MS = 16_000;
 const SHORT_WAIT = '3s';
 /** Who the run's force-releases say they are: a revoked holder's result names it. */
 const FORCE_RELEASED_BY = 'chaos-force-release';
+const APPROVER = 'chaos-approver';
+const GATED_SOAK_MS = 2000;
 /**
  * Longer than a lost worker takes to be noticed (the 5 s heartbeat timeout, then the deployment's next workflow task
  * waiting out the dead worker's sticky queue: about 16 s here), and where the deliberate orphan test runs.
@@ -117,6 +121,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...Object.fromEntries(QUEUE_ENVIRONMENTS.map((name) => [name, workerEnvironment('queue')])),
     [SUPERSEDE_ENVIRONMENT]: workerEnvironment('supersede'),
     [ORPHAN_ENVIRONMENT]: workerEnvironment('queue'),
+    [GATED_ENVIRONMENT]: {
+      ...workerEnvironment('queue'),
+      promotion: { from: GATED_FROM, soak: `${GATED_SOAK_MS}ms` },
+      approvals: { approvers: [APPROVER], expires: '1m' },
+    },
     [RUNNER_ENVIRONMENT]: {
       stackName: 'ChaosStack',
       lockWaitTimeout: '10m',
@@ -207,6 +216,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ({ code, stderr }) => `exit ${code}${code === 0 ? '' : `: ${lastLines(stderr, 1)}`}`,
     );
 
+  /**
+   * Approves (or rejects) a gated request, trying again while its deployment does not exist yet or Temporal is away;
+   * done once answered, or once the deployment has ended or runs (refused by promotion, cancelled, timed out).
+   */
+  async function answerGated(request: Request, rejects: boolean): Promise<void> {
+    const { correlationId } = request.record;
+    const args = rejects
+      ? ['reject', correlationId, '--env', GATED_ENVIRONMENT, '--by', APPROVER, '--reason', 'chaos']
+      : ['approve', correlationId, '--env', GATED_ENVIRONMENT, '--by', APPROVER];
+    for (let attempt = 0; attempt < 60 && !request.exited; attempt++) {
+      await serverUp;
+      request.record.approveSentAt ??= Date.now();
+      const { code, stderr } = await startDeployctl(args, { address, taskQueue: TASK_QUEUE, configPath }).result;
+      if (code === 0 || /ended|already deploying/.test(stderr)) {
+        actionLog.push(`${elapsed()} ${args[0]} ${correlationId}: exit ${code}`);
+        return;
+      }
+      await sleep(500);
+    }
+  }
+
   /** A deploy command longer than a lost worker takes to be noticed (about 16 s), and a request queued behind it. */
   function startLongCommand(): Request {
     const long = launch('deploy', ORPHAN_ENVIRONMENT, ['--priority', 'high'], {
@@ -250,6 +280,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const priority = ['--priority', action.priority];
         const wait = action.shortWait ? ['--wait-timeout', SHORT_WAIT] : [];
         const request = launch('deploy', action.environment, [...priority, ...wait], action);
+        if (action.environment === GATED_ENVIRONMENT) {
+          background.push(sleep(action.approveAfterMs).then(() => answerGated(request, action.rejects)));
+        }
         return request.record.correlationId;
       }
       case 'run': {
@@ -400,6 +433,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         request.record.status = result.status;
         request.record.forceReleased = result.status === 'revoked' && result.stoppedBy === FORCE_RELEASED_BY;
         if (result.errorType !== undefined) request.record.errorType = result.errorType;
+        if (result.promotedFrom) request.record.promotedFrom = result.promotedFrom.map((e) => e.correlationId);
+        if (result.approvedBy) request.record.approvedBy = result.approvedBy;
       }
     }),
   );
@@ -410,6 +445,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     requests: [...requests.values()].map((request) => request.record),
     queues,
     workflowTaskFailures,
+    gated: { environment: GATED_ENVIRONMENT, from: GATED_FROM, soakMs: GATED_SOAK_MS },
     killGraceMs: {
       ...Object.fromEntries([...WORKER_ENVIRONMENTS, ORPHAN_ENVIRONMENT].map((name) => [name, KILL_GRACE_MS])),
       [RUNNER_ENVIRONMENT]: Math.min(10_000, Math.floor(RUNNER_HEARTBEAT_TIMEOUT_MS / 4)),
