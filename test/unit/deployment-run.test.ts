@@ -1,6 +1,7 @@
 // A deployment's rules without a server: what the lock and operators tell it, and the outcome it ends with.
 import { ActivityFailure, ApplicationFailure, CancelledFailure, RetryState, TimeoutFailure } from '@temporalio/common';
 import type { DeploymentInput, DeploymentStatus } from '../../src/contract/deployment';
+import type { EnvironmentSettings } from '../../src/contract/settings';
 import { DeploymentRun, failureOf, requestProblem } from '../../src/workflows/deployment-run';
 
 const input: DeploymentInput = { environment: 'staging', correlationId: 'deploy-1', priority: 'normal', ref: 'abc' };
@@ -208,5 +209,154 @@ describe('a closed environment', () => {
     other.run.closed({ runId: 'run-1', closure: frozen() });
     expect([stops(), other.stops()]).toEqual([0, 0]);
     expect(run.state.closure).toBeUndefined();
+  });
+});
+
+describe('approvals', () => {
+  const rule = { required: 2, approvers: ['ana', 'bo', 'cy'], allowSelf: false, expiresMs: 60_000 };
+  const settings = (approvals?: typeof rule): EnvironmentSettings => ({
+    environment: 'staging',
+    notifyTimeoutMs: 10_000,
+    stackName: 'Api',
+    lockWaitTimeoutMs: 60_000,
+    expectedDurationMs: 60_000,
+    queueMode: 'queue',
+    livenessCheckIntervalMs: 60_000,
+    deployTimeoutMs: 600_000,
+    runnerHeartbeatTimeoutMs: 60_000,
+    deploy: { type: 'runner' },
+    ...(approvals ? { approvals } : {}),
+  });
+
+  /** A deployment ana asked for, queued at t=1000 in an environment that needs two of ana, bo and cy. */
+  function awaiting() {
+    const made = runOf({ requestedBy: 'ana' });
+    made.run.state.settings = settings(rule);
+    made.run.needsApproval(rule);
+    made.run.queued();
+    return made;
+  }
+
+  test('before its environment is known, nothing is refused yet; without approvals there, all is', () => {
+    const { run } = runOf({ requestedBy: 'ana' });
+    expect(run.approvalProblem('ana')).toBeUndefined();
+    run.state.settings = settings();
+    run.queued();
+    expect(run.approvalProblem('bo')).toBe('staging needs no approvals');
+    expect(run.approvalForLock()).toBeUndefined();
+  });
+
+  test('who may approve: not the requester, not an unlisted approver, not a blank name', () => {
+    const { run } = awaiting();
+    expect(run.approvalProblem('ana')).toBe('ana requested this deployment and staging does not allow self-approval');
+    expect(run.approvalProblem('eve')).toBe('eve is not an approver of staging (approvers: ana, bo, cy)');
+    expect(run.approvalProblem(' ')).toMatch(/^invalid actor " ": use /);
+    expect(run.approvalProblem('bo')).toBeUndefined();
+  });
+
+  test('approvals count until they expire: approvedUntil and what the lock is told', () => {
+    const { run, clock } = awaiting();
+    expect(run.approvalForLock()).toEqual({ required: 2, expiresAt: [] });
+    const first = run.approve({ by: 'bo' }, rule.expiresMs);
+    expect(first.approvals).toEqual([{ by: 'bo', at: 1_000, expiresAt: 61_000 }]);
+    expect(first.approvedUntil).toBeUndefined();
+    expect(run.approvalProblem('bo')).toBe('bo has approved deployment deploy-1 already');
+
+    clock.now = 30_000;
+    const second = run.approve({ by: 'cy', comment: 'lgtm' }, rule.expiresMs);
+    expect(second.approvals[1]).toEqual({ by: 'cy', at: 30_000, expiresAt: 90_000, comment: 'lgtm' });
+    // Two are needed: they count until the first of them expires.
+    expect(second.approvedUntil).toBe(61_000);
+    expect(run.approvalForLock()).toEqual({ required: 2, expiresAt: [61_000, 90_000] });
+
+    // bo's approval has expired: it no longer counts, and bo may approve again.
+    clock.now = 61_000;
+    expect(run.approvalForLock()).toEqual({ required: 2, expiresAt: [90_000] });
+    expect(run.approvalProblem('bo')).toBeUndefined();
+    const again = run.approve({ by: 'bo' }, rule.expiresMs);
+    expect(again.approvals.map((a) => a.by)).toEqual(['cy', 'bo']);
+    expect(again.approvedUntil).toBe(90_000);
+  });
+
+  test('an approval that drops the count below the required number clears approvedUntil', () => {
+    const { run, clock } = awaiting();
+    run.approve({ by: 'bo' }, rule.expiresMs);
+    run.approve({ by: 'cy' }, rule.expiresMs);
+    expect(run.state.approval?.approvedUntil).toBe(61_000);
+    clock.now = 61_000;
+    run.approve({ by: 'bo' }, rule.expiresMs);
+    expect(run.state.approval?.approvedUntil).toBeUndefined();
+  });
+
+  test('reject: the requester may reject their own deployment, an unlisted person may not; it ends rejected', () => {
+    const { run, stops } = awaiting();
+    run.approve({ by: 'bo' }, rule.expiresMs);
+    expect(run.approvalProblem('ana', true)).toBeUndefined();
+    expect(run.approvalProblem('bo', true)).toBeUndefined();
+    expect(run.approvalProblem('eve', true)).toBe('eve is not an approver of staging (approvers: ana, bo, cy)');
+    run.reject({ by: 'bo', reason: 'not on a Friday' });
+    expect(stops()).toBe(1);
+    run.ended(new CancelledFailure('stopped'), true);
+    expect(run.result()).toMatchObject({ status: 'rejected', error: 'not on a Friday', stoppedBy: 'bo' });
+    expect(run.approvalProblem('cy')).toBe('deployment deploy-1 has already ended (rejected)');
+  });
+
+  test('once the turn is held, or the deployment runs, it is too late to approve', () => {
+    const { run } = awaiting();
+    run.granted({ leaseId: 'staging#1', runId: 'run-2' });
+    expect(run.approvalProblem('bo')).toBe('deployment deploy-1 is already deploying');
+    run.deploying();
+    expect(run.approvalProblem('bo', true)).toBe('deployment deploy-1 is already deploying');
+  });
+});
+
+describe('a ref soaking upstream', () => {
+  test('its soak ends before the wait timeout: it waits, its deadline unchanged', () => {
+    const { run, stops } = runOf();
+    run.queued();
+    run.soaking(61_000);
+    run.startWaiting(60_000, false);
+    expect(run.waitDeadline).toBe(61_000);
+    expect(run.state.soakUntil).toBe(61_000);
+    expect(stops()).toBe(0);
+  });
+
+  test('its soak outlasts the wait timeout: an attached request is refused, not promoted', () => {
+    const { run, stops } = runOf();
+    run.queued();
+    run.soaking(61_001);
+    run.startWaiting(60_000, false);
+    expect(stops()).toBe(1);
+    run.ended(new CancelledFailure('stopped'), true);
+    expect(run.result()).toMatchObject({
+      status: 'refused',
+      errorType: 'NotPromoted',
+      error:
+        'abc soaks upstream until Thu 1970-01-01 00:01 UTC; the wait timeout (1m) would end first ' +
+        '(deployctl deploy --detach queues it to run then)',
+    });
+  });
+
+  test('detached: it waits for the soak, its wait timeout counted from the end of the soak', () => {
+    const { run, stops } = runOf({ detached: true });
+    run.queued();
+    run.soaking(500_000);
+    run.startWaiting(60_000, true);
+    expect(run.waitDeadline).toBe(560_000);
+    // A freeze that lifts before the soak ends changes nothing; one that lifts after it moves the deadline again.
+    run.closed({ runId: 'run-2', closure: { kind: 'frozen-by-hand', reason: 'incident 42', opensAt: 100_000 } });
+    expect(run.waitDeadline).toBe(560_000);
+    run.closed({ runId: 'run-2', closure: { kind: 'frozen-by-hand', reason: 'incident 42', opensAt: 700_000 } });
+    expect(run.waitDeadline).toBe(760_000);
+    expect(stops()).toBe(0);
+  });
+
+  test('a scheduled request counts its wait timeout from its time', () => {
+    const { run, stops } = runOf({ notBefore: 50_000 });
+    run.queued();
+    run.soaking(100_000);
+    run.startWaiting(60_000, false);
+    expect(run.waitDeadline).toBe(110_000);
+    expect(stops()).toBe(0);
   });
 });

@@ -276,3 +276,129 @@ describe('a closed environment holds the queue', () => {
     expect(lock.view().scheduled).toEqual([]);
   });
 });
+
+describe('a request that is not ready keeps its place; the next ready one goes first', () => {
+  const approvalOf = (workflowId: string, expiresAt: number[]) => ({ workflowId, runId: 'run-1', expiresAt });
+
+  test('soaking: passed over until its soak ends, then first again; the lock wakes when it ends', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('soaking', { soakUntil: 61_000 }));
+    expect(lock.hasWork()).toBe(false);
+    expect(grantAll(lock)).toEqual([]);
+    expect(lock.nextWake()).toEqual({ at: 61_000 });
+    lock.request(request('ready'));
+    expect(grantAll(lock)).toEqual(['ready']);
+    lock.request(request('later'));
+    lock.release('staging#1', 100);
+    clock.now = 60_999;
+    expect(grantAll(lock)).toEqual(['later']);
+    lock.release('staging#2', 100);
+    lock.request(request('last'));
+    clock.now = 61_000;
+    expect(lock.hasWork()).toBe(true);
+    expect(grantAll(lock)).toEqual(['soaking']);
+    expect(lock.waiting.map((entry) => entry.correlationId)).toEqual(['last']);
+  });
+
+  test('approvals: passed over until enough are in force; approvalChanged lets it go', () => {
+    const { lock, changes } = lockAt(1_000);
+    lock.request(request('guarded', { approval: { required: 1, expiresAt: [] } }));
+    lock.request(request('plain'));
+    expect(grantAll(lock)).toEqual(['plain']);
+    lock.release('staging#1', 100);
+    expect(lock.hasWork()).toBe(false);
+    expect(grantAll(lock)).toEqual([]);
+    const before = changes();
+    lock.approvalChanged(approvalOf('deploy/staging/guarded', [50_000]));
+    expect(changes()).toBe(before + 1);
+    expect(lock.waiting[0]?.approval).toEqual({ required: 1, expiresAt: [50_000] });
+    expect(lock.hasWork()).toBe(true);
+    expect(grantAll(lock)).toEqual(['guarded']);
+  });
+
+  test('two required: one in force is not enough, nor two of which one has expired', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('guarded', { approval: { required: 2, expiresAt: [90_000] } }));
+    expect(grantAll(lock)).toEqual([]);
+    lock.approvalChanged(approvalOf('deploy/staging/guarded', [90_000, 30_000]));
+    clock.now = 29_999;
+    expect(lock.hasWork()).toBe(true);
+    clock.now = 30_000;
+    expect(lock.hasWork()).toBe(false);
+    expect(grantAll(lock)).toEqual([]);
+    lock.approvalChanged(approvalOf('deploy/staging/guarded', [90_000, 80_000]));
+    expect(grantAll(lock)).toEqual(['guarded']);
+  });
+
+  test('approvals that expired before the turn came are void', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('holder'));
+    grantAll(lock);
+    lock.request(request('guarded', { approval: { required: 1, expiresAt: [] } }));
+    lock.approvalChanged(approvalOf('deploy/staging/guarded', [20_000]));
+    clock.now = 20_000;
+    lock.release('staging#1', 100);
+    expect(grantAll(lock)).toEqual([]);
+    expect(lock.view().waiting[0]?.waitingFor).toEqual(['approval (0/1)']);
+  });
+
+  test('approvalChanged for another run, another deployment or one without approvals changes nothing', () => {
+    const { lock, changes } = lockAt(1_000);
+    lock.request(request('guarded', { approval: { required: 1, expiresAt: [] } }));
+    lock.request(request('plain'));
+    const before = changes();
+    lock.approvalChanged({ workflowId: 'deploy/staging/guarded', runId: 'run-0', expiresAt: [50_000] });
+    lock.approvalChanged(approvalOf('deploy/staging/unknown', [50_000]));
+    lock.approvalChanged(approvalOf('deploy/staging/plain', [50_000]));
+    expect(changes()).toBe(before);
+    expect(lock.waiting.map((entry) => entry.approval)).toEqual([{ required: 1, expiresAt: [] }, undefined]);
+    expect(grantAll(lock)).toEqual(['plain']);
+  });
+
+  test('view and describe say what each waits for besides its turn', () => {
+    const { lock } = lockAt(1_000);
+    lock.request(request('holder'));
+    grantAll(lock);
+    lock.request(request('both', { soakUntil: 61_000, approval: { required: 2, expiresAt: [5_000, 500] } }));
+    lock.request(request('plain'));
+    lock.request(request('approved', { approval: { required: 1, expiresAt: [5_000] } }));
+    const waiting = lock.view().waiting;
+    expect(waiting.map((entry) => entry.correlationId)).toEqual(['both', 'plain', 'approved']);
+    expect(waiting[0]?.waitingFor).toEqual(['soak until Thu 1970-01-01 00:01 UTC', 'approval (1/2)']);
+    expect(waiting[1]).not.toHaveProperty('waitingFor');
+    expect(waiting[2]).not.toHaveProperty('waitingFor');
+    expect(lock.describe()).toBe('staging: deploying holder, 3 waiting (1 for approval or soak)');
+  });
+
+  test('calendarWake: the soonest soak end or scheduled request still to come', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('late', { soakUntil: 90_000 }));
+    lock.request(request('soon', { soakUntil: 30_000 }));
+    lock.request(request('scheduled', { notBefore: 50_000 }));
+    expect(lock.calendarWake()).toBe(30_000);
+    clock.now = 30_000;
+    expect(lock.calendarWake()).toBe(50_000);
+    clock.now = 50_000;
+    lock.admitDue();
+    expect(lock.calendarWake()).toBe(90_000);
+    clock.now = 90_000;
+    expect(lock.calendarWake()).toBeUndefined();
+  });
+
+  test('a freeze holds a ready request; an approved one waits for the opening like any other', () => {
+    const { lock } = lockAt(1_000);
+    lock.freeze({ reason: 'incident 42' }, undefined);
+    lock.request(request('approved', { approval: { required: 1, expiresAt: [50_000] } }));
+    expect(grantAll(lock)).toEqual([]);
+    lock.unfreeze({ reason: 'resolved' }, undefined);
+    expect(grantAll(lock)).toEqual(['approved']);
+  });
+
+  test('continue-as-new carries the approvals told to a waiting request', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('guarded', { approval: { required: 1, expiresAt: [] } }));
+    lock.approvalChanged(approvalOf('deploy/staging/guarded', [50_000]));
+    const next = lockAt(clock.now, lock.snapshot()).lock;
+    expect(grantAll(next)).toEqual(['guarded']);
+  });
+});
