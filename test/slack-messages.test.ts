@@ -41,6 +41,7 @@ const coordinator = useCoordinator(
     }),
     quiet: environmentDocument(log, { slack: { channel: CHANNEL.id } }, 100, holds),
     stale: environmentDocument(log, { livenessCheckInterval: '1s' }, 100, holds),
+    approving: environmentDocument(log, { approvals: { approvers: ['bo'] } }, 100, holds),
   },
   {
     config: { slack: { channel: '#deploys', notifyTimeout: '10s' } },
@@ -186,4 +187,24 @@ test('a freeze by hand and its lifting are announced in the environment channel,
       ':sunny: quiet: freeze lifted by ana: resolved',
     ]),
   );
+});
+
+test('a deployment waiting for approval says so with the command that approves it, then who approved', async () => {
+  const handle = await coordinator.deploy({ environment: 'approving', correlationId: 'ask', requestedBy: 'ana' });
+  const queued = `chat.postMessage: :hourglass_flowing_sand: ${top('Queued', 'TestStack', 'approving')}`;
+  await eventually(async () =>
+    slack.callsFor('deploy/approving/ask').map(describeCall).includes(queued) ? true : undefined,
+  );
+  const post = slack.callsFor('deploy/approving/ask')[0]!;
+  expect(String(post.params.text)).toContain('Waiting for approval (0/1): deployctl approve --env approving ask');
+  const approved = await deployctl(['approve', 'ask', '--env', 'approving', '--by', 'bo'], coordinator.cli);
+  expect(approved.code).toBe(0);
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded', approvedBy: ['bo'] });
+  const calls = slack.callsFor('deploy/approving/ask').map(describeCall);
+  expect(calls).toContain('chat.postMessage (thread): approved by bo (1/1)');
+  const outcomeReply = slack
+    .callsFor('deploy/approving/ask')
+    .map((call) => String(call.params.text))
+    .find((text) => text.startsWith('Succeeded in'));
+  expect(outcomeReply).toMatch(/^Succeeded in \S+\nApproved by bo \(1\/1\)$/);
 });

@@ -21,9 +21,13 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
     ...present({ requestedBy: state.requestedBy, stoppedBy: state.stoppedBy, promotedFrom: state.promotedFrom }),
-    ...(state.approval && state.approval.approvals.length > 0
-      ? { approvedBy: state.approval.approvals.map((approval) => approval.by) }
-      : {}),
+    ...approvedBy(state),
     ...present({ rollbackOf: state.rollback?.correlationId }),
   };
+}
+
+/** Who approved it: those whose approval was in force when it started (or all, if it never did). */
+function approvedBy({ approval, startedAt }: DeploymentState): { approvedBy?: string[] } {
+  const counted = (approval?.approvals ?? []).filter((given) => startedAt === undefined || given.expiresAt > startedAt);
+  return counted.length > 0 ? { approvedBy: counted.map((given) => given.by) } : {};
 }

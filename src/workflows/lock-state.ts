@@ -312,12 +312,17 @@ export class LockState {
 
   /** A waiting deployment's approvals changed: it may take the turn while they are in force. */
   approvalChanged(change: { workflowId: string; runId: string; expiresAt: number[] }): void {
-    const index = this.waiting.findIndex((r) => r.workflowId === change.workflowId && r.runId === change.runId);
-    const entry = this.waiting[index];
-    if (!entry?.approval) return;
-    const approval = { required: entry.approval.required, expiresAt: change.expiresAt };
-    this.waiting = this.waiting.map((r, i) => (i === index ? { ...r, approval } : r));
-    this.ports.queueChanged();
+    // (A scheduled request, deployctl deploy --at, takes its approvals before it joins the queue.)
+    let changed = false;
+    const update = (requests: TurnRequest[]) =>
+      requests.map((r) => {
+        if (r.workflowId !== change.workflowId || r.runId !== change.runId || !r.approval) return r;
+        changed = true;
+        return { ...r, approval: { required: r.approval.required, expiresAt: change.expiresAt } };
+      });
+    this.waiting = update(this.waiting);
+    this.scheduled = update(this.scheduled);
+    if (changed) this.ports.queueChanged();
   }
 
   /** Scheduled requests whose time has come join the queue, in their time order. */

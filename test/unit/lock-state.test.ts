@@ -355,6 +355,16 @@ describe('a request that is not ready keeps its place; the next ready one goes f
     expect(grantAll(lock)).toEqual(['plain']);
   });
 
+  test('a scheduled request (deploy --at) keeps the approvals it took before it joined the queue', () => {
+    const { lock, clock } = lockAt(1_000);
+    lock.request(request('later', { notBefore: 30_000, approval: { required: 1, expiresAt: [] } }));
+    lock.approvalChanged(approvalOf('deploy/staging/later', [100_000]));
+    clock.now = 30_000;
+    lock.admitDue();
+    expect(lock.view().waiting[0]?.waitingFor).toBeUndefined();
+    expect(grantAll(lock)).toEqual(['later']);
+  });
+
   test('view and describe say what each waits for besides its turn', () => {
     const { lock } = lockAt(1_000);
     lock.request(request('holder'));
