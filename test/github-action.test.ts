@@ -20,6 +20,7 @@ const holds = new Holds();
 const coordinator = useCoordinator({
   staging: environmentDocument(log, {}, 100, holds),
   broken: environmentDocument(log, { deploy: { type: 'command', command: ['node', '-e', 'process.exit(3)'] } }),
+  production: environmentDocument(log, { promotion: { from: 'staging' } }),
 });
 
 interface ActionRun {
@@ -229,4 +230,33 @@ test.each([
   await expect(coordinator.env.client.workflow.getHandle('deploy/staging/a-misfit').describe()).rejects.toThrow(
     /not found/i,
   );
+});
+
+test('promote-from deploys the ref that last succeeded upstream, with the evidence in the summary; else refused', async () => {
+  const upstream = await coordinator.deploy({ environment: 'staging', correlationId: 'prom-up', ref: 'v-prom' });
+  expect(await outcome(upstream)).toMatchObject({ status: 'succeeded' });
+  const address = coordinator.cli.address;
+  const run = await runAction({
+    environment: 'production',
+    'promote-from': 'staging',
+    'correlation-id': 'prom-1',
+    'temporal-address': address,
+  });
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('production: promoting v-prom from staging (prom-up)');
+  expect(run.outputs).toMatchObject({ status: 'succeeded' });
+  expect(run.summary).toMatch(/Promoted from<\/td><td>staging \(prom-up\)/);
+  expect(readFileSync(log, 'utf8')).toMatch(
+    /"correlationId":"prom-1","environment":"production","stackName":"TestStack","ref":"v-prom"/,
+  );
+
+  const refused = await runAction({
+    environment: 'production',
+    'promote-from': 'staging',
+    ref: 'never-staged',
+    'correlation-id': 'prom-2',
+    'temporal-address': address,
+  });
+  expect(refused.code).toBe(1);
+  expect(refused.stdout).toContain('not promoted: never-staged has not succeeded in staging');
 });

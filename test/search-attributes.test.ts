@@ -29,6 +29,7 @@ test('missing search attributes are added once, and deployments can be found by 
   expect((await ensureSearchAttributes(env.connection, namespace)).sort()).toEqual([
     'CorrelationId',
     'DeploymentEnvironment',
+    'DeploymentRef',
     'DeploymentStatus',
     'RequestedBy',
     'StackName',

@@ -171,7 +171,11 @@ async function run(): Promise<number> {
 /** promote-from: the ref (and assembly) picked upstream, as deployctl promote picks them. */
 async function promoted(options: ActionInputs): Promise<ActionInputs> {
   if (options.promoteFrom === undefined) return options;
-  const picked = await pickPromotion(options.promoteFrom, options.ref, options.assembly === undefined);
+  const picked = await pickPromotion(
+    options.promoteFrom,
+    options.ref,
+    present({ environment: options.env, assembly: options.assembly, config: options.config }),
+  );
   core.info(`${options.env}: promoting ${picked.ref} from ${options.promoteFrom} (${picked.correlationId})`);
   return { ...options, ref: picked.ref, ...present({ assembly: options.assembly ?? picked.assembly }) };
 }

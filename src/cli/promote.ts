@@ -1,7 +1,6 @@
 // deployctl promote: deploys to an environment the ref that last succeeded upstream (or checks the one given). The
 // deployment checks promotion itself, when asked and again when its turn comes; this only picks the ref.
 import { deploymentRequest } from '../client/deployment-request';
-import { loadCliConfig } from '../client/deploy-inputs';
 import { usageError } from '../client/exit-codes';
 import { checkName } from '../client/inputs';
 import { pickPromotion } from '../client/promotion-pick';
@@ -18,10 +17,11 @@ export async function promoteCommand(options: PromoteOptions): Promise<number> {
   checkName('environment', options.to);
   if (options.from === options.to) throw usageError('--from and --to name the same environment');
   if (options.ref !== undefined) checkName('ref', options.ref);
-  // The upstream assembly, unless one is given or the target deploys otherwise (its config says).
-  const targetKind = loadCliConfig(options.config)?.environments[options.to]?.deploy.type;
-  const reuse = options.assembly === undefined && (targetKind === undefined || targetKind === 'cdk');
-  const picked = await pickPromotion(options.from, options.ref, reuse);
+  const picked = await pickPromotion(
+    options.from,
+    options.ref,
+    present({ environment: options.to, assembly: options.assembly, config: options.config }),
+  );
   process.stderr.write(`${options.to}: promoting ${picked.ref} from ${options.from} (${picked.correlationId})\n`);
   const request = deploymentRequest({
     ...options,

@@ -3,6 +3,7 @@
 // the action's promote-from.
 import { EXIT, ExitError } from './exit-codes';
 import { connectOrExit } from './connect';
+import { loadCliConfig } from './deploy-inputs';
 import { recordedInput } from './recorded-input';
 import { lastSucceeded } from '../visibility/deployments';
 
@@ -14,20 +15,31 @@ export interface PromotionPick {
   correlationId: string;
 }
 
+/** Where the ref goes: the environment, the assembly given for it (if any), the config deployctl checks against. */
+export interface PromotionTarget {
+  environment: string;
+  assembly?: string;
+  config?: string;
+}
+
 /**
- * Picks the ref to promote from `from` (`ref`: check that one instead); `withAssembly`: reuse the upstream
- * deployment's cloud assembly. Refused (exit 5) when nothing qualifies.
+ * Picks the ref to promote from `from` (`ref`: check that one instead). The upstream deployment's cloud assembly goes
+ * with it unless one is given or the target deploys otherwise (its config says). Refused (exit 5) when nothing
+ * qualifies.
  */
 export async function pickPromotion(
   from: string,
   ref: string | undefined,
-  withAssembly: boolean,
+  target: PromotionTarget,
 ): Promise<PromotionPick> {
+  const targetKind = loadCliConfig(target.config)?.environments[target.environment]?.deploy.type;
+  const withAssembly = target.assembly === undefined && (targetKind === undefined || targetKind === 'cdk');
   const { client, close } = await connectOrExit();
   try {
     const upstream = await lastSucceeded(client, from, ref);
     if (!upstream) {
-      throw new ExitError(EXIT.notPromoted, `not promoted: ${ref ?? 'no deployment'} has not succeeded in ${from}`);
+      const what = ref === undefined ? `no deployment has succeeded in ${from}` : `${ref} has not succeeded in ${from}`;
+      throw new ExitError(EXIT.notPromoted, `not promoted: ${what}`);
     }
     if (upstream.ref === undefined) {
       throw new ExitError(
