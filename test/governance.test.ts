@@ -140,6 +140,7 @@ describe('approvals', () => {
     expect(g0Approved.stderr).toContain('g0: approved by bo (1/1); may take its turn');
     await waitForRun(log, 'g0');
     const g1 = await deploy({ environment: 'guarded', correlationId: 'g1' });
+    await queueWhen(server, 'guarded', (queue) => queue.waiting.length === 1);
     const g2 = await deploy({ environment: 'guarded', correlationId: 'g2' });
     await queueWhen(server, 'guarded', (queue) => queue.waiting.length === 2);
 

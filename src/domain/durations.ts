@@ -12,7 +12,7 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
-/** "450ms", "12s", "2m 30s", "1h 15m": two units at most, for people reading a queue or a Slack message. */
+/** "450ms", "12s", "2m 30s", "1h 15m", "14d": two units at most, for people reading a queue or a Slack message. */
 export function formatDuration(milliseconds: number): string {
   const total = Math.max(0, Math.round(milliseconds));
   if (total < 1000) return `${total}ms`;
@@ -21,5 +21,7 @@ export function formatDuration(milliseconds: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m ${seconds % 60}s`;
   const hours = Math.floor(minutes / 60);
+  // Past two days, days read better than hours (a 14-day maxAge).
+  if (hours >= 48) return hours % 24 === 0 ? `${hours / 24}d` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
   return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
 }

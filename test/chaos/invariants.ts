@@ -20,7 +20,7 @@ export interface CommandRun {
 export interface RequestRecord {
   correlationId: string;
   environment: string;
-  tool: 'deploy' | 'run';
+  tool: 'deploy' | 'run' | 'promote';
   /** deployctl's exit code; null when it did not exit (killed, or still running at the end). */
   exitCode: number | null;
   /** The chaos run killed this deployctl on purpose (a runner lost mid-deploy). */
@@ -135,6 +135,8 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     if (!request.requested) {
       // deployctl said, truthfully, that it could not reach Temporal and started nothing (an overloaded machine).
       if (request.exitCode === EXIT.unavailable) refusedUnavailable.push(`${name}: ${request.stderrTail}`);
+      // deployctl promote found nothing upstream to promote yet, and said so before asking.
+      else if (request.tool === 'promote' && request.exitCode === EXIT.notPromoted) continue;
       else if (!request.killed) {
         violations.push(
           `lost: ${name} was requested, deployctl exited ${request.exitCode}, ` +

@@ -157,6 +157,15 @@ export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitra
       freeze.map((set) => ({ ...set, lift: false })),
       faultSpanMs,
     ),
+    // Something to promote early on: a blue deployment that succeeds, then a gated request (approved) after it.
+    timed(
+      deployAction.map((deploy) => ({ ...deploy, environment: 'blue' as const, fails: false, shortWait: false })),
+      Math.floor(spanMs * 0.2),
+    ),
+    timed(
+      deployAction.map((deploy) => ({ ...deploy, environment: GATED_ENVIRONMENT, rejects: false, shortWait: false })),
+      Math.floor(spanMs * 0.5),
+    ).map(({ at, action }) => ({ at: at + Math.floor(spanMs * 0.2), action })),
     timed(
       runAction.map((run) => ({ ...run, sleepMs: 3000, killAfterMs: 300, whileRunning: true })),
       faultSpanMs,

@@ -124,7 +124,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     [GATED_ENVIRONMENT]: {
       ...workerEnvironment('queue'),
       promotion: { from: GATED_FROM, soak: `${GATED_SOAK_MS}ms` },
-      approvals: { approvers: [APPROVER], expires: '1m' },
+      // Longer than any wait here: a chaos run approves each request once (expiry is tested on its own).
+      approvals: { approvers: [APPROVER], expires: '30m' },
     },
     [RUNNER_ENVIRONMENT]: {
       stackName: 'ChaosStack',
@@ -171,7 +172,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   /** Starts deployctl for a new request, once its plan (how long its command runs, whether it fails) is in place. */
   const launch = (
-    tool: 'deploy' | 'run',
+    tool: 'deploy' | 'run' | 'promote',
     environment: string,
     args: string[],
     command: { sleepMs: number; fails: boolean },
@@ -181,7 +182,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       join(plans, `${correlationId}.json`),
       JSON.stringify({ sleepMs: command.sleepMs, exitCode: command.fails ? 1 : 0 }),
     );
-    const common = ['--env', environment, '--correlation-id', correlationId, '--ref', `chaos-${plan.seed}`];
+    // Each request deploys a ref of its own; the gated environment promotes the one that last succeeded in blue.
+    const common =
+      tool === 'promote'
+        ? ['--from', GATED_FROM, '--to', environment, '--correlation-id', correlationId]
+        : ['--env', environment, '--correlation-id', correlationId, '--ref', `chaos-${plan.seed}-${correlationId}`];
     const { child, result } = startDeployctl([tool, ...common, ...args], {
       address,
       taskQueue: TASK_QUEUE,
@@ -279,8 +284,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       case 'deploy': {
         const priority = ['--priority', action.priority];
         const wait = action.shortWait ? ['--wait-timeout', SHORT_WAIT] : [];
-        const request = launch('deploy', action.environment, [...priority, ...wait], action);
-        if (action.environment === GATED_ENVIRONMENT) {
+        const gated = action.environment === GATED_ENVIRONMENT;
+        const request = launch(gated ? 'promote' : 'deploy', action.environment, [...priority, ...wait], action);
+        if (gated) {
           background.push(sleep(action.approveAfterMs).then(() => answerGated(request, action.rejects)));
         }
         return request.record.correlationId;
