@@ -210,9 +210,10 @@ test('an override deploys through a freeze where allowed, recorded with who and 
 
 test('--at joins the queue at its time, not before; cancelled before then, it never runs', async () => {
   const asked = Date.now();
-  const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '6s', '--detach');
+  // 20 s ahead: time enough, on a slow machine, to look at the queue and cancel one before they join it.
+  const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '20s', '--detach');
   expect(later.code).toBe(0);
-  const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '6s', '--detach');
+  const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '20s', '--detach');
   expect(cancelled.code).toBe(0);
   const view = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 2);
   expect(view.waiting).toEqual([]);
@@ -222,13 +223,13 @@ test('--at joins the queue at its time, not before; cancelled before then, it ne
 
   const handle = coordinator.env.client.workflow.getHandle('deploy/staging/at-1');
   expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
-  expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(6_000);
+  expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(20_000);
   const gone = coordinator.env.client.workflow.getHandle('deploy/staging/at-2');
   expect(await outcome(gone as never)).toMatchObject({ status: 'cancelled' });
   expect(started('at-2')).toBeUndefined();
   const after = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 0);
   expect(after.scheduled).toEqual([]);
-}, 60_000);
+}, 90_000);
 
 test.each([
   [['freeze', '--reason', 'x'], /give --env/],

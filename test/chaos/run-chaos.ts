@@ -230,7 +230,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const args = rejects
       ? ['reject', correlationId, '--env', GATED_ENVIRONMENT, '--by', APPROVER, '--reason', 'chaos']
       : ['approve', correlationId, '--env', GATED_ENVIRONMENT, '--by', APPROVER];
-    for (let attempt = 0; attempt < 60 && !request.exited; attempt++) {
+    for (let attempt = 0; attempt < 90 && !request.exited; attempt++) {
       await serverUp;
       request.record.approveSentAt ??= Date.now();
       const { code, stderr } = await startDeployctl(args, { address, taskQueue: TASK_QUEUE, configPath }).result;
@@ -238,7 +238,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         actionLog.push(`${elapsed()} ${args[0]} ${correlationId}: exit ${code}`);
         return;
       }
-      await sleep(500);
+      // (Not sooner: every try is a deployctl process, and the machine runs the coordinator too.)
+      await sleep(2000);
     }
   }
 

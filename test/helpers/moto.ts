@@ -25,7 +25,8 @@ export async function startMoto(): Promise<Moto> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // (Generous: on a loaded machine the Python server takes a while to import moto.)
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto server exited: ${stderr}`);
     const up = await fetch(`${endpoint}/moto-api/`).then(
