@@ -20,6 +20,8 @@ import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import type { DeploymentInput, DeploymentState, HistoryEntry } from '../src/contract';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
+import { signalLock } from '../src/activities/lock';
+import { requestTurnSignal } from '../src/contract';
 
 const log = runLog();
 const holds = new Holds();
@@ -208,6 +210,39 @@ describe('approvals', () => {
 
     expect(await cli('approve', 'e1', '--env', 'expiring', '--by', 'bo')).toMatchObject({ code: 0 });
     expect(await outcome(e1)).toMatchObject({ status: 'succeeded' });
+  }, 30_000);
+
+  test('a request queued by a workflow task lost with its worker leaves the queue when the deployment ends early', async () => {
+    // What the lost task's local activity did before its worker died: the request is in the queue, waiting for an
+    // approval that will never come, while the next attempt of the task is refused before it asks for the turn.
+    await signalLock(server.client, taskQueue, 'guarded', requestTurnSignal, {
+      workflowId: 'deploy/guarded/g-lost',
+      runId: 'lost',
+      correlationId: 'g-lost',
+      stackName: 'DemoStack',
+      priority: 'normal',
+      requestedAt: Date.now(),
+      queueMode: 'queue',
+      livenessCheckIntervalMs: 60_000,
+      expectedDurationMs: 1_000,
+      revokeWaitMs: 30_000,
+      notices: { to: 'log' },
+      approval: { required: 1, expiresAt: [] },
+    });
+    await queueWhen(server, 'guarded', (queue) => queue.waiting.some((entry) => entry.correlationId === 'g-lost'));
+    const refused = await cli(
+      'deploy',
+      '--env',
+      'guarded',
+      '--correlation-id',
+      'g-lost',
+      '--override-freeze',
+      '--reason',
+      'x',
+    );
+    expect(refused).toMatchObject({ code: 4, stdout: expect.stringMatching(/guarded allows no freeze override/) });
+    const view = await queueWhen(server, 'guarded', (queue) => queue.waiting.length === 0);
+    expect(view.holder).toBeNull();
   }, 30_000);
 });
 

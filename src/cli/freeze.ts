@@ -1,7 +1,7 @@
 // deployctl freeze, unfreeze and freezes: a freeze by hand holds an environment's queue (what runs, runs on) until
 // it is lifted or its end passes; freezes lists what is closed now and the windows ahead.
 import { randomBytes } from 'node:crypto';
-import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { type Client, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
 import { type EnvironmentCalendarView, FAILURE, type FreezeChange } from '../contract';
 import { actorOption } from '../client/actor';
@@ -29,6 +29,9 @@ function environmentsOf(options: { env?: string[]; all?: boolean }): string[] | 
   return options.all ? undefined : [...new Set(named)];
 }
 
+/** How long deployctl waits for a worker to run its short workflow: a worker restarting is back well within it. */
+const ANSWER_WITHIN = '1m';
+
 /** Runs one of the coordinator's short workflows; an unknown environment is bad usage (64), named. */
 async function ask<T>(client: Client, workflow: string, arg: unknown): Promise<T> {
   try {
@@ -36,10 +39,17 @@ async function ask<T>(client: Client, workflow: string, arg: unknown): Promise<T
       taskQueue: taskQueueName(),
       workflowId: `${workflow}/${randomBytes(6).toString('hex')}`,
       args: [arg],
-      workflowExecutionTimeout: '1m',
+      workflowExecutionTimeout: ANSWER_WITHIN,
     });
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
+    if (err.cause instanceof TimeoutFailure) {
+      throw new ExitError(
+        EXIT.failed,
+        `no worker answered within ${ANSWER_WITHIN}: is the coordinator's worker running? ` +
+          '`deployctl freezes` shows what took effect',
+      );
+    }
     let cause: unknown = err.cause;
     while (cause instanceof Error && cause.cause && !('type' in cause && cause.type)) cause = cause.cause;
     const failure = cause as { type?: string; message?: string } | undefined;

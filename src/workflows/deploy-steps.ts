@@ -1,6 +1,6 @@
 // A deployment's steps, in order: resolve its environment, queue for the turn, wait, run the deploy step (watching the
 // stack where there is one). Each clean-up is registered as it becomes needed, so that it always runs.
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type DeploymentInput,
@@ -18,8 +18,9 @@ import { bookkeeping } from './activity-options';
 import type { Compensation } from './compensation';
 import { deployerFor } from './deployers';
 import type { RunnerLink } from './deployers/runner';
-import type { DeploymentRun } from './deployment-run';
+import { type DeploymentRun, failureOf } from './deployment-run';
 import type { Notifier } from './notifier';
+import { PATCHES } from './patches';
 import { deployWatchingStack, leaveStackStable, type StackWatch, waitForStableStack } from './stack-watch';
 import { giveBackTurn, releaseAndAsk, revokeWaitMs } from './turn';
 
@@ -37,9 +38,17 @@ export interface DeploySteps {
 export async function deploySteps(steps: DeploySteps): Promise<void> {
   const { run, input, notify, compensation } = steps;
   const { state } = run;
-  const settings: EnvironmentSettings = await bookkeeping.resolveEnvironment(
-    present({ environment: input.environment, stackName: input.stackName }),
-  );
+  // Registered before any step: a workflow task lost with its worker may have run the request for the turn (local
+  // activities act before their task completes) on a path the next attempt leaves, when a cancel came in between.
+  const fromTheStart = patched(PATCHES.withdrawFromTheStart.id);
+  let unknownEnvironment = false;
+  if (fromTheStart) compensation.always('give the turn back', () => (unknownEnvironment ? none() : giveBack(run)));
+  const settings: EnvironmentSettings = await bookkeeping
+    .resolveEnvironment(present({ environment: input.environment, stackName: input.stackName }))
+    .catch((err: unknown) => {
+      unknownEnvironment = failureOf(err).type === FAILURE.unknownEnvironment;
+      throw err;
+    });
   state.settings = settings;
   state.stackName = settings.stackName;
   const route = noticeRoute(settings);
@@ -58,7 +67,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   if (settings.approvals) run.needsApproval(settings.approvals);
 
   run.queued();
-  compensation.always('give the turn back', () => giveBack(run));
+  if (!fromTheStart) compensation.always('give the turn back', () => giveBack(run));
   await bookkeeping.requestTurn({
     environment: input.environment,
     request: {
@@ -178,6 +187,8 @@ async function giveBack(run: DeploymentRun): Promise<void> {
   if (asked === undefined) await giveBackTurn(state.environment, state.workflowId, leaseId, state);
   run.released(asked?.lock === 'answered' ? asked : undefined);
 }
+
+const none = async () => undefined;
 
 function emptyProgress(): StackProgress {
   return { status: 'UNKNOWN', resources: {}, done: 0, inFlight: 0, failed: 0 };

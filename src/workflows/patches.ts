@@ -21,5 +21,16 @@ export interface Patch {
   retire: string;
 }
 
-/** The catalogue: empty at 1.0, whose histories are the baseline (test/fixtures/histories/1.0). */
-export const PATCHES = {} as const satisfies Record<string, Patch>;
+/** The catalogue since 1.0, whose histories are the baseline (test/fixtures/histories/1.0). */
+export const PATCHES = {
+  withdrawFromTheStart: {
+    id: 'withdraw-from-the-start',
+    since: '1.2.0',
+    change:
+      'a deployment withdraws from its lock however early it ends: a lost workflow task may have queued it on a path ' +
+      'its next attempt does not take',
+    retire:
+      'deprecate once no deployment started before 1.2.0 is open (its lock wait and deploy timeouts); ' +
+      'remove in the release after',
+  },
+} as const satisfies Record<string, Patch>;

@@ -53,8 +53,11 @@ export interface WorkflowTaskFailure {
   workflowId: string;
   cause: string;
   message: string;
-  /** The workflow was terminated from outside right after (the server fails the task in flight, as FORCE_CLOSE). */
-  thenTerminated: boolean;
+  /**
+   * The server closed the workflow right after: terminated from outside, or out of its execution timeout (it fails the
+   * task in flight, as FORCE_CLOSE).
+   */
+  thenClosedByServer: boolean;
 }
 
 export interface ChaosObservations {
@@ -78,10 +81,10 @@ export interface ChaosVerdict {
   refusedUnavailable: string[];
   /**
    * Workflow task failures Temporal records as part of normal work: new events raced a closing command (retried at
-   * once), or a task in flight when the workflow was terminated from outside.
+   * once), or a task in flight when the server closed the workflow (terminated from outside, or timed out).
    */
   unhandledCommandRetries: number;
-  tasksFailedByTermination: number;
+  tasksFailedByServerClose: number;
 }
 
 /** How late a heartbeat may be: a run's true end may fall this long after its last recorded heartbeat. */
@@ -186,10 +189,10 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
   }
 
   let unhandledCommandRetries = 0;
-  let tasksFailedByTermination = 0;
+  let tasksFailedByServerClose = 0;
   for (const failure of observed.workflowTaskFailures) {
     if (failure.cause === UNHANDLED_COMMAND) unhandledCommandRetries += 1;
-    else if (failure.cause === FORCE_CLOSE_COMMAND && failure.thenTerminated) tasksFailedByTermination += 1;
+    else if (failure.cause === FORCE_CLOSE_COMMAND && failure.thenClosedByServer) tasksFailedByServerClose += 1;
     else violations.push(`workflow task failed: ${failure.workflowId}: ${failure.cause}: ${failure.message}`);
   }
   return {
@@ -198,7 +201,7 @@ export function checkChaos(observed: ChaosObservations): ChaosVerdict {
     runnersCutOff,
     refusedUnavailable,
     unhandledCommandRetries,
-    tasksFailedByTermination,
+    tasksFailedByServerClose,
   };
 }
 

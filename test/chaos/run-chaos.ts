@@ -488,7 +488,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `overlapping within their kill grace, ${verdict.runnersCutOff.length} runners cut off by the server restart, ` +
       `${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ` +
       `${verdict.unhandledCommandRetries} workflow tasks retried for new events, ` +
-      `${verdict.tasksFailedByTermination} failed by a termination`,
+      `${verdict.tasksFailedByServerClose} failed as the server closed their workflow`,
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
     ...verdict.refusedUnavailable.map((line) => `  refused as unavailable: ${line}`),
@@ -564,7 +564,7 @@ async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTa
         workflowId: execution.workflowId,
         cause: temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0] ?? String(failed.cause),
         message: failed.failure?.message ?? '',
-        thenTerminated: terminatedAfter(events.slice(index + 1)),
+        thenClosedByServer: closedByServerAfter(events.slice(index + 1)),
       });
     });
   }
@@ -606,10 +606,13 @@ function workerRunningCommand(
   return undefined;
 }
 
-/** Whether the workflow was terminated before another workflow task started (signals buffered meanwhile come first). */
-function terminatedAfter(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+/**
+ * Whether the server closed the workflow (terminated, timed out) before another workflow task started (signals
+ * buffered meanwhile come first).
+ */
+function closedByServerAfter(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
   for (const event of events) {
-    if (event.workflowExecutionTerminatedEventAttributes) return true;
+    if (event.workflowExecutionTerminatedEventAttributes || event.workflowExecutionTimedOutEventAttributes) return true;
     if (event.workflowTaskScheduledEventAttributes || event.workflowTaskStartedEventAttributes) return false;
   }
   return false;

@@ -49,7 +49,7 @@ test('a clean run passes', () => {
     runnersCutOff: [],
     refusedUnavailable: [],
     unhandledCommandRetries: 0,
-    tasksFailedByTermination: 0,
+    tasksFailedByServerClose: 0,
   });
 });
 
@@ -131,7 +131,12 @@ test('a queue left with a holder or waiting requests fails the run', () => {
 });
 
 test('workflow task failures fail the run, but for the two Temporal records in normal work', () => {
-  const failure = (cause: string, thenTerminated = false) => ({ workflowId: 'w', cause, message: 'm', thenTerminated });
+  const failure = (cause: string, thenClosedByServer = false) => ({
+    workflowId: 'w',
+    cause,
+    message: 'm',
+    thenClosedByServer,
+  });
   const verdict = checkChaos(
     observed({
       workflowTaskFailures: [
@@ -143,7 +148,7 @@ test('workflow task failures fail the run, but for the two Temporal records in n
     }),
   );
   expect(verdict.unhandledCommandRetries).toBe(1);
-  expect(verdict.tasksFailedByTermination).toBe(1);
+  expect(verdict.tasksFailedByServerClose).toBe(1);
   expect(verdict.violations).toEqual([
     `workflow task failed: w: ${FORCE_CLOSE_COMMAND}: m`,
     'workflow task failed: w: WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR: m',
