@@ -80,6 +80,7 @@ function readInputs(): ActionInputs {
   const config = optional('config');
   const overrideReason = optional('override-freeze');
   const at = optional('at');
+  const audience = optional('audience');
   const runCommand = readMode();
   if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
   if (runCommand && promoteFrom) throw usageError('promote-from needs mode: deploy');
@@ -90,7 +91,7 @@ function readInputs(): ActionInputs {
     env: core.getInput('environment', { required: true }),
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
-    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom }),
+    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom, audience }),
     ...(overrideReason === undefined ? {} : { overrideFreeze: true, reason: overrideReason }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };

@@ -6,6 +6,9 @@ import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { createRunDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
+import { createResolveRequest } from './admission';
+import { IdTokenVerifier } from '../identity/id-token-verifier';
+import { createSpendToken } from '../identity/spent-tokens';
 import { createFreezeActivities } from './freezes';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
@@ -26,8 +29,15 @@ export interface ActivityDeps {
 
 export function createActivities({ client, config, taskQueue, slack, cloudFormationFor, drain }: ActivityDeps) {
   const cloudFormation = cloudFormationFor ?? awsCloudFormationFor();
+  const resolveEnvironment = createResolveEnvironment(config, slack !== undefined);
   return {
-    resolveEnvironment: createResolveEnvironment(config, slack !== undefined),
+    resolveEnvironment,
+    resolveRequest: createResolveRequest({
+      config,
+      resolveEnvironment,
+      verifier: config.issuers ? new IdTokenVerifier(config.issuers) : undefined,
+      spendToken: createSpendToken(client, taskQueue),
+    }),
     requestTurn: createRequestTurn(client, taskQueue),
     releaseTurn: createReleaseTurn(client),
     isDeploymentOpen: createIsDeploymentOpen(client),

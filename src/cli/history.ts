@@ -66,6 +66,7 @@ function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
     queuedMs: result?.queuedMs ?? null,
     durationMs: result?.durationMs ?? null,
     requestedBy: attributes.get(REQUESTED_BY) ?? memo.requestedBy ?? null,
+    verified: result?.verified ?? null,
     ciRunUrl: memo.ciRunUrl ?? null,
     error: result?.error ?? null,
     errorType: result?.errorType ?? null,

@@ -31,7 +31,9 @@ const program = new Command('deployctl')
       '           maxAge, not failed since); nothing deployed',
       '  6        rejected by an approver; nothing deployed',
       '  64       bad input or config: nothing started',
-      '  69       Temporal unavailable',
+      '  69       Temporal (or the CI ID token service) unavailable',
+      '  77       access denied: the ID token failed a check, or no access rule',
+      '           of the environment allows it; nothing started',
       '  130/143  interrupted by SIGINT/SIGTERM',
     ].join('\n'),
   );
@@ -52,6 +54,8 @@ program
   .option('--reason <text>', 'why the override, for the history and notifications')
   .option('--json', 'print one JSON object with the outcome')
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+  .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
+  .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)')
   .option(
     '--cancel-on-interrupt',
     'on SIGINT/SIGTERM cancel the deployment even if it runs (default: only if it waits)',
@@ -66,7 +70,9 @@ function requestOptions(command: Command): Command {
     .option('--detach', 'return once the deployment is queued; it waits through a closed environment')
     .option('--override-freeze', 'deploy through a closed environment (where its config allows it)')
     .option('--json', 'print one JSON object with the outcome')
-    .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)');
+    .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+    .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
+    .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)');
 }
 
 requestOptions(
@@ -125,6 +131,8 @@ program
   .option('--wait-timeout <duration>', "how long to wait for the environment (default: the environment's)")
   .option('--json', "print one JSON object with the outcome (the command's output goes to stderr)")
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
+  .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
+  .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)')
   .action(run(async () => (await import('./run')).runCommand));
 
 program

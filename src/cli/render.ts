@@ -1,5 +1,6 @@
 import { closureLine, formatInstant, overrideWords } from '../domain/closure-wording';
 import { formatDuration } from '../domain/durations';
+import { requesterWords, verifiedOf } from '../domain/id-token-claims';
 import type { DeploymentState, HistoryEntry, QueueView, RunnerStep } from '../contract';
 import { approveCommand, awaitingApprovalWords, liveApprovals } from '../domain/approvals';
 import { evidenceWords, soakWords } from '../domain/promotion';
@@ -57,7 +58,8 @@ export function renderState(state: DeploymentState): string {
     `  started:     ${at(state.startedAt)}`,
     `  finished:    ${at(state.finishedAt)}`,
   ];
-  if (state.requestedBy) lines.push(`  requested by: ${state.requestedBy}`);
+  const requester = requesterWords(state.requestedBy, verifiedOf(state), state.identity);
+  if (requester) lines.push(`  requested by: ${requester}`);
   if (state.stack) {
     const { status, done, inFlight, failed, lastEvent, firstFailure } = state.stack;
     lines.push(`  stack:       ${status}: ${done} resources done, ${inFlight} in flight, ${failed} failed`);
@@ -126,7 +128,7 @@ export function renderHistory(environment: string, entries: HistoryEntry[]): str
       entry.ref ?? '-',
       duration(entry.queuedMs),
       duration(entry.durationMs),
-      entry.requestedBy ?? '-',
+      requesterWords(entry.requestedBy ?? undefined, entry.verified ?? undefined) ?? '-',
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -14,6 +14,7 @@ import type { deployment } from '../workflows';
 import { webUiLink } from '../connection/temporal-target';
 import { present } from '../domain/present';
 import { whoAsks } from './actor';
+import { type IdTokenSource, obtainIdToken } from './id-token';
 import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
 import { checkDuration, checkName, checkReason, checkTimeAhead } from './inputs';
@@ -40,6 +41,10 @@ export interface RequestOptions {
   at?: string;
   /** deployctl rollback: the deployment it repeats, and why. */
   rollback?: RollbackOf;
+  /** --id-token-file: the CI's ID token, in a file. */
+  idTokenFile?: string;
+  /** --audience: the audience of the ID token asked from GitHub Actions. */
+  audience?: string;
 }
 
 export interface DeploymentRequest {
@@ -47,6 +52,8 @@ export interface DeploymentRequest {
   workflowId: string;
   /** The stack as the config names it, for the Web UI's summary (the worker decides). */
   stackShown: string | undefined;
+  /** Where the ID token comes from, obtained just before the request. */
+  identity: IdTokenSource;
 }
 
 /** deploy-YYYYMMDD-HHMMSS-<GITHUB_RUN_ID or random>, as the CI jobs of the bash design named them. */
@@ -103,6 +110,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),
     stackShown: options.stack ?? config?.environments[options.env]?.stackName,
+    identity: present({ idTokenFile: options.idTokenFile, audience: options.audience }),
   };
 }
 
@@ -167,6 +175,8 @@ export async function withRequestedDeployment(
   follow: (requested: Requested) => Promise<number>,
 ): Promise<number> {
   const interrupts = watchInterrupts();
+  const idToken = await obtainIdToken(request.identity);
+  if (idToken !== undefined) request.input.idToken = idToken;
   const { client, namespace, close } = await connectOrExit();
   try {
     const early = interrupts.received();

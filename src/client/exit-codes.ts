@@ -14,6 +14,8 @@ export const EXIT = {
   /** Rejected by an approver (deployctl reject); nothing deployed. */
   rejected: 6,
   usage: 64,
+  /** Access denied: the request's ID token failed a check, or no access rule of the environment allows it. */
+  accessDenied: 77,
   unavailable: 69,
 } as const;
 
@@ -21,6 +23,7 @@ export const EXIT = {
 export function exitCodeFor({ status, errorType }: Pick<DeploymentResult, 'status' | 'errorType'>): number {
   if (errorType === FAILURE.badRequest || errorType === FAILURE.unknownEnvironment) return EXIT.usage;
   if (errorType === FAILURE.notPromoted) return EXIT.notPromoted;
+  if (errorType === FAILURE.accessDenied) return EXIT.accessDenied;
   return exitCodeForStatus(status);
 }
 

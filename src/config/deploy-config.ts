@@ -7,6 +7,8 @@ import { DURATION_PATTERN, parseDuration } from '../domain/durations';
 import { present } from '../domain/present';
 import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from '../contract/names';
 import type { DeploySettings, EnvironmentSettings } from '../contract/settings';
+import type { EnvironmentAccess } from '../contract/identity';
+import { accessSchema, identitySchema, type TrustedIssuer, trustedIssuers } from './identity-config';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
 
@@ -252,6 +254,7 @@ const environment = z
       .meta(about('Let deployctl deploy --override-freeze --reason R deploy while the environment is closed.')),
     promotion: promotion.optional(),
     approvals: approvals.optional(),
+    access: accessSchema.optional(),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -270,6 +273,7 @@ export const configSchema = z
       .meta(about('Slack notifications (the worker needs SLACK_BOT_TOKEN; without it notices go to its log).')),
     freeze: freezeWindows.optional().meta(about('Freeze windows of every environment (a company-wide change freeze).')),
     deployWindows: deployWindows.optional().meta(about('Deploy windows of every environment that gives none.')),
+    identity: identitySchema.optional(),
     environments: z
       .record(
         z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
@@ -302,6 +306,10 @@ function deploySettings(deploy: z.infer<typeof environment>['deploy']): DeploySe
 
 export interface DeployConfig {
   environments: Record<string, EnvironmentSettings>;
+  /** The ID token issuers the worker trusts; without them, every request is unverified. */
+  issuers?: TrustedIssuer[];
+  /** Who may deploy to each environment that has an access block (the worker checks it; histories never carry it). */
+  access: Record<string, EnvironmentAccess>;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -332,7 +340,20 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
     throw new ConfigError(`${source}: ${first ? describeIssue(first) : 'invalid'}`);
   }
   const environments: Record<string, EnvironmentSettings> = {};
+  const access: Record<string, EnvironmentAccess> = {};
   for (const [name, env] of Object.entries(result.data.environments)) {
+    if (env.access) {
+      if (result.data.identity === undefined) {
+        throw new ConfigError(
+          `${source}: environments.${name}.access: needs the issuers it trusts, in the top-level identity block`,
+        );
+      }
+      access[name] = {
+        identity: env.access.identity,
+        matchCommit: env.access.matchCommit,
+        ...present({ allow: env.access.allow }),
+      };
+    }
     const channel = env.slack?.channel ?? result.data.slack.channel;
     // A cdk environment always watches its stack: the defaults apply when the block is left out.
     const stackConfig = env.cloudformation ?? (env.deploy.type === 'cdk' ? cloudformation.parse({}) : undefined);
@@ -403,7 +424,8 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
         : {}),
     };
   }
-  return { environments };
+  const identity = result.data.identity;
+  return { environments, access, ...(identity ? { issuers: trustedIssuers(identity) } : {}) };
 }
 
 /** The config path: an explicit one, else DEPLOY_CONFIG, else deploy.config.json in the working directory. */

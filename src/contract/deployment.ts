@@ -1,6 +1,7 @@
 // A deployment as every side sees it: what CI asks for, the state the workflow keeps, the result it ends with.
 import type { Closure, FreezeOverride } from './calendar';
 import type { ApprovalState, PromotionEvidence, RollbackOf } from './governance';
+import type { VerifiedClaims } from './identity';
 import type { StackProgress } from './stack';
 import type { EnvironmentSettings } from './settings';
 
@@ -47,8 +48,16 @@ export interface DeploymentInput {
   assembly?: string;
   /** Requested by `deployctl run`: the runner that asked runs the deploy step itself once the turn is granted. */
   runner?: boolean;
-  /** Who asked: the CI actor, or the local user of deployctl (the RequestedBy search attribute). */
+  /**
+   * Who asked, as the caller says: the CI actor, or the local user of deployctl. A verified ID token's actor replaces
+   * it (the RequestedBy search attribute has the one that stands).
+   */
   requestedBy?: string;
+  /**
+   * The CI's signed ID token (docs/trust.md): the worker verifies it, applies the environment's access rules to its
+   * claims, and spends it, so that no other request can use it.
+   */
+  idToken?: string;
   /**
    * Nobody waits for it (deployctl deploy --detach): it stays queued while its environment is closed, and its wait
    * timeout counts from the opening. An attached request that would time out before the opening is refused at once.
@@ -106,6 +115,10 @@ export interface DeploymentState {
   /** Who cancelled or force-released it, when they said (deployctl's --by). */
   stoppedBy?: string;
   requestedBy?: string;
+  /** Who asked, verified: the claims of the request's ID token. */
+  identity?: VerifiedClaims;
+  /** The worker verifies identities, and this request carried no ID token: requestedBy is only what it said. */
+  unverified?: true;
   settings?: EnvironmentSettings;
   ciRunUrl?: string;
   /** The stack as watched during this deployment (environments with a cloudformation block). */
@@ -160,6 +173,10 @@ export interface DeploymentResult {
   stepCompleted?: boolean;
   /** Who asked for it (the CI actor or local user), when known. */
   requestedBy?: string;
+  /** Whether requestedBy was verified (an ID token); absent where the worker verifies no identity. */
+  verified?: boolean;
+  /** The verified claims behind requestedBy. */
+  identity?: VerifiedClaims;
   /** Cancelled, revoked or rejected deployments: who did it, when they said. */
   stoppedBy?: string;
   /** Promotion: the upstream deployments its ref succeeded in. */
@@ -201,6 +218,8 @@ export interface HistoryEntry {
   queuedMs: number | null;
   durationMs: number | null;
   requestedBy: string | null;
+  /** Whether requestedBy was verified (an ID token); null where the worker verifies no identity, or not yet known. */
+  verified: boolean | null;
   ciRunUrl: string | null;
   error: string | null;
   errorType: string | null;

@@ -47,6 +47,11 @@ export const FAILURE = {
   notPromoted: 'NotPromoted',
   /** An approval or rejection the deployment refused (self-approval, an unlisted approver, ended): nothing recorded. */
   approvalRefused: 'ApprovalRefused',
+  /**
+   * Access: the request's ID token failed a check (signature, issuer, audience, expiry, replay), or no rule of its
+   * environment allows its claims. Nothing started. Fix: the CI's token set-up or the environment's access rules.
+   */
+  accessDenied: 'AccessDenied',
   /** Slack could not be reached, or rate limited us: retried. */
   slackUnavailable: 'SlackUnavailable',
 } as const;
@@ -68,7 +73,7 @@ export const CLOSE_FAILURE = {
   cancelled: 'Cancelled',
   /** Force-released while it held its environment. */
   revoked: 'Revoked',
-  /** Refused by its environment's rules before it ran (closed until after its wait timeout, or not promoted). */
+  /** Refused by its environment's rules before it ran (closed until its wait timeout ends, not promoted, no access). */
   refused: 'Refused',
   /** Rejected by an approver (deployctl reject). */
   rejected: 'Rejected',

@@ -4,6 +4,7 @@ export * from './calendar';
 export * from './deployment';
 export * from './failure-types';
 export * from './governance';
+export * from './identity';
 export * from './metrics';
 export * from './names';
 export * from './notice';

@@ -13,4 +13,5 @@ export const METRIC = {
   environmentOpen: 'deployment_environment_open',
   freezeChanges: 'deployment_freeze_changes',
   rollbacks: 'deployment_rollbacks',
+  accessRefusals: 'deployment_access_refusals',
 } as const;

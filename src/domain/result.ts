@@ -1,4 +1,5 @@
 import type { DeploymentResult, DeploymentState } from '../contract';
+import { verifiedOf } from './id-token-claims';
 import { present } from './present';
 
 /** The summary a deployment ends with (and deployctl --json prints). Pure: used by workflow and CLI alike. */
@@ -20,10 +21,18 @@ export function resultOf(state: DeploymentState): DeploymentResult {
     ...(state.noChanges ? { noChanges: true } : {}),
     ...(state.outputs ? { outputs: state.outputs } : {}),
     ...(state.status === 'revoked' ? { stepCompleted: state.stepCompleted === true } : {}),
-    ...present({ requestedBy: state.requestedBy, stoppedBy: state.stoppedBy, promotedFrom: state.promotedFrom }),
+    ...present({ requestedBy: state.requestedBy }),
+    ...verification(state),
+    ...present({ stoppedBy: state.stoppedBy, promotedFrom: state.promotedFrom }),
     ...approvedBy(state),
     ...present({ rollbackOf: state.rollback?.correlationId }),
   };
+}
+
+/** Whether who asked was verified, where the worker verifies identities. */
+function verification(state: DeploymentState): Pick<DeploymentResult, 'verified' | 'identity'> {
+  const verified = verifiedOf(state);
+  return present({ verified, identity: state.identity });
 }
 
 /** Who approved it: those whose approval was in force when it started (or all, if it never did). */

@@ -3,6 +3,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { DeploymentNotice } from '../contract';
 import { formatDuration } from '../domain/durations';
+import { requesterWords, verifiedOf } from '../domain/id-token-claims';
 import { present } from '../domain/present';
 import type { QueuePosition } from '../domain/queue-position';
 import { headline, statusLine, subject } from './wording';
@@ -50,18 +51,19 @@ export function renderDeploymentMessage(notice: DeploymentNotice, context: Messa
   const links = [`<${context.webUiUrl}|Temporal Web UI>`, ...(d.ciRunUrl ? [`<${d.ciRunUrl}|CI run>`] : [])].join(
     ' · ',
   );
+  const requester = requesterWords(d.requestedBy, verifiedOf(d), d.identity);
   const fields = [
     `*Correlation ID*\n${escape(d.correlationId)}`,
     `*Environment*\n${escape(d.environment)}`,
     `*Stack*\n${escape(stack)}`,
     `*Ref*\n${escape(d.ref ?? '-')}`,
-    ...(d.requestedBy === undefined ? [] : [`*Requested by*\n${escape(d.requestedBy)}`]),
+    ...(requester === undefined ? [] : [`*Requested by*\n${escape(requester)}`]),
   ];
   const text = [
     title,
     line,
     `correlation ID ${d.correlationId}, environment ${d.environment}, stack ${stack}, ref ${d.ref ?? '-'}` +
-      (d.requestedBy === undefined ? '' : `, requested by ${d.requestedBy}`),
+      (requester === undefined ? '' : `, requested by ${requester}`),
     `Web UI: ${context.webUiUrl}`,
     ...(d.ciRunUrl ? [`CI run: ${d.ciRunUrl}`] : []),
   ].join('\n');

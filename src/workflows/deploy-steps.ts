@@ -8,6 +8,8 @@ import {
   FAILURE,
   type NoticeKind,
   type PromotionRule,
+  REQUESTED_BY,
+  type ResolvedRequest,
   STACK_NAME,
   type StackProgress,
 } from '../contract';
@@ -15,6 +17,7 @@ import { noticeRoute } from '../domain/notice-route';
 import { present } from '../domain/present';
 import { promotableRefProblem, soakWords } from '../domain/promotion';
 import { bookkeeping } from './activity-options';
+import { recordAccessRefused } from './metrics';
 import type { Compensation } from './compensation';
 import { deployerFor } from './deployers';
 import type { RunnerLink } from './deployers/runner';
@@ -43,17 +46,23 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   const fromTheStart = patched(PATCHES.withdrawFromTheStart.id);
   let unknownEnvironment = false;
   if (fromTheStart) compensation.always('give the turn back', () => (unknownEnvironment ? none() : giveBack(run)));
-  const settings: EnvironmentSettings = await bookkeeping
-    .resolveEnvironment(present({ environment: input.environment, stackName: input.stackName }))
-    .catch((err: unknown) => {
-      unknownEnvironment = failureOf(err).type === FAILURE.unknownEnvironment;
-      throw err;
-    });
+  const { settings, access } = await resolve(input, state.workflowId).catch((err: unknown) => {
+    unknownEnvironment = failureOf(err).type === FAILURE.unknownEnvironment;
+    throw err;
+  });
   state.settings = settings;
   state.stackName = settings.stackName;
   const route = noticeRoute(settings);
   steps.notifier.configure(settings.notifyTimeoutMs, route);
   steps.upsert([{ key: STACK_NAME, value: settings.stackName }]);
+  if (!access.admitted) {
+    recordAccessRefused(input.environment, access.check);
+    return run.refuseNow(`access denied (${access.check}): ${access.reason}`, FAILURE.accessDenied);
+  }
+  if (access.requester) {
+    run.admitted(access.requester);
+    if (access.requester.verified) steps.upsert([{ key: REQUESTED_BY, value: access.requester.name }]);
+  }
   const deployer = deployerFor(settings, steps.runner);
   const refused = deployer.requestProblem(input, input.environment);
   if (refused !== undefined) throw ApplicationFailure.nonRetryable(refused, FAILURE.badRequest);
@@ -189,6 +198,16 @@ async function giveBack(run: DeploymentRun): Promise<void> {
 }
 
 const none = async () => undefined;
+
+/** The environment's settings and who asks: verified and checked against its access rules since 1.3. */
+function resolve(input: DeploymentInput, workflowId: string): Promise<ResolvedRequest> {
+  const asked = { environment: input.environment, stackName: input.stackName };
+  if (patched(PATCHES.admission.id)) {
+    const { ref, idToken, requestedBy: claimedBy } = input;
+    return bookkeeping.resolveRequest({ workflowId, ...present({ ...asked, ref, idToken, claimedBy }) });
+  }
+  return bookkeeping.resolveEnvironment(present(asked)).then((settings) => ({ settings, access: { admitted: true } }));
+}
 
 function emptyProgress(): StackProgress {
   return { status: 'UNKNOWN', resources: {}, done: 0, inFlight: 0, failed: 0 };

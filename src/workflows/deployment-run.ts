@@ -15,6 +15,7 @@ import {
   nameProblem,
   type NoticeKind,
   type PromotionEvidence,
+  type Requester,
   type ReleaseAnswer,
   type TurnRequest,
 } from '../contract';
@@ -57,7 +58,10 @@ export function requestProblem(input: DeploymentInput): string | undefined {
     optional('ref', input.ref) ??
     (input.overrideFreeze === undefined ? undefined : overrideProblem(input.overrideFreeze.reason)) ??
     (input.notBefore === undefined || Number.isFinite(input.notBefore) ? undefined : 'invalid scheduled time') ??
-    (input.rollback === undefined ? undefined : rollbackProblem(input.rollback))
+    (input.rollback === undefined ? undefined : rollbackProblem(input.rollback)) ??
+    (input.idToken === undefined || (typeof input.idToken === 'string' && input.idToken.length <= 16_384)
+      ? undefined
+      : 'an ID token is a string of at most 16384 characters')
   );
 }
 
@@ -203,6 +207,16 @@ export class DeploymentRun {
     this.state.reason = reason;
     this.state.errorType = errorType;
     this.setStatus('refused');
+  }
+
+  /** Who asks, as its worker established it: a verified name replaces the one the caller gave. */
+  admitted(requester: Requester): void {
+    if (!requester.verified) {
+      this.state.unverified = true;
+      return;
+    }
+    this.state.requestedBy = requester.name;
+    this.state.identity = requester.claims;
   }
 
   /** Promotion: its ref soaks upstream until `until`; the lock grants no turn before. */

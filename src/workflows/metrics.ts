@@ -64,6 +64,13 @@ export function recordQueue(environment: string, waiting: number, heldSinceMs: n
     .set(heldSinceMs === undefined ? 0 : heldSinceMs / 1000, tags);
 }
 
+/** A request refused for its identity or the environment's access rules, by the check it failed. */
+export function recordAccessRefused(environment: string, check: string): void {
+  metricMeter
+    .createCounter(METRIC.accessRefusals, '1', 'Requests refused for their ID token or access rules, by check')
+    .add(1, { environment, check });
+}
+
 /** A rollback (deployctl rollback) that ended, by environment and status. */
 export function recordRollback(result: DeploymentResult): void {
   metricMeter

@@ -33,4 +33,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.2.0 is open (its lock wait and deploy timeouts); ' +
       'remove in the release after',
   },
+  admission: {
+    id: 'admission',
+    since: '1.3.0',
+    change:
+      'a deployment resolves its environment and who asks in one local activity, resolveRequest (ID token verified, ' +
+      'access rules applied), instead of resolveEnvironment',
+    retire:
+      'deprecate once no deployment started before 1.3.0 is open (its lock wait and deploy timeouts); remove in the ' +
+      'release after',
+  },
 } as const satisfies Record<string, Patch>;

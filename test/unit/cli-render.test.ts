@@ -207,6 +207,7 @@ const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
   queuedMs: 2_000,
   durationMs: 65_000,
   requestedBy: 'ana',
+  verified: null,
   ciRunUrl: null,
   error: null,
   errorType: null,

@@ -29,7 +29,63 @@ test('a minimal command environment gets every default', () => {
         },
       },
     },
+    access: {},
   });
+});
+
+test('identity: trusted issuers with their defaults; access per environment', () => {
+  const issuer = 'https://token.actions.githubusercontent.com';
+  const parsed = parseConfig({
+    identity: {
+      issuers: [{ issuer }, { issuer: 'https://gitlab.example.com', audience: 'deploys', maxLifetime: '2h' }],
+    },
+    environments: {
+      production: {
+        ...document().environments.staging,
+        access: { identity: 'required', allow: [{ ref: 'refs/heads/main' }] },
+      },
+      staging: { ...document().environments.staging, access: {} },
+      dev: document().environments.staging,
+    },
+  });
+  expect(parsed.issuers).toEqual([
+    { issuer, audience: 'deployment-coordinator', maxLifetimeMs: 3_600_000 },
+    { issuer: 'https://gitlab.example.com', audience: 'deploys', maxLifetimeMs: 7_200_000 },
+  ]);
+  expect(parsed.access).toEqual({
+    production: { identity: 'required', allow: [{ ref: 'refs/heads/main' }], matchCommit: true },
+    staging: { identity: 'optional', matchCommit: true },
+  });
+});
+
+test.each([
+  [{}, { access: { identity: 'required' } }, /environments\.staging\.access: needs the issuers it trusts/],
+  [{ identity: { issuers: [] } }, {}, /identity\.issuers: list at least one issuer/],
+  [{ identity: { issuers: [{ issuer: 'not a url' }] } }, {}, /identity\.issuers\.0\.issuer/],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example', maxLifetime: '2d' }] } },
+    {},
+    /maxLifetime: "2d" is not a duration of at most 12h/,
+  ],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example', jwksUri: 'https://a.example/k', jwksFile: 'k.json' }] } },
+    {},
+    /jwksFile: give jwksUri or jwksFile, not both/,
+  ],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example' }, { issuer: 'https://a.example' }] } },
+    {},
+    /an issuer is listed twice/,
+  ],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example' }] } },
+    { access: { allow: [{}] } },
+    /access\.allow\.0: a rule names at least one claim/,
+  ],
+  [{ identity: { issuers: [{ issuer: 'https://a.example' }] } }, { access: { identity: 'maybe' } }, /access\.identity/],
+])('a bad identity config %j %j is refused, naming the field', (top, own, message) => {
+  const environments = { staging: { ...document().environments.staging, ...own } };
+  expect(() => parseConfig({ ...top, environments })).toThrow(message);
 });
 
 test('a runner environment: deploys on the CI runner only, with its own heartbeat timeout', () => {

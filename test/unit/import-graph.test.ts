@@ -17,6 +17,7 @@ const LAYERS: Record<string, number> = {
   cloudformation: 2,
   cdk: 2,
   visibility: 2,
+  identity: 2,
   workflows: 3,
   activities: 3,
   client: 4,

@@ -1,0 +1,126 @@
+// The config of verified requests: the ID token issuers the worker trusts (top level) and who may deploy to each
+// environment (its access block). docs/trust.md explains the model.
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDuration } from '../domain/durations';
+import { quoted } from '../contract/names';
+import { present } from '../domain/present';
+
+const about = (description: string) => ({ description });
+
+/** The longest token lifetime accepted: a spent token is remembered (by the namespace) for at least a day. */
+export const MAX_TOKEN_LIFETIME_MS = 12 * 3_600_000;
+
+const lifetime = z
+  .string()
+  .transform((text, ctx) => {
+    const value = parseDuration(text);
+    if (value === undefined || value > MAX_TOKEN_LIFETIME_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${quoted(text)} is not a duration of at most 12h: use a number and a unit, e.g. 10m, 1h`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .meta({ pattern: DURATION_PATTERN.source, examples: ['10m', '1h'] });
+
+const issuer = z
+  .strictObject({
+    issuer: z
+      .url({ protocol: /^https?$/ })
+      .meta(about("The token's iss claim: https://token.actions.githubusercontent.com, https://gitlab.com, ...")),
+    audience: z
+      .string()
+      .min(1)
+      .default('deployment-coordinator')
+      .meta(about('The aud claim tokens must carry (what CI asks for: deployctl --audience).')),
+    jwksUri: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .meta(about("Where the issuer's signing keys are (default: its OpenID discovery document's jwks_uri).")),
+    jwksFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta(about('A JWKS file instead, for a worker that cannot reach the issuer (rotate it with the keys).')),
+    maxLifetime: lifetime
+      .prefault('1h')
+      .meta(about('Tokens valid for longer than this (exp - iat) are refused: a short life bounds their replay.')),
+  })
+  .refine((entry) => entry.jwksUri === undefined || entry.jwksFile === undefined, {
+    message: 'give jwksUri or jwksFile, not both',
+    path: ['jwksFile'],
+  });
+
+/** The top-level `identity` block. */
+export const identitySchema = z
+  .strictObject({
+    issuers: z
+      .array(issuer)
+      .min(1, 'list at least one issuer')
+      .refine((list) => new Set(list.map((entry) => entry.issuer)).size === list.length, 'an issuer is listed twice')
+      .meta(about('The CI systems whose ID tokens the worker verifies (GitHub.com, GitHub Enterprise, GitLab).')),
+  })
+  .meta(about('Verified requests: the worker checks the CI ID token each request carries (docs/trust.md).'));
+
+const pattern = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(300)
+  .meta(about('A glob: * within a path segment, ** across them (refs/heads/release/*).'));
+
+const rule = z
+  .strictObject({
+    issuer: pattern.optional(),
+    repository: pattern.optional().meta(about('owner/name (GitHub repository, GitLab project_path).')),
+    ref: pattern.optional().meta(about('The ref the CI run built: refs/heads/main, refs/tags/v*.')),
+    environment: pattern.optional().meta(about("The CI job's own environment claim (GitHub environments).")),
+    workflow: pattern.optional().meta(about('The CI workflow (GitHub workflow_ref, GitLab ci_config_ref_uri).')),
+    actor: pattern.optional().meta(about('The person or bot behind the run.')),
+  })
+  .refine((entry) => Object.keys(entry).length > 0, 'a rule names at least one claim')
+  .meta(about('Claims a token must match, every one given (glob patterns).'));
+
+/** An environment's `access` block. */
+export const accessSchema = z
+  .strictObject({
+    identity: z
+      .enum(['required', 'optional'])
+      .default('optional')
+      .meta(
+        about(
+          'required: a request without a verified ID token is refused (exit 77). optional: it deploys, shown as ' +
+            'unverified. A token that fails a check is refused either way.',
+        ),
+      ),
+    allow: z
+      .array(rule)
+      .min(1, 'list at least one rule, or leave allow out (any verified token)')
+      .optional()
+      .meta(about('Verified requests must match one of these rules; left out: any token from a configured issuer.')),
+    matchCommit: z
+      .boolean()
+      .default(true)
+      .meta(about("A ref that is a full commit SHA must be the token's sha claim (a job deploys what it built).")),
+  })
+  .meta(about('Who may deploy here: verified CI identity and the claims it must have (docs/trust.md).'));
+
+/** An ID token issuer as the worker uses it. */
+export interface TrustedIssuer {
+  issuer: string;
+  audience: string;
+  jwksUri?: string;
+  jwksFile?: string;
+  maxLifetimeMs: number;
+}
+
+/** The issuers, as parsed. */
+export function trustedIssuers(identity: z.infer<typeof identitySchema>): TrustedIssuer[] {
+  return identity.issuers.map((entry) => ({
+    issuer: entry.issuer,
+    audience: entry.audience,
+    ...present({ jwksUri: entry.jwksUri, jwksFile: entry.jwksFile }),
+    maxLifetimeMs: entry.maxLifetime,
+  }));
+}

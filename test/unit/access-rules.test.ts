@@ -1,0 +1,97 @@
+// Access rules on verified claims: globs per claim, every claim a rule names must match, and a ref given as a commit
+// must be the commit the token's run built.
+import type { EnvironmentAccess, VerifiedClaims } from '../../src/contract';
+import { accessProblem } from '../../src/domain/access-rules';
+import { claimsOf, requesterWords } from '../../src/domain/id-token-claims';
+
+const claims: VerifiedClaims = {
+  issuer: 'https://token.actions.githubusercontent.com',
+  subject: 'repo:acme/app:environment:production',
+  actor: 'octocat',
+  repository: 'acme/app',
+  ref: 'refs/heads/release/2.1',
+  sha: 'b'.repeat(40),
+  workflow: 'acme/app/.github/workflows/deploy.yml@refs/heads/release/2.1',
+  environment: 'production',
+};
+const access = (allow?: EnvironmentAccess['allow'], matchCommit = true): EnvironmentAccess => ({
+  identity: 'required',
+  matchCommit,
+  ...(allow ? { allow } : {}),
+});
+
+test.each([
+  [[{ repository: 'acme/app' }], true],
+  [[{ repository: 'acme/*', ref: 'refs/heads/release/*' }], true],
+  [[{ ref: 'refs/heads/*' }], false],
+  [[{ ref: 'refs/heads/**' }], true],
+  [[{ repository: 'acme/other' }, { environment: 'production', actor: 'octo*' }], true],
+  [[{ repository: 'acme/app', ref: 'refs/heads/main' }], false],
+  [[{ workflow: 'acme/app/.github/workflows/deploy.yml@*' }], false],
+  [[{ workflow: 'acme/app/.github/workflows/deploy.yml@refs/heads/**' }], true],
+])('rules %j allow the token: %s', (allow, allowed) => {
+  expect(accessProblem('production', access(allow), claims, 'v2.1') === undefined).toBe(allowed);
+});
+
+test('a refusal names the rules that did not match and the claims it saw', () => {
+  expect(
+    accessProblem('production', access([{ repository: 'acme/app', ref: 'refs/heads/main' }]), claims, 'x'),
+  ).toEqual({
+    check: 'rule',
+    reason:
+      'no access rule of production allows this token: it needs {repository acme/app, ref refs/heads/main}; the ' +
+      'token has issuer https://token.actions.githubusercontent.com, repository acme/app, ref refs/heads/release/2.1, ' +
+      `sha ${'b'.repeat(40)}, workflow acme/app/.github/workflows/deploy.yml@refs/heads/release/2.1, environment ` +
+      'production, actor octocat',
+  });
+});
+
+test('a rule naming a claim the token lacks does not match', () => {
+  const { actor: _actor, ...anonymous } = claims;
+  expect(accessProblem('production', access([{ actor: '*' }]), anonymous, 'x')?.check).toBe('rule');
+});
+
+test("a full commit SHA must be the token's, unless matchCommit is off; other refs are not commits", () => {
+  expect(accessProblem('production', access(), claims, 'b'.repeat(40))).toBeUndefined();
+  expect(accessProblem('production', access(), claims, 'c'.repeat(40))).toMatchObject({
+    check: 'commit',
+    reason: expect.stringMatching(/^ref c{40} is a commit the CI run did not build \(its token is for b{40}\)/),
+  });
+  expect(accessProblem('production', access(undefined, false), claims, 'c'.repeat(40))).toBeUndefined();
+  expect(accessProblem('production', access(), claims, 'cafe')).toBeUndefined();
+  expect(accessProblem('production', undefined, claims, 'c'.repeat(64))?.check).toBe('commit');
+});
+
+test("GitLab's claims are named as GitHub's: project_path, user_login, a branch's full ref", () => {
+  expect(
+    claimsOf({
+      iss: 'https://gitlab.com',
+      sub: 'project_path:acme/app:ref_type:branch:ref:main',
+      project_path: 'acme/app',
+      ref: 'main',
+      ref_type: 'branch',
+      sha: 'd'.repeat(40),
+      user_login: 'ana',
+      pipeline_id: 77,
+      ci_config_ref_uri: 'gitlab.com/acme/app//.gitlab-ci.yml@refs/heads/main',
+    }),
+  ).toEqual({
+    issuer: 'https://gitlab.com',
+    subject: 'project_path:acme/app:ref_type:branch:ref:main',
+    actor: 'ana',
+    repository: 'acme/app',
+    ref: 'refs/heads/main',
+    sha: 'd'.repeat(40),
+    workflow: 'gitlab.com/acme/app//.gitlab-ci.yml@refs/heads/main',
+    runId: '77',
+  });
+  expect(claimsOf({ iss: 'i', sub: 's', ref: 'v1', ref_type: 'tag' }).ref).toBe('refs/tags/v1');
+});
+
+test('who asked, as shown: verified with where from, marked unverified, or bare where nothing is verified', () => {
+  expect(requesterWords('octocat', true, claims)).toBe('octocat (verified: acme/app@refs/heads/release/2.1)');
+  expect(requesterWords('ana', false)).toBe('ana (unverified)');
+  expect(requesterWords(undefined, false)).toBe('someone (unverified)');
+  expect(requesterWords('ana', undefined)).toBe('ana');
+  expect(requesterWords(undefined, undefined)).toBeUndefined();
+});
