@@ -57,12 +57,8 @@ export function createResolveRequest({ config, resolveEnvironment, verifier, spe
     }
     if ('check' in verified) return { admitted: false, ...verified };
     const { claims } = verified;
-    const problem = accessProblem(environment, access, claims, input.ref);
-    if (problem) return { admitted: false, ...problem, claims };
-    const name = verifiedName(claims);
-    if (nameProblem('actor', name) !== undefined) {
-      return { admitted: false, check: 'format', reason: 'the token names no usable actor or subject', claims };
-    }
+    // Spent by the first request that shows it, allowed or not: a token read from a refused request's history is as
+    // spent as one that deployed.
     const spentBy = await spendToken(verified.tokenId, input.workflowId);
     if (spentBy !== undefined) {
       return {
@@ -71,6 +67,12 @@ export function createResolveRequest({ config, resolveEnvironment, verifier, spe
         reason: `this ID token was already used, by ${spentBy}: each request needs a token of its own`,
         claims,
       };
+    }
+    const problem = accessProblem(environment, access, claims, input.ref);
+    if (problem) return { admitted: false, ...problem, claims };
+    const name = verifiedName(claims);
+    if (nameProblem('actor', name) !== undefined) {
+      return { admitted: false, check: 'format', reason: 'the token names no usable actor or subject', claims };
     }
     return { admitted: true, requester: { verified: true, name, claims } };
   }

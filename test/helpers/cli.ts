@@ -29,6 +29,14 @@ export function writeConfig(environments: Record<string, unknown>, topLevel: Rec
   return path;
 }
 
+/** Where deployctl finds an ID token: a test that means one sets it. */
+const ID_TOKEN_VARIABLES = [
+  'DEPLOY_ID_TOKEN',
+  'DEPLOY_ID_TOKEN_AUDIENCE',
+  'ACTIONS_ID_TOKEN_REQUEST_URL',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+];
+
 /** Starts the built deployctl as CI would, against the test server; `result` settles when it exits. */
 export function startDeployctl(
   args: string[],
@@ -37,7 +45,9 @@ export function startDeployctl(
 ): { child: ChildProcess; result: Promise<CliResult> } {
   // The test runner's own CI variables must not leak into deployctl; a test passes the ones it means.
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['GITHUB_RUN_ID', 'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY']) delete env[name];
+  for (const name of ['GITHUB_RUN_ID', 'GITHUB_SERVER_URL', 'GITHUB_REPOSITORY', ...ID_TOKEN_VARIABLES]) {
+    delete env[name];
+  }
   Object.assign(env, extraEnv);
   if (target.address) env.TEMPORAL_ADDRESS = target.address;
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
