@@ -9,6 +9,8 @@ import { createResolveEnvironment } from './environment';
 import { createResolveRequest } from './admission';
 import { IdTokenVerifier } from '../identity/id-token-verifier';
 import { createSpendToken } from '../identity/spent-tokens';
+import { EnvironmentRoles } from '../identity/aws-roles';
+import { CredentialsEndpoint } from '../identity/credentials-endpoint';
 import { createFreezeActivities } from './freezes';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
@@ -41,7 +43,13 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     requestTurn: createRequestTurn(client, taskQueue),
     releaseTurn: createReleaseTurn(client),
     isDeploymentOpen: createIsDeploymentOpen(client),
-    runDeployCommand: createRunDeployCommand(client, drain),
+    runDeployCommand: createRunDeployCommand(
+      client,
+      drain,
+      Object.keys(config.awsRoles).length > 0
+        ? { roles: new EnvironmentRoles(config.awsRoles), endpoint: new CredentialsEndpoint() }
+        : undefined,
+    ),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     checkPromotion: createCheckPromotion(client),
     ...createFreezeActivities(client, config, taskQueue, slack),

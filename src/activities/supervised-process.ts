@@ -14,6 +14,10 @@ export interface SupervisedProcess {
   cwd?: string;
   /** Added to the worker's own environment. */
   environment: Record<string, string>;
+  /** Left out of the worker's environment: its own AWS credentials, where the step gets a role's. */
+  withoutVariables?: readonly string[];
+  /** Secrets beyond the environment's to mask in its output (a role's credentials as they are now). */
+  secrets?: () => string[];
   killGracePeriodMs: number;
   /** What the process is, for messages: "deploy command", "cdk prepare". */
   what: string;
@@ -40,7 +44,9 @@ export async function runSupervised(input: SupervisedProcess, client: Client, dr
   const [program, ...args] = input.argv;
   if (program === undefined)
     throw ApplicationFailure.nonRetryable(`the ${input.what} is empty`, FAILURE.deployCommandNotRunnable);
-  const env = { ...process.env, ...input.environment };
+  const inherited = { ...process.env };
+  for (const name of input.withoutVariables ?? []) delete inherited[name];
+  const env = { ...inherited, ...input.environment };
   const cwd = input.cwd ?? process.cwd();
   const problem = notRunnable(program, cwd, env.PATH);
   if (problem !== undefined) {
@@ -57,7 +63,7 @@ export async function runSupervised(input: SupervisedProcess, client: Client, dr
     killGracePeriodMs: input.killGracePeriodMs,
   });
   let lastOutput = '';
-  const redact = secretRedactor(env);
+  const redact = secretRedactor(env, input.secrets);
   for (const [name, stream] of [
     ['stdout', child.stdout],
     ['stderr', child.stderr],

@@ -8,7 +8,14 @@ import { present } from '../domain/present';
 import { ENVIRONMENT_NAME_PATTERN, quoted, STACK_NAME_PATTERN } from '../contract/names';
 import type { DeploySettings, EnvironmentSettings } from '../contract/settings';
 import type { EnvironmentAccess } from '../contract/identity';
-import { accessSchema, identitySchema, type TrustedIssuer, trustedIssuers } from './identity-config';
+import {
+  accessSchema,
+  type AwsRole,
+  awsRoleSchema,
+  identitySchema,
+  type TrustedIssuer,
+  trustedIssuers,
+} from './identity-config';
 
 export const DEFAULT_CONFIG_FILE = 'deploy.config.json';
 
@@ -255,6 +262,7 @@ const environment = z
     promotion: promotion.optional(),
     approvals: approvals.optional(),
     access: accessSchema.optional(),
+    aws: awsRoleSchema.optional(),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -310,6 +318,8 @@ export interface DeployConfig {
   issuers?: TrustedIssuer[];
   /** Who may deploy to each environment that has an access block (the worker checks it; histories never carry it). */
   access: Record<string, EnvironmentAccess>;
+  /** The AWS role of each environment that has one (the worker assumes it for the deploy step). */
+  awsRoles: Record<string, AwsRole>;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -341,7 +351,12 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
   }
   const environments: Record<string, EnvironmentSettings> = {};
   const access: Record<string, EnvironmentAccess> = {};
+  const awsRoles: Record<string, AwsRole> = {};
   for (const [name, env] of Object.entries(result.data.environments)) {
+    if (env.aws) {
+      const { sessionDuration, ...role } = env.aws;
+      awsRoles[name] = { ...role, sessionDurationMs: sessionDuration };
+    }
     if (env.access) {
       if (result.data.identity === undefined) {
         throw new ConfigError(
@@ -425,7 +440,7 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
     };
   }
   const identity = result.data.identity;
-  return { environments, access, ...(identity ? { issuers: trustedIssuers(identity) } : {}) };
+  return { environments, access, awsRoles, ...(identity ? { issuers: trustedIssuers(identity) } : {}) };
 }
 
 /** The config path: an explicit one, else DEPLOY_CONFIG, else deploy.config.json in the working directory. */

@@ -124,3 +124,50 @@ export function trustedIssuers(identity: z.infer<typeof identitySchema>): Truste
     maxLifetimeMs: entry.maxLifetime,
   }));
 }
+
+const sessionDuration = z
+  .string()
+  .transform((text, ctx) => {
+    const value = parseDuration(text);
+    if (value === undefined || value < 15 * 60_000 || value > 12 * 3_600_000) {
+      ctx.addIssue({ code: 'custom', message: `${quoted(text)} is not a duration from 15m to 12h (what STS allows)` });
+      return z.NEVER;
+    }
+    return value;
+  })
+  .meta({ pattern: DURATION_PATTERN.source, examples: ['1h'] });
+
+/** An environment's `aws` block. */
+export const awsRoleSchema = z
+  .strictObject({
+    roleArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+        'must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/deploy-staging',
+      )
+      .meta(about('The role the worker assumes for every deploy step of this environment.')),
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2 to 1224 letters, digits or +=,.@:/-')
+      .optional()
+      .meta(about("The role trust policy's sts:ExternalId, when it asks for one.")),
+    region: z.string().min(1).optional().meta(about("The deploy step's AWS_REGION (default: the worker's).")),
+    sessionDuration: sessionDuration
+      .prefault('1h')
+      .meta(about('How long each set of role credentials lasts; the step gets fresh ones before they expire.')),
+  })
+  .meta(
+    about(
+      "Deploy steps of this environment get this role's short-lived credentials, never the worker's own; the session " +
+        'is named after the correlation ID and carries the requester as its source identity (docs/trust.md).',
+    ),
+  );
+
+/** An environment's AWS role, as the worker assumes it. */
+export interface AwsRole {
+  roleArn: string;
+  externalId?: string;
+  region?: string;
+  sessionDurationMs: number;
+}

@@ -11,6 +11,11 @@ export const FAILURE = {
   badAssembly: 'BadAssembly',
   /** The deploy command cannot be started (empty, missing, not executable). Fix: the config or the worker image. */
   deployCommandNotRunnable: 'DeployCommandNotRunnable',
+  /**
+   * The worker could not assume the environment's AWS role for the deploy step (its trust policy, the worker's own
+   * credentials, STS out of reach). Nothing ran. Fix: the role's trust policy or the worker's credentials.
+   */
+  awsRoleRefused: 'AwsRoleRefused',
   /** The deploy command or `cdk deploy` ended unsuccessfully; details carry its exit code and signal. */
   deployCommandFailed: 'DeployCommandFailed',
   /** The deploy step was stopped because its deployment was cancelled or revoked (the outcome says which). */

@@ -74,3 +74,18 @@ export interface EnvironmentAccess {
   /** A ref that is a full commit SHA must be the token's sha claim. */
   matchCommit: boolean;
 }
+
+/**
+ * Who a deploy step acts for. Where its environment has an AWS role, the worker's role session is named after the
+ * correlation ID, carries the requester as its source identity and the rest as session tags (CloudTrail shows them).
+ */
+export interface DeploySession {
+  environment: string;
+  correlationId: string;
+  /** The verified actor, or the name the caller gave. */
+  requester?: string;
+  verified: boolean;
+  repository?: string;
+  /** The ref the verified CI run built, else the ref asked for. */
+  ref?: string;
+}

@@ -7,6 +7,7 @@ export const SECRET_VARIABLES = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'SLACK_BOT_TOKEN',
   'TEMPORAL_API_KEY',
 ] as const;
@@ -18,11 +19,18 @@ export const MASK = '***';
 const SHORTEST_SECRET = 8;
 
 /** Masks, in a line of output, every credential value the environment holds. */
-export function secretRedactor(env: NodeJS.ProcessEnv = process.env): (line: string) => string {
-  const secrets = SECRET_VARIABLES.map((name) => env[name]?.trim())
+export function secretRedactor(
+  env: NodeJS.ProcessEnv = process.env,
+  more: () => string[] = () => [],
+): (line: string) => string {
+  const fixed = SECRET_VARIABLES.map((name) => env[name]?.trim());
+  return (line) => mask(line, [...fixed, ...more()]);
+}
+
+function mask(line: string, values: Array<string | undefined>): string {
+  const secrets = values
     .filter((value): value is string => value !== undefined && value.length >= SHORTEST_SECRET)
     // Longest first, so that a value containing another is masked whole.
     .sort((a, b) => b.length - a.length);
-  if (secrets.length === 0) return (line) => line;
-  return (line) => secrets.reduce((masked, secret) => masked.split(secret).join(MASK), line);
+  return secrets.reduce((masked, secret) => masked.split(secret).join(MASK), line);
 }

@@ -4,6 +4,7 @@ import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type DeploymentInput,
+  type DeploySession,
   type EnvironmentSettings,
   FAILURE,
   type NoticeKind,
@@ -106,7 +107,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   const undo = deployer.compensation;
   if (undo) compensation.unlessSucceeded(undo.what, () => undo.run(settings, input));
   const deployStep = async () => {
-    const outcome = await deployer.deploy(settings, settings.deploy, input);
+    const outcome = await deployer.deploy(settings, settings.deploy, input, deploySession(run, input));
     state.stepCompleted = true;
     return outcome;
   };
@@ -198,6 +199,17 @@ async function giveBack(run: DeploymentRun): Promise<void> {
 }
 
 const none = async () => undefined;
+
+/** Who the deploy step acts for, as the deployment established it. */
+function deploySession({ state }: DeploymentRun, input: DeploymentInput): DeploySession {
+  const { identity } = state;
+  return {
+    environment: state.environment,
+    correlationId: state.correlationId,
+    verified: identity !== undefined,
+    ...present({ requester: state.requestedBy, repository: identity?.repository, ref: identity?.ref ?? input.ref }),
+  };
+}
 
 /** The environment's settings and who asks: verified and checked against its access rules since 1.3. */
 function resolve(input: DeploymentInput, workflowId: string): Promise<ResolvedRequest> {

@@ -30,6 +30,7 @@ test('a minimal command environment gets every default', () => {
       },
     },
     access: {},
+    awsRoles: {},
   });
 });
 

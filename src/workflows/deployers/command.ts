@@ -10,8 +10,9 @@ export const commandDeployer: Deployer<CommandDeploySettings> = {
       ? undefined
       : `environment ${environment} deploys with a command, not a cloud assembly: leave out --assembly`,
 
-  async deploy(settings, deploy, input) {
+  async deploy(settings, deploy, input, session) {
     await deployCommandCalls(settings).runDeployCommand({
+      session,
       command: deploy.command,
       ...present({ cwd: deploy.cwd }),
       killGracePeriodMs: deploy.killGracePeriodMs,

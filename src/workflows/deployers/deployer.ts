@@ -1,6 +1,6 @@
 // What a deploy kind provides. A new kind is a file beside this one and a line in index.ts, plus its settings, config
 // and activities: docs/architecture.md, "Adding a deployer kind", lists every file it touches.
-import type { DeploymentInput, DeploySettings, EnvironmentSettings } from '../../contract';
+import type { DeploymentInput, DeploySession, DeploySettings, EnvironmentSettings } from '../../contract';
 
 export interface DeployStepOutcome {
   /** The stack already matched what was to be deployed. */
@@ -12,8 +12,13 @@ export interface Deployer<S extends DeploySettings = DeploySettings> {
   requestProblem(input: DeploymentInput, environment: string): string | undefined;
   /** The change set this kind prepares for a request, shown in the deployment's state (none for most kinds). */
   changeSet?(input: DeploymentInput): string;
-  /** Runs the deploy step while the deployment holds the turn. */
-  deploy(settings: EnvironmentSettings, deploy: S, input: DeploymentInput): Promise<DeployStepOutcome>;
+  /** Runs the deploy step while the deployment holds the turn, for `session` (its AWS role session, if any). */
+  deploy(
+    settings: EnvironmentSettings,
+    deploy: S,
+    input: DeploymentInput,
+    session: DeploySession,
+  ): Promise<DeployStepOutcome>;
   /** Clean-up this kind needs when a deployment that held the turn does not succeed. */
   compensation?: { what: string; run(settings: EnvironmentSettings, input: DeploymentInput): Promise<unknown> };
 }
