@@ -2,6 +2,8 @@
 // session named after the correlation ID), never with the worker's keys; what it was handed stops working once the
 // step ends, and appears in no history or worker log.
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -24,6 +26,47 @@ let server: TestWorkflowEnvironment;
 let moto: Moto;
 let worker: WorkerProcess | undefined;
 let configPath: string;
+let proxy: Server;
+/** Every AWS call the worker and its steps made, as the proxy in front of moto saw it. */
+const calls: Array<{ action: string; keyId: string; body: string; answer: string }> = [];
+
+/** A proxy to moto that records each call's action and the access key that signed it. */
+async function recordingProxy(target: string): Promise<string> {
+  proxy = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'connection'),
+      ) as Record<string, string>;
+      void fetch(`${target}${request.url ?? '/'}`, {
+        method: request.method ?? 'GET',
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      }).then(async (answer) => {
+        const text = await answer.text();
+        const form = new URLSearchParams(body.toString());
+        calls.push({
+          action: form.get('Action') ?? String(request.headers['x-amz-target'] ?? request.url),
+          keyId: /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1] ?? '',
+          body: body.toString(),
+          answer: text,
+        });
+        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/xml' });
+        response.end(text);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
+
+/** The access keys STS handed out for a role. */
+const keysOfRole = (role: string) =>
+  calls
+    .filter((call) => call.action === 'AssumeRole' && decodeURIComponent(call.body).includes(`role/${role}`))
+    .map((call) => /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(call.answer)?.[1]);
 
 interface StepReport {
   arn: string;
@@ -40,14 +83,16 @@ const environment = (name: string, role: string) => ({
   stackName: `${name}Stack`,
   deploy: { type: 'command', command: ['sh', '-c', `exec node ${STEP} --out ${out}/$CORRELATION_ID.json`] },
   aws: { roleArn: `arn:aws:iam::123456789012:role/${role}`, region: MOTO_REGION, sessionDuration: '15m' },
+  cloudformation: { region: MOTO_REGION, pollInterval: '300ms' },
 });
 
 beforeAll(async () => {
   [server, moto] = await Promise.all([startServer(), startMoto()]);
+  const endpoint = await recordingProxy(moto.endpoint);
   configPath = writeConfig({ alpha: environment('Alpha', 'deploy-alpha'), beta: environment('Beta', 'deploy-beta') });
   worker = await startWorkerProcess(configPath, {
     ...WORKER_KEYS,
-    AWS_ENDPOINT_URL: moto.endpoint,
+    AWS_ENDPOINT_URL: endpoint,
     AWS_REGION: MOTO_REGION,
     TEMPORAL_ADDRESS: server.address,
     DEPLOY_TASK_QUEUE: taskQueue,
@@ -58,6 +103,7 @@ afterAll(async () => {
   await worker?.stop();
   await moto?.stop();
   await server?.teardown();
+  proxy?.close();
 });
 
 const deploy = (environmentName: string, correlationId: string) =>
@@ -81,6 +127,23 @@ test("each environment's deploy command runs as its own role, not as the worker"
   expect([a.workerKeys, b.workerKeys]).toEqual([null, null]);
   expect(a.accessKeyId).not.toBe(WORKER_KEYS.AWS_ACCESS_KEY_ID);
   expect(a.accessKeyId).not.toBe(b.accessKeyId);
+});
+
+test("the worker reads an environment's stack as that environment's role", () => {
+  const alphaKeys = keysOfRole('deploy-alpha');
+  const betaKeys = keysOfRole('deploy-beta');
+  const stackCalls = (stack: string) =>
+    calls.filter((call) => call.action === 'DescribeStacks' && call.body.includes(`StackName=${stack}`));
+  expect(stackCalls('AlphaStack').length).toBeGreaterThan(0);
+  expect(stackCalls('AlphaStack').every((call) => alphaKeys.includes(call.keyId))).toBe(true);
+  expect(stackCalls('BetaStack').length).toBeGreaterThan(0);
+  expect(stackCalls('BetaStack').every((call) => betaKeys.includes(call.keyId))).toBe(true);
+  expect(calls.some((call) => call.keyId === WORKER_KEYS.AWS_ACCESS_KEY_ID && call.action === 'AssumeRole')).toBe(true);
+  expect(calls.filter((call) => call.keyId === WORKER_KEYS.AWS_ACCESS_KEY_ID).map((call) => call.action)).toEqual(
+    calls
+      .filter((call) => call.action === 'AssumeRole' && call.keyId === WORKER_KEYS.AWS_ACCESS_KEY_ID)
+      .map(() => 'AssumeRole'),
+  );
 });
 
 test('what a step was handed stops working when it ends, and is in no history or worker log', async () => {

@@ -1,19 +1,25 @@
 import { awsCloudFormation } from '../cloudformation/aws-cloudformation';
 import type { CloudFormationPort, StackEvent } from '../cloudformation/port';
 import type { StackTarget } from '../domain/stack-target';
+import { present } from '../domain/present';
+import type { EnvironmentRoles } from '../identity/aws-roles';
 
 export type { StackTarget };
 
 export type CloudFormationFor = (target: StackTarget) => CloudFormationPort;
 
-/** One SDK client per region and endpoint, credentials from the worker's standard provider chain. */
-export function awsCloudFormationFor(): CloudFormationFor {
+/**
+ * One SDK client per region and endpoint, credentials from the worker's standard provider chain; per environment too
+ * where the environment has an AWS role (its stack is read and changed as that role).
+ */
+export function awsCloudFormationFor(roles?: EnvironmentRoles): CloudFormationFor {
   const clients = new Map<string, CloudFormationPort>();
-  return ({ region, endpoint }) => {
-    const key = `${region ?? ''}|${endpoint ?? ''}`;
+  return ({ region, endpoint, environment }) => {
+    const credentials = environment === undefined ? undefined : roles?.coordinatorCredentials(environment);
+    const key = `${region ?? ''}|${endpoint ?? ''}|${credentials ? environment : ''}`;
     let port = clients.get(key);
     if (!port) {
-      port = awsCloudFormation({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) });
+      port = awsCloudFormation(present({ region, endpoint, credentials }));
       clients.set(key, port);
     }
     return port;

@@ -30,7 +30,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ client, config, taskQueue, slack, cloudFormationFor, drain }: ActivityDeps) {
-  const cloudFormation = cloudFormationFor ?? awsCloudFormationFor();
+  const roles = Object.keys(config.awsRoles).length > 0 ? new EnvironmentRoles(config.awsRoles) : undefined;
+  const cloudFormation = cloudFormationFor ?? awsCloudFormationFor(roles);
   const resolveEnvironment = createResolveEnvironment(config, slack !== undefined);
   return {
     resolveEnvironment,
@@ -46,9 +47,7 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     runDeployCommand: createRunDeployCommand(
       client,
       drain,
-      Object.keys(config.awsRoles).length > 0
-        ? { roles: new EnvironmentRoles(config.awsRoles), endpoint: new CredentialsEndpoint() }
-        : undefined,
+      roles ? { roles, endpoint: new CredentialsEndpoint() } : undefined,
     ),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     checkPromotion: createCheckPromotion(client),

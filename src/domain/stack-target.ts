@@ -4,6 +4,8 @@ import { changeSetName } from './cloudformation-names';
 
 export interface StackTarget {
   stackName: string;
+  /** Whose stack: an environment with an AWS role has its stack read and changed as that role. */
+  environment?: string;
   region?: string;
   endpoint?: string;
 }
@@ -15,7 +17,12 @@ export interface ChangeSetTarget extends StackTarget {
 /** The environment's stack. */
 export function stackTarget(settings: EnvironmentSettings): StackTarget {
   const { region, endpoint } = settings.cloudformation ?? {};
-  return { stackName: settings.stackName, ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}) };
+  return {
+    stackName: settings.stackName,
+    environment: settings.environment,
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
 }
 
 /** The change set a cdk deployment prepares, executes, or deletes in compensation: named after its correlation ID. */

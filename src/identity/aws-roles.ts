@@ -6,6 +6,14 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsRole } from '../config/identity-config';
 import type { DeploySession } from '../contract/identity';
 
+/** Credentials as an AWS SDK v3 client takes them. */
+export interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
 /** Short-lived credentials, in the shape AWS SDKs read from a container credentials endpoint. */
 export interface TemporaryCredentials {
   AccessKeyId: string;
@@ -56,6 +64,29 @@ export class EnvironmentRoles {
 
   roleOf(environment: string): AwsRole | undefined {
     return this.roles[environment];
+  }
+
+  /**
+   * The worker's own credentials for an environment's stack (reading it, and the change sets of cdk deployments): its
+   * role, in a session of the coordinator's, refreshed before it expires. Undefined where it has no role.
+   */
+  coordinatorCredentials(environment: string): (() => Promise<AwsCredentialIdentity>) | undefined {
+    const role = this.roles[environment];
+    if (!role) return undefined;
+    const session = { environment, correlationId: `coordinator-${environment}`, requester: 'deployment-coordinator' };
+    let current: AwsCredentialIdentity | undefined;
+    return async () => {
+      if (!current?.expiration || current.expiration.getTime() - Date.now() < 5 * 60_000) {
+        const got = await this.assume(role, { ...session, verified: true });
+        current = {
+          accessKeyId: got.AccessKeyId,
+          secretAccessKey: got.SecretAccessKey,
+          sessionToken: got.Token,
+          expiration: new Date(got.Expiration),
+        };
+      }
+      return current;
+    };
   }
 
   /** Fresh credentials of the session's environment role. */
