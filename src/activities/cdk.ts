@@ -11,13 +11,16 @@ import type { ChangeSetTarget, StackTarget } from '../domain/stack-target';
 import type { CloudFormationFor } from './cloudformation';
 import type { DrainSignals } from '../process/drain';
 import { runSupervised } from './supervised-process';
+import { type RoleCredentials, roleStep } from './role-credentials';
 import { handedOver } from './worker-stopping';
-import { FAILURE } from '../contract';
+import { type DeploySession, FAILURE } from '../contract';
 
 const NO_CHANGES = /didn't contain changes|No updates are to be performed/i;
 const EXECUTED = ['EXECUTE_IN_PROGRESS', 'EXECUTE_COMPLETE', 'EXECUTE_FAILED'];
 
 export interface PrepareChangeSetInput extends StackTarget {
+  /** Who the step acts for (absent in histories from before 1.3): its environment's AWS role session, if any. */
+  session?: DeploySession;
   assembly: string;
   changeSetName: string;
   correlationId: string;
@@ -30,7 +33,12 @@ function isNoChanges(changeSet: ChangeSetDescription): boolean {
   return changeSet.status === 'FAILED' && NO_CHANGES.test(changeSet.statusReason ?? '');
 }
 
-export function createCdkActivities(cloudFormationFor: CloudFormationFor, client: Client, drain?: DrainSignals) {
+export function createCdkActivities(
+  cloudFormationFor: CloudFormationFor,
+  client: Client,
+  drain?: DrainSignals,
+  credentials?: RoleCredentials,
+) {
   /** Waiting on CloudFormation is safe to move: a draining worker hands the wait over to another. */
   const handOverIfDraining = () => {
     if (drain?.handOver.aborted) throw handedOver('waiting on CloudFormation');
@@ -91,6 +99,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
         } catch (err) {
           throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, FAILURE.badAssembly);
         }
+        const role = await roleStep(credentials, input.session);
         await runSupervised(
           {
             argv: [
@@ -108,9 +117,11 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
               '--progress=events',
               selector,
             ],
+            ...role.process,
             environment: {
               ...CDK_QUIET_ENV,
               CORRELATION_ID: input.correlationId,
+              ...role.process.environment,
               ...(input.region ? { AWS_REGION: input.region } : {}),
               ...(input.endpoint ? { AWS_ENDPOINT_URL: input.endpoint } : {}),
             },
@@ -124,7 +135,7 @@ export function createCdkActivities(cloudFormationFor: CloudFormationFor, client
           },
           client,
           drain,
-        );
+        ).finally(role.revoke);
       } finally {
         await cleanup();
       }

@@ -32,6 +32,8 @@ export interface ActivityDeps {
 export function createActivities({ client, config, taskQueue, slack, cloudFormationFor, drain }: ActivityDeps) {
   const roles = Object.keys(config.awsRoles).length > 0 ? new EnvironmentRoles(config.awsRoles) : undefined;
   const cloudFormation = cloudFormationFor ?? awsCloudFormationFor(roles);
+  // One endpoint for the worker: every step of every environment with a role gets its credentials from it.
+  const roleCredentials = roles ? { roles, endpoint: new CredentialsEndpoint() } : undefined;
   const resolveEnvironment = createResolveEnvironment(config, slack !== undefined);
   return {
     resolveEnvironment,
@@ -44,16 +46,12 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     requestTurn: createRequestTurn(client, taskQueue),
     releaseTurn: createReleaseTurn(client),
     isDeploymentOpen: createIsDeploymentOpen(client),
-    runDeployCommand: createRunDeployCommand(
-      client,
-      drain,
-      roles ? { roles, endpoint: new CredentialsEndpoint() } : undefined,
-    ),
+    runDeployCommand: createRunDeployCommand(client, drain, roleCredentials),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     checkPromotion: createCheckPromotion(client),
     ...createFreezeActivities(client, config, taskQueue, slack),
     ...createCloudFormationActivities(cloudFormation),
-    ...createCdkActivities(cloudFormation, client, drain),
+    ...createCdkActivities(cloudFormation, client, drain, roleCredentials),
   };
 }
 

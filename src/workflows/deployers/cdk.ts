@@ -14,10 +14,11 @@ export const cdkDeployer: Deployer<CdkDeploySettings> = {
 
   changeSet: (input) => changeSetName(input.correlationId),
 
-  async deploy(settings, deploy, input) {
+  async deploy(settings, deploy, input, session) {
     const target = changeSetTarget(settings, input.correlationId);
     const prepared = await prepareCalls(settings).prepareChangeSet({
       ...target,
+      session,
       // (requestProblem made sure there is one.)
       assembly: input.assembly ?? '',
       correlationId: input.correlationId,
