@@ -75,13 +75,17 @@ test.each(targets)(
   '%s: every subcommand exits 69 within 20 s naming address and namespace',
   async (_, start) => {
     const { address, namespace = 'default' } = await start();
-    const results = await Promise.all(
-      subcommands.map(async (args) => {
-        const startedAt = Date.now();
-        const result = await deployctl(args, { address, configPath }, { TEMPORAL_NAMESPACE: namespace });
-        return { args, ...result, tookMs: Date.now() - startedAt };
-      }),
-    );
+    const run = async (args: string[]) => {
+      const startedAt = Date.now();
+      const result = await deployctl(args, { address, configPath }, { TEMPORAL_NAMESPACE: namespace });
+      return { args, ...result, tookMs: Date.now() - startedAt };
+    };
+    // Two at a time: each one's time is its own, not its siblings' start-up on a loaded machine (one took 28 s
+    // while five started at once beside the chaos test).
+    const results = [];
+    for (let i = 0; i < subcommands.length; i += 2) {
+      results.push(...(await Promise.all(subcommands.slice(i, i + 2).map(run))));
+    }
     for (const result of results) {
       expect({ args: result.args, code: result.code }).toEqual({ args: result.args, code: 69 });
       expect(result.tookMs).toBeLessThan(20_000);
@@ -90,5 +94,5 @@ test.each(targets)(
       expect(lines[0]).toContain(`cannot use Temporal at ${address} (namespace ${namespace})`);
     }
   },
-  60_000,
+  120_000,
 );

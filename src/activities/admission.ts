@@ -31,6 +31,9 @@ export interface AdmissionDeps {
 export function createResolveRequest({ config, resolveEnvironment, verifier, spendToken }: AdmissionDeps) {
   async function admit(input: ResolveRequestInput): Promise<AccessVerdict> {
     const { environment, idToken, claimedBy } = input;
+    // (A worker that trusts no issuer verifies nothing and marks nothing, as before identity existed; its config
+    // cannot require identity anywhere.)
+    if (!verifier) return { admitted: true };
     const access = config.access[environment];
     const unverified: AccessVerdict = {
       admitted: true,
@@ -46,8 +49,6 @@ export function createResolveRequest({ config, resolveEnvironment, verifier, spe
           '`id-token: write` (GitHub) or an id_tokens entry (GitLab), or --id-token-file',
       };
     }
-    // (A worker that trusts no issuer verifies nothing: every request is unverified, as before identity existed.)
-    if (!verifier) return unverified;
     let verified;
     try {
       verified = await verifier.verify(idToken);
