@@ -10,20 +10,25 @@ const about = (description: string) => ({ description });
 /** The longest token lifetime accepted: a spent token is remembered (by the namespace) for at least a day. */
 export const MAX_TOKEN_LIFETIME_MS = 12 * 3_600_000;
 
-const lifetime = z
-  .string()
-  .transform((text, ctx) => {
-    const value = parseDuration(text);
-    if (value === undefined || value > MAX_TOKEN_LIFETIME_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${quoted(text)} is not a duration of at most 12h: use a number and a unit, e.g. 10m, 1h`,
-      });
-      return z.NEVER;
-    }
-    return value;
-  })
-  .meta({ pattern: DURATION_PATTERN.source, examples: ['10m', '1h'] });
+/** A duration within bounds, as milliseconds; `range` says the bounds in the message. */
+function durationWithin(minMs: number, maxMs: number, range: string, examples: string[]) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const value = parseDuration(text);
+      if (value === undefined || value < minMs || value > maxMs) {
+        ctx.addIssue({ code: 'custom', message: `${quoted(text)} is not a duration ${range}` });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .meta({ pattern: DURATION_PATTERN.source, examples });
+}
+
+const lifetime = durationWithin(0, MAX_TOKEN_LIFETIME_MS, 'of at most 12h: use a number and a unit, e.g. 10m, 1h', [
+  '10m',
+  '1h',
+]);
 
 const issuer = z
   .strictObject({
@@ -125,17 +130,7 @@ export function trustedIssuers(identity: z.infer<typeof identitySchema>): Truste
   }));
 }
 
-const sessionDuration = z
-  .string()
-  .transform((text, ctx) => {
-    const value = parseDuration(text);
-    if (value === undefined || value < 15 * 60_000 || value > 12 * 3_600_000) {
-      ctx.addIssue({ code: 'custom', message: `${quoted(text)} is not a duration from 15m to 12h (what STS allows)` });
-      return z.NEVER;
-    }
-    return value;
-  })
-  .meta({ pattern: DURATION_PATTERN.source, examples: ['1h'] });
+const sessionDuration = durationWithin(15 * 60_000, 12 * 3_600_000, 'from 15m to 12h (what STS allows)', ['1h']);
 
 /** An environment's `aws` block. */
 export const awsRoleSchema = z

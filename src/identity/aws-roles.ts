@@ -6,6 +6,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsRole } from '../config/identity-config';
 import type { DeploySession } from '../contract/identity';
 
+/** Role credentials are fetched anew this long before they expire. */
+export const REFRESH_BEFORE_MS = 5 * 60_000;
+
 /** Credentials as an AWS SDK v3 client takes them. */
 export interface AwsCredentialIdentity {
   accessKeyId: string;
@@ -76,7 +79,7 @@ export class EnvironmentRoles {
     const session = { environment, correlationId: `coordinator-${environment}`, requester: 'deployment-coordinator' };
     let current: AwsCredentialIdentity | undefined;
     return async () => {
-      if (!current?.expiration || current.expiration.getTime() - Date.now() < 5 * 60_000) {
+      if (!current?.expiration || current.expiration.getTime() - Date.now() < REFRESH_BEFORE_MS) {
         const got = await this.assume(role, { ...session, verified: true });
         current = {
           accessKeyId: got.AccessKeyId,

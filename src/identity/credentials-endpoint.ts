@@ -3,12 +3,9 @@
 // every AWS SDK, the AWS CLI and the CDK CLI read, and read again before the credentials expire. So a long deploy gets
 // fresh credentials, and once the step ends its grant is revoked: what it was given stops working for it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TemporaryCredentials } from './aws-roles';
-
-/** Credentials are fetched anew this long before they expire. */
-const REFRESH_BEFORE_MS = 5 * 60_000;
+import { REFRESH_BEFORE_MS, type TemporaryCredentials } from './aws-roles';
 
 interface Grant {
   token: Buffer;
@@ -23,48 +20,37 @@ export interface CredentialsGrant {
 }
 
 export class CredentialsEndpoint {
-  private server: Server | undefined;
-  private base = '';
+  /** Its base URL, once listening (on the first grant: a worker whose environments have no role never listens). */
+  private base: Promise<string> | undefined;
   private readonly grants = new Map<string, Grant>();
 
   /** Grants a step the credentials `fetch` returns (called at once, then whenever they near their expiry). */
   async grant(fetch: () => Promise<TemporaryCredentials>): Promise<CredentialsGrant> {
     const grant: Grant = { token: randomBytes(32), fetch };
     grant.current = await fetch();
-    await this.listening();
+    const base = await (this.base ??= this.listen());
     const id = randomBytes(16).toString('hex');
     this.grants.set(id, grant);
     return {
       environment: {
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${this.base}/credentials/${id}`,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${base}/credentials/${id}`,
         AWS_CONTAINER_AUTHORIZATION_TOKEN: grant.token.toString('hex'),
       },
       revoke: () => this.grants.delete(id),
     };
   }
 
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private async listening(): Promise<void> {
-    if (this.server) return;
+  private async listen(): Promise<string> {
     const server = createServer(
       (request, response) => void this.answer(request.url, request.headers.authorization, response),
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // (It lives as long as the worker, and never keeps it from exiting.)
     server.unref();
-    this.server = server;
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
-  private async answer(
-    url: string | undefined,
-    authorization: string | undefined,
-    response: import('node:http').ServerResponse,
-  ) {
+  private async answer(url: string | undefined, authorization: string | undefined, response: ServerResponse) {
     const id = /^\/credentials\/([0-9a-f]{32})$/.exec(url ?? '')?.[1];
     const grant = id === undefined ? undefined : this.grants.get(id);
     const offered = Buffer.from(authorization ?? '', 'hex');

@@ -23,14 +23,17 @@ export function secretRedactor(
   env: NodeJS.ProcessEnv = process.env,
   more: () => string[] = () => [],
 ): (line: string) => string {
-  const fixed = SECRET_VARIABLES.map((name) => env[name]?.trim());
-  return (line) => mask(line, [...fixed, ...more()]);
+  const fixed = maskable(SECRET_VARIABLES.map((name) => env[name]?.trim()));
+  return (line) => {
+    const extra = more();
+    const secrets = extra.length === 0 ? fixed : maskable([...fixed, ...extra]);
+    return secrets.reduce((masked, secret) => masked.split(secret).join(MASK), line);
+  };
 }
 
-function mask(line: string, values: Array<string | undefined>): string {
-  const secrets = values
+/** The values worth masking, longest first, so that a value containing another is masked whole. */
+function maskable(values: Array<string | undefined>): string[] {
+  return values
     .filter((value): value is string => value !== undefined && value.length >= SHORTEST_SECRET)
-    // Longest first, so that a value containing another is masked whole.
     .sort((a, b) => b.length - a.length);
-  return secrets.reduce((masked, secret) => masked.split(secret).join(MASK), line);
 }
