@@ -35,8 +35,12 @@ async function answer<T>(id: string, env: string, send: (handle: WorkflowHandle)
       throw new ExitError(EXIT.usage, `${id}: refused: ${cause}`);
     }
     if (err instanceof WorkflowNotFoundError) {
-      const ended = await handle.describe().catch(() => undefined);
-      if (ended) throw new ExitError(EXIT.usage, `${id}: refused: it has already ended`);
+      // (An update can miss a running workflow too, on a loaded server: only a closed one has ended.)
+      const described = await handle.describe().catch(() => undefined);
+      if (described && described.status.name !== 'RUNNING') {
+        throw new ExitError(EXIT.usage, `${id}: refused: it has already ended`);
+      }
+      if (described) throw err;
       notFound(err, `deployment ${id} in environment ${env}`);
     }
     throw err;
