@@ -6,7 +6,7 @@ import { createCdkActivities } from './cdk';
 import { awsCloudFormationFor, type CloudFormationFor, createCloudFormationActivities } from './cloudformation';
 import { createRunDeployCommand } from './command';
 import { createResolveEnvironment } from './environment';
-import { createResolveRequest } from './admission';
+import { createAuthorizeOperator, createResolveRequest } from './admission';
 import { IdTokenVerifier } from '../identity/id-token-verifier';
 import { createSpendToken } from '../identity/spent-tokens';
 import { EnvironmentRoles } from '../identity/aws-roles';
@@ -35,21 +35,23 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
   // One endpoint for the worker: every step of every environment with a role gets its credentials from it.
   const roleCredentials = roles ? { roles, endpoint: new CredentialsEndpoint() } : undefined;
   const resolveEnvironment = createResolveEnvironment(config, slack !== undefined);
+  const identity = {
+    config,
+    verifier: config.issuers ? new IdTokenVerifier(config.issuers) : undefined,
+    spendToken: createSpendToken(client, taskQueue),
+  };
+  const authorizeOperator = createAuthorizeOperator(identity);
   return {
     resolveEnvironment,
-    resolveRequest: createResolveRequest({
-      config,
-      resolveEnvironment,
-      verifier: config.issuers ? new IdTokenVerifier(config.issuers) : undefined,
-      spendToken: createSpendToken(client, taskQueue),
-    }),
+    resolveRequest: createResolveRequest({ ...identity, resolveEnvironment }),
+    authorizeOperator,
     requestTurn: createRequestTurn(client, taskQueue),
     releaseTurn: createReleaseTurn(client),
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand: createRunDeployCommand(client, drain, roleCredentials),
     notifyDeployment: createNotifyDeployment(slack, config, client),
     checkPromotion: createCheckPromotion(client),
-    ...createFreezeActivities(client, config, taskQueue, slack),
+    ...createFreezeActivities({ client, config, taskQueue, slack, authorizeOperator }),
     ...createCloudFormationActivities(cloudFormation),
     ...createCdkActivities(cloudFormation, client, drain, roleCredentials),
   };

@@ -2,25 +2,28 @@
 // records nothing for, self-approval, an unlisted approver, or a deployment that has ended or already deploys.
 import { type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, deploymentWorkflowId, rejectUpdate } from '../contract';
-import { approverIdentity } from '../client/actor';
+import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { connectOrExit, notFound } from '../client/connect';
 import { EXIT, ExitError, usageError } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
 import { approvedWords } from '../domain/approvals';
 import { present } from '../domain/present';
 
-interface AnswerOptions {
+interface AnswerOptions extends OperatorOptions {
   env: string;
-  by?: string;
   json?: boolean;
 }
 
-function checked(id: string, options: AnswerOptions): { by: string } {
+function checked(id: string, options: AnswerOptions): void {
   checkName('environment', options.env);
   checkName('correlation ID', id);
-  const by = approverIdentity(options.by);
+}
+
+/** Who answers: with an ID token, the worker takes the name from it; else --by, the CI actor or the local user. */
+async function answerer(options: AnswerOptions): Promise<{ by: string; idToken?: string }> {
+  const { by, idToken } = await operatorIdentity(options);
   if (by === undefined) throw usageError('say who you are: --by <who> (no CI actor or local user name found)');
-  return { by };
+  return { by, ...present({ idToken }) };
 }
 
 /** Sends one update; a refusal by its validator is bad input (64), named; an ended deployment says so. */
@@ -31,6 +34,8 @@ async function answer<T>(id: string, env: string, send: (handle: WorkflowHandle)
     return await send(handle);
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) {
+      const denied = accessDeniedExit(err, id);
+      if (denied) throw denied;
       const cause = err.cause instanceof Error ? err.cause.message : err.message;
       throw new ExitError(EXIT.usage, `${id}: refused: ${cause}`);
     }
@@ -50,11 +55,12 @@ async function answer<T>(id: string, env: string, send: (handle: WorkflowHandle)
 }
 
 export async function approveCommand(id: string, options: AnswerOptions & { comment?: string }): Promise<number> {
-  const { by } = checked(id, options);
+  checked(id, options);
   const comment = options.comment === undefined ? undefined : checkReason(options.comment, '--comment');
   if (comment !== undefined && comment.length > 200) throw usageError('--comment has at most 200 characters');
+  const who = await answerer(options);
   const approvals = await answer(id, options.env, (handle) =>
-    handle.executeUpdate(approveUpdate, { args: [{ by, ...present({ comment }) }] }),
+    handle.executeUpdate(approveUpdate, { args: [{ ...who, ...present({ comment }) }] }),
   );
   if (options.json) process.stdout.write(`${JSON.stringify(approvals)}\n`);
   const now = Date.now();
@@ -64,10 +70,11 @@ export async function approveCommand(id: string, options: AnswerOptions & { comm
 }
 
 export async function rejectCommand(id: string, options: AnswerOptions & { reason?: string }): Promise<number> {
-  const { by } = checked(id, options);
+  checked(id, options);
   const reason = checkReason(options.reason);
   if (reason.length > 200) throw usageError('--reason has at most 200 characters');
-  await answer(id, options.env, (handle) => handle.executeUpdate(rejectUpdate, { args: [{ by, reason }] }));
-  process.stderr.write(`${id}: rejected by ${by} (${reason})\n`);
+  const who = await answerer(options);
+  await answer(id, options.env, (handle) => handle.executeUpdate(rejectUpdate, { args: [{ ...who, reason }] }));
+  process.stderr.write(`${id}: rejected${who.idToken ? '' : ` by ${who.by}`} (${reason})\n`);
   return EXIT.ok;
 }

@@ -1,39 +1,43 @@
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { deploymentWorkflowId } from '../contract/names';
-import { cancelDeploymentSignal, DEPLOYMENT_STATUS } from '../contract';
+import { cancelDeploymentSignal, cancelDeploymentUpdate, DEPLOYMENT_STATUS } from '../contract';
 import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
-import { actorOption } from '../client/actor';
+import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
+import { sendOperatorMessage } from '../client/operator-message';
 import { connectOrExit, notFound } from '../client/connect';
-import { present } from '../domain/present';
 
 export async function cancelCommand(
   id: string,
-  options: { env: string; reason?: string; by?: string },
+  options: OperatorOptions & { env: string; reason?: string },
 ): Promise<number> {
   checkName('environment', options.env);
   checkName('correlation ID', id);
   const reason = options.reason === undefined ? 'cancelled with deployctl' : checkReason(options.reason);
-  const by = actorOption(options.by);
+  const who = await operatorIdentity(options);
   const { client, close } = await connectOrExit();
   try {
     const handle = client.workflow.getHandle(deploymentWorkflowId(options.env, id));
     try {
-      // Signalled straight away: a deployment that ends at any moment before this is told apart below.
-      await handle.signal(cancelDeploymentSignal, { reason, ...present({ by }) });
+      // Sent straight away: a deployment that ends at any moment before this is told apart below. The worker decides
+      // it by the environment's operator rules before it takes effect.
+      await sendOperatorMessage(handle, cancelDeploymentUpdate, cancelDeploymentSignal, { reason, ...who });
     } catch (err) {
+      const denied = accessDeniedExit(err, id);
+      if (denied) throw denied;
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       const ended = await endedStatus(handle);
       if (ended === undefined) notFound(err, `deployment ${id} in environment ${options.env}`);
       process.stderr.write(`${id} had already ended (${ended}); nothing to cancel\n`);
       return EXIT.ok;
     }
-    // Temporal's own cancel too, after the reason: the workflow then ends Canceled in the Web UI. A deployment that
-    // has ended meanwhile refuses it, which changes nothing.
+    // Temporal's own cancel too, once the worker has taken it: the workflow then ends Canceled in the Web UI. A
+    // deployment that has ended meanwhile refuses it, which changes nothing.
     await handle.cancel().catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     });
-    process.stderr.write(`${id}: cancel requested${by === undefined ? '' : ` by ${by}`} (${reason})\n`);
+    const by = who.by === undefined || who.idToken !== undefined ? '' : ` by ${who.by}`;
+    process.stderr.write(`${id}: cancel requested${by} (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();

@@ -1,30 +1,36 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { lockWorkflowId } from '../contract/names';
-import { forceReleaseSignal } from '../contract';
+import { forceReleaseSignal, forceReleaseUpdate } from '../contract';
 import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
-import { actorOption } from '../client/actor';
+import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
+import { sendOperatorMessage } from '../client/operator-message';
 import { connectOrExit } from '../client/connect';
-import { present } from '../domain/present';
 
-export async function forceReleaseCommand(options: { env: string; reason?: string; by?: string }): Promise<number> {
+export async function forceReleaseCommand(
+  options: OperatorOptions & { env: string; reason?: string },
+): Promise<number> {
   checkName('environment', options.env);
   const reason = checkReason(options.reason);
-  const by = actorOption(options.by);
+  const who = await operatorIdentity(options);
   const { client, close } = await connectOrExit();
   try {
     try {
-      await client.workflow
-        .getHandle(lockWorkflowId(options.env))
-        .signal(forceReleaseSignal, { reason, ...present({ by }) });
+      await sendOperatorMessage(
+        client.workflow.getHandle(lockWorkflowId(options.env)),
+        forceReleaseUpdate,
+        forceReleaseSignal,
+        { reason, ...who },
+      );
     } catch (err) {
+      const denied = accessDeniedExit(err, `environment ${options.env}`);
+      if (denied) throw denied;
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);
       return EXIT.ok;
     }
-    process.stderr.write(
-      `environment ${options.env}: turn force-released${by === undefined ? '' : ` by ${by}`} (${reason})\n`,
-    );
+    const by = who.by === undefined || who.idToken !== undefined ? '' : ` by ${who.by}`;
+    process.stderr.write(`environment ${options.env}: turn force-released${by} (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();

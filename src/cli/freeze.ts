@@ -4,20 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { type Client, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
 import { type EnvironmentCalendarView, FAILURE, type FreezeChange } from '../contract';
-import { actorOption } from '../client/actor';
+import { operatorIdentity, type OperatorOptions } from '../client/actor';
 import { connectOrExit } from '../client/connect';
 import { EXIT, ExitError, usageError } from '../client/exit-codes';
 import { checkDuration, checkName, checkReason, checkTimeAhead } from '../client/inputs';
 import { closureLine, formatInstant } from '../domain/closure-wording';
 import { present } from '../domain/present';
 
-export interface FreezeOptions {
+export interface FreezeOptions extends OperatorOptions {
   env?: string[];
   all?: boolean;
   reason?: string;
   for?: string;
   until?: string;
-  by?: string;
 }
 
 /** The environments named (each checked), or undefined for --all; exactly one of the two. */
@@ -54,6 +53,7 @@ async function ask<T>(client: Client, workflow: string, arg: unknown): Promise<T
     while (cause instanceof Error && cause.cause && !('type' in cause && cause.type)) cause = cause.cause;
     const failure = cause as { type?: string; message?: string } | undefined;
     if (failure?.type === FAILURE.unknownEnvironment) throw usageError(failure.message ?? 'unknown environment');
+    if (failure?.type === FAILURE.accessDenied) throw new ExitError(EXIT.accessDenied, `refused: ${failure.message}`);
     throw new ExitError(EXIT.failed, failure?.message ?? err.message);
   }
 }
@@ -62,7 +62,6 @@ async function change(options: FreezeOptions, lift: boolean): Promise<number> {
   const environments = environmentsOf(options);
   const reason = checkReason(options.reason);
   if (reason.length > 200) throw usageError('--reason has at most 200 characters');
-  const by = actorOption(options.by);
   if (lift && (options.for !== undefined || options.until !== undefined)) {
     throw usageError('unfreeze lifts the freeze now: leave out --for and --until');
   }
@@ -73,11 +72,12 @@ async function change(options: FreezeOptions, lift: boolean): Promise<number> {
       : options.until === undefined
         ? undefined
         : checkTimeAhead('--until', options.until);
-  const request: FreezeChange = { lift, reason, ...present({ environments, by, until }) };
+  const { by, idToken } = await operatorIdentity(options);
+  const request: FreezeChange = { lift, reason, ...present({ environments, by, idToken, until }) };
   const { client, close } = await connectOrExit();
   try {
     const changed = await ask<string[]>(client, 'changeFreeze', request);
-    const who = by === undefined ? '' : ` by ${by}`;
+    const who = by === undefined || idToken !== undefined ? '' : ` by ${by}`;
     const what = lift
       ? 'freeze lifted'
       : `frozen ${until === undefined ? 'until lifted' : `until ${formatInstant(until)}`}`;

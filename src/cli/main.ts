@@ -62,6 +62,14 @@ program
   )
   .action(run(async () => (await import('./deploy')).deployCommand));
 
+/** What an operator's commands share: who you are, and the ID token that proves it where the rules ask for one. */
+function operatorOptions(command: Command, doing: string): Command {
+  return command
+    .option('--by <who>', `who ${doing} (default: the CI actor or the local user)`)
+    .option('--id-token-file <path>', 'an ID token that proves who you are (default: DEPLOY_ID_TOKEN)')
+    .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)');
+}
+
 /** The options every command that requests a deployment shares, after its own. */
 function requestOptions(command: Command): Command {
   return command
@@ -99,24 +107,26 @@ requestOptions(
     .requiredOption('--reason <text>', 'why, for the history and notifications'),
 ).action(run(async () => (await import('./rollback')).rollbackCommand));
 
-program
-  .command('approve')
-  .description('approve a waiting deployment (environments with approvals); answered at once')
-  .argument('<correlation-id>')
-  .requiredOption('--env <environment>')
-  .option('--by <who>', 'who approves (default: the CI actor or the local user)')
-  .option('--comment <text>', 'a note with the approval')
-  .option('--json', "print the deployment's approvals as JSON")
-  .action(run(async () => (await import('./approve')).approveCommand));
+operatorOptions(
+  program
+    .command('approve')
+    .description('approve a waiting deployment (environments with approvals); answered at once')
+    .argument('<correlation-id>')
+    .requiredOption('--env <environment>')
+    .option('--comment <text>', 'a note with the approval')
+    .option('--json', "print the deployment's approvals as JSON"),
+  'approves',
+).action(run(async () => (await import('./approve')).approveCommand));
 
-program
-  .command('reject')
-  .description('reject a waiting deployment: it ends rejected (exit 6 for whoever follows it)')
-  .argument('<correlation-id>')
-  .requiredOption('--env <environment>')
-  .requiredOption('--reason <text>', 'why, for the history and notifications')
-  .option('--by <who>', 'who rejects (default: the CI actor or the local user)')
-  .action(run(async () => (await import('./approve')).rejectCommand));
+operatorOptions(
+  program
+    .command('reject')
+    .description('reject a waiting deployment: it ends rejected (exit 6 for whoever follows it)')
+    .argument('<correlation-id>')
+    .requiredOption('--env <environment>')
+    .requiredOption('--reason <text>', 'why, for the history and notifications'),
+  'rejects',
+).action(run(async () => (await import('./approve')).rejectCommand));
 
 program
   .command('run')
@@ -150,44 +160,48 @@ program
   .option('--json', 'print JSON')
   .action(run(async () => (await import('./queue')).queueCommand));
 
-program
-  .command('cancel')
-  .description('cancel a waiting or running deployment')
-  .argument('<correlation-id>')
-  .requiredOption('--env <environment>')
-  .option('--reason <text>', 'why, for the history and notifications')
-  .option('--by <who>', 'who cancels (default: the CI actor or the local user)')
-  .action(run(async () => (await import('./cancel')).cancelCommand));
+operatorOptions(
+  program
+    .command('cancel')
+    .description('cancel a waiting or running deployment')
+    .argument('<correlation-id>')
+    .requiredOption('--env <environment>')
+    .option('--reason <text>', 'why, for the history and notifications'),
+  'cancels',
+).action(run(async () => (await import('./cancel')).cancelCommand));
 
-program
-  .command('force-release')
-  .description("take the turn from an environment's current deployment and pass it on")
-  .requiredOption('--env <environment>')
-  .requiredOption('--reason <text>', 'why, for the history and notifications')
-  .option('--by <who>', 'who force-releases (default: the CI actor or the local user)')
-  .action(run(async () => (await import('./force-release')).forceReleaseCommand));
+operatorOptions(
+  program
+    .command('force-release')
+    .description("take the turn from an environment's current deployment and pass it on")
+    .requiredOption('--env <environment>')
+    .requiredOption('--reason <text>', 'why, for the history and notifications'),
+  'force-releases',
+).action(run(async () => (await import('./force-release')).forceReleaseCommand));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-program
-  .command('freeze')
-  .description("hold environments' queues: requests wait in order until unfreeze (a running deployment runs on)")
-  .option('--env <environment>', 'an environment to freeze (repeatable)', collect)
-  .option('--all', "every environment in the worker's config")
-  .requiredOption('--reason <text>', 'why, for the history and notifications')
-  .option('--for <duration>', 'end the freeze by itself after this long (2h)')
-  .option('--until <time>', 'end the freeze by itself at this time (ISO 8601 with its offset)')
-  .option('--by <who>', 'who freezes (default: the CI actor or the local user)')
-  .action(run(async () => (await import('./freeze')).freezeCommand));
+operatorOptions(
+  program
+    .command('freeze')
+    .description("hold environments' queues: requests wait in order until unfreeze (a running deployment runs on)")
+    .option('--env <environment>', 'an environment to freeze (repeatable)', collect)
+    .option('--all', "every environment in the worker's config")
+    .requiredOption('--reason <text>', 'why, for the history and notifications')
+    .option('--for <duration>', 'end the freeze by itself after this long (2h)')
+    .option('--until <time>', 'end the freeze by itself at this time (ISO 8601 with its offset)'),
+  'freezes',
+).action(run(async () => (await import('./freeze')).freezeCommand));
 
-program
-  .command('unfreeze')
-  .description('lift a freeze by hand: waiting requests run in their order (windows from config still apply)')
-  .option('--env <environment>', 'an environment to unfreeze (repeatable)', collect)
-  .option('--all', "every environment in the worker's config")
-  .requiredOption('--reason <text>', 'why, for the history and notifications')
-  .option('--by <who>', 'who lifts it (default: the CI actor or the local user)')
-  .action(run(async () => (await import('./freeze')).unfreezeCommand));
+operatorOptions(
+  program
+    .command('unfreeze')
+    .description('lift a freeze by hand: waiting requests run in their order (windows from config still apply)')
+    .option('--env <environment>', 'an environment to unfreeze (repeatable)', collect)
+    .option('--all', "every environment in the worker's config")
+    .requiredOption('--reason <text>', 'why, for the history and notifications'),
+  'lifts it',
+).action(run(async () => (await import('./freeze')).unfreezeCommand));
 
 program
   .command('freezes')

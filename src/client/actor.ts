@@ -1,6 +1,11 @@
-// Who is asking: recorded with each request (RequestedBy), cancel and force-release (--by).
+// Who is asking: recorded with each request (RequestedBy), and each operator's message (--by, an ID token).
 import { userInfo } from 'node:os';
 import { nameProblem } from '../contract/names';
+import { ApplicationFailure } from '@temporalio/client';
+import { FAILURE } from '../contract/failure-types';
+import { present } from '../domain/present';
+import { EXIT, ExitError } from './exit-codes';
+import { obtainIdToken } from './id-token';
 import { checkName } from './inputs';
 
 /** The CI actor (GitHub, GitLab), else the local user; undefined when none of them is a valid name. */
@@ -24,10 +29,30 @@ function localUser(): string | undefined {
   }
 }
 
+/** Where an operator's ID token comes from: deployctl --id-token-file and --audience. */
+export interface OperatorOptions {
+  by?: string;
+  idTokenFile?: string;
+  audience?: string;
+}
+
 /**
- * Who approves or rejects: `--by`, else the CI actor or the local user. The one place an approver's identity comes
- * from; verified identities replace this function, not its callers.
+ * Who an operator (cancel, force-release, freeze, approve) says it is: `--by`, else the CI actor or the local user;
+ * and the ID token that proves it, where one is to be had (--id-token-file, DEPLOY_ID_TOKEN, GitHub Actions). The
+ * worker verifies the token and decides by the environment's operator rules.
  */
-export function approverIdentity(by: string | undefined): string | undefined {
-  return actorOption(by);
+export async function operatorIdentity(options: OperatorOptions): Promise<{ by?: string; idToken?: string }> {
+  const by = actorOption(options.by);
+  const idToken = await obtainIdToken(present({ idTokenFile: options.idTokenFile, audience: options.audience }));
+  return present({ by, idToken });
+}
+
+/** The refusal of an operator rule (AccessDenied) somewhere in an error's causes, as an exit 77 naming it. */
+export function accessDeniedExit(err: unknown, what: string): ExitError | undefined {
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {
+      return new ExitError(EXIT.accessDenied, `${what}: refused: ${cause.message}`);
+    }
+  }
+  return undefined;
 }

@@ -358,16 +358,19 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
       awsRoles[name] = { ...role, sessionDurationMs: sessionDuration };
     }
     if (env.access) {
-      if (result.data.identity === undefined) {
+      const { identity, allow, matchCommit, operators } = env.access;
+      // (Without issuers nothing can be verified: only operators known by name, and requests as they come.)
+      const needsIssuers =
+        identity === 'required' ||
+        allow !== undefined ||
+        (operators !== undefined && operators.identity !== 'optional');
+      if (result.data.identity === undefined && needsIssuers) {
         throw new ConfigError(
-          `${source}: environments.${name}.access: needs the issuers it trusts, in the top-level identity block`,
+          `${source}: environments.${name}.access: needs the issuers it trusts, in the top-level identity block ` +
+            '(without them, only operators with "identity": "optional" may be listed)',
         );
       }
-      access[name] = {
-        identity: env.access.identity,
-        matchCommit: env.access.matchCommit,
-        ...present({ allow: env.access.allow }),
-      };
+      access[name] = { identity, matchCommit, ...present({ allow, operators }) };
     }
     const channel = env.slack?.channel ?? result.data.slack.channel;
     // A cdk environment always watches its stack: the defaults apply when the block is left out.

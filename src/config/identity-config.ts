@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../domain/durations';
 import { quoted } from '../contract/names';
 import { present } from '../domain/present';
+import { OPERATOR_ACTIONS } from '../contract/identity';
 
 const about = (description: string) => ({ description });
 
@@ -87,6 +88,43 @@ const rule = z
   .refine((entry) => Object.keys(entry).length > 0, 'a rule names at least one claim')
   .meta(about('Claims a token must match, every one given (glob patterns).'));
 
+const operatorRule = z
+  .strictObject({
+    ...rule.shape,
+    actions: z
+      .array(z.enum(OPERATOR_ACTIONS))
+      .min(1)
+      .optional()
+      .meta(
+        about(
+          'What the rule allows: cancel, forceRelease, freeze (and unfreeze), approve (and reject); all if left out.',
+        ),
+      ),
+  })
+  .refine((entry) => Object.keys(entry).some((key) => key !== 'actions'), 'a rule names at least one claim')
+  .meta(
+    about('Claims an operator must match, every one given (glob patterns); an unverified operator has only actor.'),
+  );
+
+const operators = z
+  .strictObject({
+    identity: z
+      .enum(['required', 'optional'])
+      .default('required')
+      .meta(
+        about(
+          'required: an operator shows a verified ID token. optional: a name alone (--by, the CI actor or the local ' +
+            'user) may match a rule that names only actor.',
+        ),
+      ),
+    allow: z.array(operatorRule).min(1, 'list at least one rule').meta(about('Operators must match one of these.')),
+  })
+  .meta(
+    about(
+      'Who may cancel, force-release, freeze and approve here; left out: anyone, by the name they give (docs/trust.md).',
+    ),
+  );
+
 /** An environment's `access` block. */
 export const accessSchema = z
   .strictObject({
@@ -108,6 +146,7 @@ export const accessSchema = z
       .boolean()
       .default(true)
       .meta(about("A ref that is a full commit SHA must be the token's sha claim (a job deploys what it built).")),
+    operators: operators.optional(),
   })
   .meta(about('Who may deploy here: verified CI identity and the claims it must have (docs/trust.md).'));
 

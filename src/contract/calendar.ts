@@ -68,6 +68,8 @@ export interface FreezeChange {
   lift: boolean;
   reason: string;
   by?: string;
+  /** The operator's ID token, which the worker verifies against the environments' operator rules. */
+  idToken?: string;
   /** When a freeze ends by itself (epoch milliseconds); absent: when it is lifted. */
   until?: number;
 }

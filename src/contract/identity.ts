@@ -66,6 +66,22 @@ export interface AccessRule {
   actor?: string;
 }
 
+/** What an operator does to an environment or its deployments (deployctl cancel, force-release, freeze, approve). */
+export const OPERATOR_ACTIONS = ['cancel', 'forceRelease', 'freeze', 'approve'] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/** An operator rule: the actions it allows (all when absent), to whoever matches its claims. */
+export interface OperatorRule extends AccessRule {
+  actions?: OperatorAction[];
+}
+
+/** Who may act on an environment (its access block's operators), as the worker checks them. */
+export interface OperatorAccess {
+  /** required: an operator shows a verified ID token; optional: a name alone may match rules' actor patterns. */
+  identity: 'required' | 'optional';
+  allow: OperatorRule[];
+}
+
 /** An environment's access settings (its config's access block), as the worker checks them. */
 export interface EnvironmentAccess {
   identity: 'required' | 'optional';
@@ -73,6 +89,20 @@ export interface EnvironmentAccess {
   allow?: AccessRule[];
   /** A ref that is a full commit SHA must be the token's sha claim. */
   matchCommit: boolean;
+  /** Who may cancel, force-release, freeze and approve here; absent: anyone, as they say who they are. */
+  operators?: OperatorAccess;
+}
+
+/** An operator's message as the worker authorizes it. */
+export interface OperatorRequest {
+  environment: string;
+  action: OperatorAction;
+  /** What the message acts through, which spends its token: the deployment, lock or freeze workflow and update. */
+  actingFor: string;
+  /** The ID token the operator showed, if any. */
+  idToken?: string;
+  /** Who the operator says it is (--by, the CI actor or the local user). */
+  claimedBy?: string;
 }
 
 /**

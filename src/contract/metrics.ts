@@ -14,4 +14,5 @@ export const METRIC = {
   freezeChanges: 'deployment_freeze_changes',
   rollbacks: 'deployment_rollbacks',
   accessRefusals: 'deployment_access_refusals',
+  operatorRefusals: 'deployment_operator_refusals',
 } as const;

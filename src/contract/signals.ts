@@ -36,6 +36,8 @@ export const approvalSignal = defineSignal<[{ workflowId: string; runId: string;
 // operator → lock
 /** `by`: who force-released (deployctl's --by), recorded in the lock's and the holder's history and its outcome. */
 export const forceReleaseSignal = defineSignal<[{ reason: string; by?: string }]>('forceRelease');
+/** deployctl force-release → lock: as the signal, answered once the worker has checked the operator rules. */
+export const forceReleaseUpdate = defineUpdate<void, [OperatorMessage]>('forceReleaseTurn');
 /**
  * A freeze by hand (deployctl freeze), or its lifting (`lift`), with who and why; it carries the environment's windows
  * and notice route as the worker's config has them, so that a lock that has had no request yet knows them.
@@ -60,13 +62,26 @@ export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId: str
 export const closedSignal = defineSignal<[{ runId: string; closure: Closure }]>('closed');
 // operator → deployment (the Web UI's cancel works too; this one carries a reason)
 export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
+/** What an operator sends: who it says it is, and the ID token that proves it, where it has one. */
+export interface OperatorMessage {
+  reason: string;
+  by?: string;
+  idToken?: string;
+}
+/**
+ * deployctl cancel → deployment: answered once the worker has checked the environment's operator rules; refused
+ * (AccessDenied) it changes nothing.
+ */
+export const cancelDeploymentUpdate = defineUpdate<void, [OperatorMessage]>('cancelDeployment');
 /** deployctl interrupted → deployment: cancel it only if it is still waiting for its turn; a holder runs on. */
 export const withdrawIfWaitingSignal = defineSignal<[{ reason: string }]>('withdrawIfWaiting');
 // approver → deployment: answered at once; the validator refuses what cannot count (self, unlisted, ended)
 /** Approves a waiting deployment; answers with its approvals so far. */
-export const approveUpdate = defineUpdate<ApprovalState, [{ by: string; comment?: string }]>('approve');
+export const approveUpdate = defineUpdate<ApprovalState, [{ by: string; comment?: string; idToken?: string }]>(
+  'approve',
+);
 /** Rejects a waiting deployment: it ends rejected. */
-export const rejectUpdate = defineUpdate<void, [{ by: string; reason: string }]>('reject');
+export const rejectUpdate = defineUpdate<void, [{ by: string; reason: string; idToken?: string }]>('reject');
 // deployctl run (the runner) → deployment
 /** The runner takes the granted step; the first claim wins, and none is taken once a stop was asked for. */
 export const runnerClaimSignal = defineSignal<[{ runnerId: string }]>('runnerClaim');

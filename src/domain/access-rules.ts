@@ -1,7 +1,14 @@
 // An environment's access rules, decided on verified claims: which rule allows a request, and whether the commit it
 // asks for is the one its CI run built. Pure; the worker's admission (activities/admission.ts) asks it.
 import picomatch from 'picomatch';
-import type { AccessCheck, AccessRule, EnvironmentAccess, VerifiedClaims } from '../contract/identity';
+import type {
+  AccessCheck,
+  AccessRule,
+  EnvironmentAccess,
+  OperatorAccess,
+  OperatorAction,
+  VerifiedClaims,
+} from '../contract/identity';
 import { claimsWords } from './id-token-claims';
 
 /** A full commit SHA (SHA-1 or SHA-256), which a ref given as one must match. */
@@ -51,4 +58,32 @@ export function accessProblem(
     };
   }
   return undefined;
+}
+
+/**
+ * Why an environment's operator rules refuse `action` by this operator, or undefined when they allow it. A verified
+ * operator is matched on its token's claims; an unverified one (where the rules allow it) on its name alone, as the
+ * actor claim, so only rules that name nothing but the actor can match it.
+ */
+export function operatorProblem(
+  environment: string,
+  operators: OperatorAccess,
+  action: OperatorAction,
+  operator: { claims: VerifiedClaims } | { name: string },
+): { check: AccessCheck; reason: string } | undefined {
+  const rules = operators.allow.filter((rule) => rule.actions === undefined || rule.actions.includes(action));
+  const allowed =
+    'claims' in operator
+      ? rules.some((rule) => ruleMatches(rule, operator.claims))
+      : rules.some(
+          (rule) =>
+            RULE_CLAIMS.every((name) => name === 'actor' || rule[name] === undefined) &&
+            rule.actor !== undefined &&
+            picomatch.isMatch(operator.name, rule.actor, { dot: true }),
+        );
+  if (allowed) return undefined;
+  const seen = 'claims' in operator ? `the token has ${claimsWords(operator.claims)}` : `${operator.name} (unverified)`;
+  const tried =
+    rules.length === 0 ? 'no rule allows it' : `it needs ${rules.map((r) => `{${ruleWords(r)}}`).join(' or ')}`;
+  return { check: 'rule', reason: `no operator rule of ${environment} allows ${action} by ${seen}: ${tried}` };
 }

@@ -3,6 +3,7 @@
 import {
   ApplicationFailure,
   condition,
+  currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -19,6 +20,8 @@ import {
 } from '../contract';
 import { approvedWords } from '../domain/approvals';
 import type { DeploymentRun } from './deployment-run';
+import { present } from '../domain/present';
+import { authorizedOperator } from './operators';
 
 export function handleApprovals(
   run: DeploymentRun,
@@ -33,12 +36,28 @@ export function handleApprovals(
   /** Until its request is at the lock, its rules (and the lock's entry) may not be known yet. */
   const queuedOrEnded = () => condition(() => run.turnRequested || FINAL_STATUSES.includes(state.status));
 
+  /** Who answers, as the worker verified them; each update's token is spent by that update. */
+  const answerer = async (action: 'approve', message: { by: string; idToken?: string }) => {
+    const actingFor = `${workflowInfo().workflowId}/${currentUpdateInfo()?.name ?? action}/${currentUpdateInfo()?.id ?? ''}`;
+    const { name } = await authorizedOperator(environment, action, actingFor, message);
+    return name ?? message.by;
+  };
+  /** With an ID token, who answers is known once it is verified: only the deployment's own state is checked first. */
+  const validate = ({ by, idToken }: { by: string; idToken?: string }, rejecting?: boolean) => {
+    const problem = idToken === undefined ? run.approvalProblem(by, rejecting) : run.answerableProblem();
+    if (problem !== undefined) throw ApplicationFailure.create({ type: FAILURE.approvalRefused, message: problem });
+  };
+
   setHandler(
     approveUpdate,
     async (approval) => {
       await queuedOrEnded();
-      refuse(approval.by);
-      const given = run.approve(approval, state.settings!.approvals!.expiresMs);
+      const by = await answerer('approve', approval);
+      refuse(by);
+      const given = run.approve(
+        { by, ...present({ comment: approval.comment }) },
+        state.settings!.approvals!.expiresMs,
+      );
       notify('progress', approvedWords(given, Date.now()));
       const forLock = run.approvalForLock()!;
       const { workflowId, runId } = workflowInfo();
@@ -47,15 +66,16 @@ export function handleApprovals(
         .catch((err: unknown) => log.warn('Approval not told to the lock', { workflowId, error: String(err) }));
       return given;
     },
-    { validator: ({ by }) => refuse(by) },
+    { validator: (approval) => validate(approval) },
   );
   setHandler(
     rejectUpdate,
     async (rejection) => {
       await queuedOrEnded();
-      refuse(rejection.by, true);
-      run.reject(rejection);
+      const by = await answerer('approve', rejection);
+      refuse(by, true);
+      run.reject({ by, reason: rejection.reason });
     },
-    { validator: ({ by }) => refuse(by, true) },
+    { validator: (rejection) => validate(rejection, true) },
   );
 }

@@ -235,12 +235,21 @@ export class DeploymentRun {
   }
 
   /** Whether `by` may approve (or, `rejecting`, reject) it now; undefined when they may, else why not. */
+  /** Why no one can approve or reject it now (ended, or deploying); undefined while an approver could. */
+  answerableProblem(): string | undefined {
+    const { state } = this;
+    const what = `deployment ${state.correlationId}`;
+    if (FINAL_STATUSES.includes(state.status)) return `${what} has already ended (${state.status})`;
+    if (this.leaseId !== undefined || state.status === 'deploying') return `${what} is already deploying`;
+    return undefined;
+  }
+
   approvalProblem(by: string, rejecting = false): string | undefined {
     const { state } = this;
     const rule = state.settings?.approvals;
     const what = `deployment ${state.correlationId}`;
-    if (FINAL_STATUSES.includes(state.status)) return `${what} has already ended (${state.status})`;
-    if (this.leaseId !== undefined || state.status === 'deploying') return `${what} is already deploying`;
+    const unanswerable = this.answerableProblem();
+    if (unanswerable !== undefined) return unanswerable;
     // (Not yet resolved: decided again once it is queued, when its environment's rules are known.)
     if (!state.settings) return undefined;
     if (!rule || !state.approval) return `${state.environment} needs no approvals`;

@@ -2,6 +2,7 @@
 // rules live in DeploymentRun and its steps in deploy-steps.ts; this file wires them to signals, queries and clean-up.
 import {
   CancellationScope,
+  currentUpdateInfo,
   isCancellation,
   log,
   setCurrentDetails,
@@ -9,9 +10,10 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { HandlerUnfinishedPolicy, type SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   cancelDeploymentSignal,
+  cancelDeploymentUpdate,
   closedSignal,
   CORRELATION_ID,
   DEPLOYMENT_ENVIRONMENT,
@@ -35,6 +37,8 @@ import { deploySteps } from './deploy-steps';
 import { RunnerLink } from './deployers/runner';
 import { DeploymentRun, requestProblem } from './deployment-run';
 import { handleApprovals } from './approvals';
+import { authorizedOperator } from './operators';
+import { present } from '../domain/present';
 import { recordUndelivered } from './metrics';
 import { Notifier } from './notifier';
 
@@ -64,6 +68,16 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(supersededSignal, (superseded) => run.superseded(superseded));
   setHandler(closedSignal, (closed) => run.closed(closed));
   setHandler(cancelDeploymentSignal, (cancel) => run.cancel(cancel));
+  setHandler(
+    cancelDeploymentUpdate,
+    async ({ reason, ...message }) => {
+      const actingFor = `${workflowId}/cancel/${currentUpdateInfo()?.id ?? ''}`;
+      const { shown } = await authorizedOperator(input.environment, 'cancel', actingFor, message);
+      run.cancel({ reason, ...present({ by: shown }) });
+    },
+    // (A deployment that ends while its cancel is decided has nothing left to cancel.)
+    { unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON },
+  );
   setHandler(withdrawIfWaitingSignal, (withdraw) => run.withdrawIfWaiting(withdraw));
   handleApprovals(run, input.environment, notify);
 

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  currentUpdateInfo,
   log,
   setCurrentDetails,
   setHandler,
@@ -13,8 +14,10 @@ import {
 import {
   approvalSignal,
   forceReleaseSignal,
+  forceReleaseUpdate,
   freezeSignal,
   type Holder,
+  type OperatorMessage,
   queueQuery,
   releaseAnswerQuery,
   releaseTurnSignal,
@@ -23,6 +26,7 @@ import {
 } from '../contract';
 import { type EnvironmentLockInput, LockState } from './lock-state';
 import { liveness } from './activity-options';
+import { authorizedOperator, isAccessDenied } from './operators';
 import { grant, tell, tellStaleRecovered } from './lock-messages';
 import { recordFreezeChange, recordOpen, recordQueue } from './metrics';
 
@@ -41,7 +45,21 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
   setHandler(approvalSignal, (change) => lock.approvalChanged(change));
-  setHandler(forceReleaseSignal, ({ reason, by }) => lock.forceRelease(reason, by));
+  /** A force-release takes effect once the environment's operator rules allow it; a refusal is counted and logged. */
+  const forceRelease = async (message: OperatorMessage, actingFor: string) => {
+    const { shown } = await authorizedOperator(lock.environment, 'forceRelease', actingFor, message);
+    lock.forceRelease(message.reason, shown);
+  };
+  setHandler(forceReleaseSignal, (message) =>
+    // (A signal has no answer: a refusal, or rules that could not be asked, is logged; the lock goes on.)
+    forceRelease(message, `${workflowInfo().workflowId}/forceRelease`).catch((err: unknown) => {
+      const what = isAccessDenied(err) ? 'Force-release refused' : 'Force-release not decided';
+      log.warn(what, { environment: lock.environment, reason: message.reason, error: String(err) });
+    }),
+  );
+  setHandler(forceReleaseUpdate, (message) =>
+    forceRelease(message, `${workflowInfo().workflowId}/forceRelease/${currentUpdateInfo()?.id ?? ''}`),
+  );
   setHandler(freezeSignal, ({ lift, calendar, ...freeze }) => {
     recordFreezeChange(lock.environment, lift ? 'unfreeze' : 'freeze');
     if (lift) lock.unfreeze(freeze, calendar);

@@ -1,11 +1,23 @@
 // Freezes by hand and calendars, asked for by deployctl: each a short workflow around one local activity, since the
 // environments, their windows and Slack are known to the worker's config alone. Its history records who and why.
-import type { EnvironmentCalendarView, FreezeChange } from '../contract';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { type EnvironmentCalendarView, FAILURE, type FreezeChange } from '../contract';
+import { recordOperatorRefused } from './metrics';
 import { bookkeeping } from './activity-options';
 
 /** Sets or lifts a freeze by hand (deployctl freeze and unfreeze); returns the environments it changed. */
 export async function changeFreeze(change: FreezeChange): Promise<string[]> {
-  return bookkeeping.changeFreezes(change);
+  try {
+    return await bookkeeping.changeFreezes(change);
+  } catch (err) {
+    // Refused by an environment's operator rules: counted as the lock's and the deployment's refusals are.
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {
+      const [refused] = cause.details as Array<{ environment: string; check: string }>;
+      if (refused) recordOperatorRefused(refused.environment, 'freeze', refused.check);
+    }
+    throw err;
+  }
 }
 
 /** What is closed now and the windows ahead (deployctl freezes). */

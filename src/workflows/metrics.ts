@@ -71,6 +71,13 @@ export function recordAccessRefused(environment: string, check: string): void {
     .add(1, { environment, check });
 }
 
+/** An operator's message refused by the environment's operator rules, by action and check. */
+export function recordOperatorRefused(environment: string, action: string, check: string): void {
+  metricMeter
+    .createCounter(METRIC.operatorRefusals, '1', 'Operator messages refused by the operator rules, by action and check')
+    .add(1, { environment, action, check });
+}
+
 /** A rollback (deployctl rollback) that ended, by environment and status. */
 export function recordRollback(result: DeploymentResult): void {
   metricMeter

@@ -43,4 +43,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.3.0 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',
   },
+  operatorAccess: {
+    id: 'operator-access',
+    since: '1.4.0',
+    change:
+      "an operator message (force-release, approve, reject, deployctl cancel) is decided by the environment's " +
+      'operator rules in a local activity, authorizeOperator, before it takes effect',
+    retire:
+      'deprecate once no deployment started before 1.4.0 is open (its lock wait and deploy timeouts) and every lock ' +
+      'has continued as new since; remove in the release after',
+  },
 } as const satisfies Record<string, Patch>;

@@ -1,7 +1,7 @@
 // Access rules on verified claims: globs per claim, every claim a rule names must match, and a ref given as a commit
 // must be the commit the token's run built.
-import type { EnvironmentAccess, VerifiedClaims } from '../../src/contract';
-import { accessProblem } from '../../src/domain/access-rules';
+import type { EnvironmentAccess, OperatorAccess, VerifiedClaims } from '../../src/contract';
+import { accessProblem, operatorProblem } from '../../src/domain/access-rules';
 import { claimsOf, requesterWords } from '../../src/domain/id-token-claims';
 
 const claims: VerifiedClaims = {
@@ -94,4 +94,42 @@ test('who asked, as shown: verified with where from, marked unverified, or bare 
   expect(requesterWords(undefined, false)).toBe('someone (unverified)');
   expect(requesterWords('ana', undefined)).toBe('ana');
   expect(requesterWords(undefined, undefined)).toBeUndefined();
+});
+
+describe('operator rules', () => {
+  const operators: OperatorAccess = {
+    identity: 'optional',
+    allow: [
+      { actions: ['cancel', 'approve'], repository: 'acme/app', actor: 'octo*' },
+      { actions: ['freeze'], actor: 'ana' },
+      { actor: 'root-*' },
+    ],
+  };
+
+  test.each([
+    ['cancel', { claims }, true],
+    ['approve', { claims }, true],
+    ['forceRelease', { claims }, false],
+    ['freeze', { claims }, false],
+    ['freeze', { name: 'ana' }, true],
+    ['cancel', { name: 'ana' }, false],
+    // A name alone cannot match a rule that names a claim a token would carry (repository).
+    ['cancel', { name: 'octocat' }, false],
+    ['forceRelease', { name: 'root-ops' }, true],
+    ['forceRelease', { claims: { ...claims, actor: 'root-bot' } }, true],
+  ] as const)('%s by %j is allowed: %s', (action, operator, allowed) => {
+    expect(operatorProblem('production', operators, action, operator) === undefined).toBe(allowed);
+  });
+
+  test('a refusal names the action, who asked and the rules for that action', () => {
+    expect(operatorProblem('production', operators, 'cancel', { name: 'mallory' })).toEqual({
+      check: 'rule',
+      reason:
+        'no operator rule of production allows cancel by mallory (unverified): it needs ' +
+        '{repository acme/app, actor octo*} or {actor root-*}',
+    });
+    expect(operatorProblem('production', { identity: 'required', allow: [] }, 'cancel', { claims })?.reason).toMatch(
+      /allows cancel by the token has .*actor octocat: no rule allows it$/,
+    );
+  });
 });

@@ -59,6 +59,21 @@ test('identity: trusted issuers with their defaults; access per environment', ()
   });
 });
 
+test('operators: verified by default; known by name alone, without issuers, where identity is optional', () => {
+  const operators = { identity: 'optional', allow: [{ actions: ['cancel', 'freeze'], actor: 'ana' }] };
+  const parsed = parseConfig({
+    environments: { staging: { ...document().environments.staging, access: { operators } } },
+  });
+  expect(parsed.access.staging).toEqual({ identity: 'optional', matchCommit: true, operators });
+  const verified = parseConfig({
+    identity: { issuers: [{ issuer: 'https://a.example' }] },
+    environments: {
+      staging: { ...document().environments.staging, access: { operators: { allow: [{ repository: 'acme/*' }] } } },
+    },
+  });
+  expect(verified.access.staging?.operators).toEqual({ identity: 'required', allow: [{ repository: 'acme/*' }] });
+});
+
 test.each([
   [{}, { access: { identity: 'required' } }, /environments\.staging\.access: needs the issuers it trusts/],
   [{ identity: { issuers: [] } }, {}, /identity\.issuers: list at least one issuer/],
@@ -84,6 +99,18 @@ test.each([
     /access\.allow\.0: a rule names at least one claim/,
   ],
   [{ identity: { issuers: [{ issuer: 'https://a.example' }] } }, { access: { identity: 'maybe' } }, /access\.identity/],
+  [{}, { access: { operators: { allow: [{ actor: 'ana' }] } } }, /staging\.access: needs the issuers it trusts/],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example' }] } },
+    { access: { operators: { allow: [{ actions: ['cancel'] }] } } },
+    /access\.operators\.allow\.0: a rule names at least one claim/,
+  ],
+  [
+    { identity: { issuers: [{ issuer: 'https://a.example' }] } },
+    { access: { operators: { allow: [{ actions: ['deploy'], actor: 'ana' }] } } },
+    /access\.operators\.allow\.0\.actions\.0/,
+  ],
+  [{ identity: { issuers: [{ issuer: 'https://a.example' }] } }, { access: { operators: {} } }, /operators\.allow/],
 ])('a bad identity config %j %j is refused, naming the field', (top, own, message) => {
   const environments = { staging: { ...document().environments.staging, ...own } };
   expect(() => parseConfig({ ...top, environments })).toThrow(message);
