@@ -3,7 +3,7 @@
 // lists an environment's deployments from visibility, with who asked and who stopped them.
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { forceReleaseSignal, lockWorkflowId, withdrawIfWaitingSignal } from '../src/contract';
+import { forceReleaseUpdate, lockWorkflowId, withdrawIfWaitingSignal } from '../src/contract';
 import type { deployment } from '../src/workflows';
 import { deployctl } from './helpers/cli';
 import {
@@ -116,13 +116,15 @@ test('force-release: revoked fails as Revoked; who and why reach the lock, the r
   });
   expect(await closeOf(holder)).toMatchObject({ status: 'FAILED', type: 'Revoked', hasResult: true });
   holds.release('r-holder');
-  // The lock's history has the signal with who sent it.
+  // The lock's history has the message (deployctl's update) with who sent it.
   const lockHistory = await coordinator.env.client.workflow.getHandle(lockWorkflowId('staging')).fetchHistory();
-  const signals = (lockHistory.events ?? []).filter(
-    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === forceReleaseSignal.name,
+  const messages = (lockHistory.events ?? []).filter(
+    (event) =>
+      event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === forceReleaseUpdate.name,
   );
-  expect(signals).toHaveLength(1);
-  const payload = signals[0]!.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!;
+  expect(messages).toHaveLength(1);
+  const payload =
+    messages[0]!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]!;
   expect(JSON.parse(Buffer.from(payload.data!).toString())).toEqual({ reason: 'stuck on a hung API', by: 'oncall-bo' });
 });
 

@@ -1,7 +1,7 @@
 // Force-release: the lock revokes its holder, which stops and ends as revoked; the turn passes on only once the
 // holder's deploy command is gone, so two deploy commands never run at once.
 import { lockWorkflowId } from '../src/contract/names';
-import { forceReleaseSignal, requestTurnSignal } from '../src/contract';
+import { forceReleaseSignal, forceReleaseUpdate, requestTurnSignal } from '../src/contract';
 import { deployctl } from './helpers/cli';
 import {
   environmentDocument,
@@ -55,8 +55,10 @@ test('force-release revokes the holder and hands the turn to the next deployment
   expect(stuckRun?.terminated).toEqual(expect.any(Number));
   // Stopped at once, not at the activity's next heartbeat: within a second of the lock recording the force-release.
   const { events } = await coordinator.env.client.workflow.getHandle(lockWorkflowId('production')).fetchHistory();
+  // (deployctl sends it as an update, answered once the operator rules allow it.)
   const signalled = events!.find(
-    (event) => event.workflowExecutionSignaledEventAttributes?.signalName === 'forceRelease',
+    (event) =>
+      event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === forceReleaseUpdate.name,
   );
   const recordedAt = Number(signalled!.eventTime!.seconds) * 1000 + Math.floor(signalled!.eventTime!.nanos! / 1e6);
   expect(stuckRun!.terminated! - recordedAt).toBeLessThan(1000);

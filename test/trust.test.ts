@@ -9,19 +9,28 @@ import { join } from 'node:path';
 import { generateKeyPair } from 'jose';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type CliResult, deployctl, writeConfig } from './helpers/cli';
-import { environmentDocument, readRuns, runLog } from './helpers/coordinator';
+import { environmentDocument, eventually, Holds, outcome, queueWhen, readRuns, runLog } from './helpers/coordinator';
 import { CHANNEL, FakeSlack } from './helpers/slack-server';
 import { hmacWithPublicKey, type LocalIssuer, startLocalIssuer, unsignedToken } from './helpers/id-tokens';
 import { startServer } from './helpers/server';
 import { freePort } from './helpers/ports';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
-import type { DeploymentInput, DeploymentResult, HistoryEntry } from '../src/contract';
+import {
+  type DeploymentInput,
+  type DeploymentResult,
+  type DeploymentState,
+  forceReleaseSignal,
+  type HistoryEntry,
+  lockWorkflowId,
+  stateQuery,
+} from '../src/contract';
 
 const log = runLog();
 const taskQueue = 'trust';
 const sha = 'a'.repeat(40);
 const slack = new FakeSlack();
+const holds = new Holds();
 let issuer: LocalIssuer;
 let server: TestWorkflowEnvironment;
 let worker: WorkerProcess | undefined;
@@ -41,6 +50,24 @@ beforeAll(async () => {
         access: { identity: 'required', allow: [{ repository: 'acme/app', ref: 'refs/heads/main' }] },
       }),
       staging: environmentDocument(log, { access: { identity: 'optional' } }),
+      // Operators: by name where the rules allow one (ana), else verified (on-call from acme/ops).
+      ops: environmentDocument(
+        log,
+        {
+          approvals: { required: 1 },
+          access: {
+            operators: {
+              identity: 'optional',
+              allow: [
+                { actions: ['cancel', 'freeze'], actor: 'ana' },
+                { actions: ['cancel', 'forceRelease', 'approve'], repository: 'acme/ops', actor: 'oncall-*' },
+              ],
+            },
+          },
+        },
+        100,
+        holds,
+      ),
     },
     { identity: { issuers: [{ issuer: issuer.issuer }] } },
   );
@@ -226,12 +253,122 @@ test.each([
   expect(started('s-usage')).toBe(false);
 });
 
+describe('operators', () => {
+  const status = async (id: string) =>
+    (await server.client.workflow.getHandle(`deploy/ops/${id}`).query<DeploymentState>(stateQuery.name)).status;
+  const opsToken = () => token({ repository: 'acme/ops', actor: 'oncall-1', ref: 'refs/heads/main' });
+  /** Waits for a deployment of ops, detached, to hold the turn with its step running. */
+  async function deploying(id: string): Promise<void> {
+    holds.hold(id);
+    const queued = await cli(['deploy', '--env', 'ops', '--correlation-id', id, '--detach']);
+    expect(queued.code).toBe(0);
+    const approved = await cli(['approve', id, '--env', 'ops'], { DEPLOY_ID_TOKEN: await opsToken() });
+    expect(approved.code).toBe(0);
+    await eventually(async () => (started(id) ? true : undefined));
+  }
+
+  test('a cancel or force-release the rules do not allow is refused (77), recorded and changes nothing', async () => {
+    await deploying('o1');
+    const cancel = await cli(['cancel', 'o1', '--env', 'ops', '--by', 'mallory']);
+    expect(cancel.code).toBe(77);
+    expect(cancel.stderr).toMatch(/o1: refused: no operator rule of ops allows cancel by mallory \(unverified\)/);
+    const release = await cli(['force-release', '--env', 'ops', '--reason', 'mine now', '--by', 'mallory']);
+    expect(release.code).toBe(77);
+    expect(release.stderr).toMatch(/refused: no operator rule of ops allows forceRelease by mallory \(unverified\)/);
+    // A verified operator allowed to cancel, but from another repository than the rules name.
+    const stranger = await token({ repository: 'acme/app', actor: 'oncall-2' });
+    const byStranger = await cli(['cancel', 'o1', '--env', 'ops'], { DEPLOY_ID_TOKEN: stranger });
+    expect(byStranger.code).toBe(77);
+    expect(byStranger.stderr).toMatch(/allows cancel by the token has .*repository acme\/app.*actor oncall-2/);
+    // The lock's signal, sent around deployctl, is decided the same way.
+    await server.client.workflow
+      .getHandle(lockWorkflowId('ops'))
+      .signal(forceReleaseSignal, { reason: 'raw', by: 'mallory' });
+    await eventually(async () => (worker!.output().includes('Force-release refused') ? true : undefined));
+
+    expect(await status('o1')).toBe('deploying');
+    expect((await queueWhen(server, 'ops', () => true)).holder?.workflowId).toBe('deploy/ops/o1');
+    const history = await server.client.workflow.getHandle('deploy/ops/o1').fetchHistory();
+    const refusals = (history.events ?? []).filter((event) =>
+      event.workflowExecutionUpdateCompletedEventAttributes?.outcome?.failure?.message?.includes('mallory'),
+    );
+    expect(refusals).toHaveLength(1);
+
+    const byAna = await cli(['cancel', 'o1', '--env', 'ops', '--reason', 'wrong build']);
+    expect(byAna.code).toBe(0);
+    const ended = await eventually(async () => {
+      const handle = server.client.workflow.getHandle(`deploy/ops/o1`);
+      return (await handle.describe()).status.name === 'RUNNING'
+        ? undefined
+        : handle.query<DeploymentState>(stateQuery.name);
+    });
+    expect(ended).toMatchObject({ status: 'cancelled' });
+    expect(JSON.stringify(ended)).toContain('ana (unverified)');
+    holds.release('o1');
+  }, 120_000);
+
+  test('an allowed operator force-releases with its token, named verified; the token is then spent', async () => {
+    await deploying('o2');
+    const operatorToken = await opsToken();
+    const release = await cli(['force-release', '--env', 'ops', '--reason', 'stuck'], {
+      DEPLOY_ID_TOKEN: operatorToken,
+    });
+    expect(release.code).toBe(0);
+    const view = await queueWhen(server, 'ops', (queue) => queue.holder?.workflowId !== 'deploy/ops/o2');
+    expect(view.holder).toBeNull();
+    const again = await cli(['force-release', '--env', 'ops', '--reason', 'again'], { DEPLOY_ID_TOKEN: operatorToken });
+    expect(again.code).toBe(77);
+    expect(again.stderr).toMatch(/\(replay\)|already used/);
+    const result = await outcome(server.client.workflow.getHandle('deploy/ops/o2'));
+    expect(result).toMatchObject({ status: 'revoked' });
+    expect(JSON.stringify(result)).toContain('oncall-1 (verified)');
+    holds.release('o2');
+  }, 120_000);
+
+  test('freeze: by a name the rules allow; refused for another, with nothing frozen', async () => {
+    const refused = await cli(['freeze', '--env', 'ops', '--reason', 'mine', '--by', 'mallory']);
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toMatch(/refused: no operator rule of ops allows freeze by mallory \(unverified\)/);
+    expect((await cli(['freezes', '--env', 'ops'])).stdout).toMatch(/^ops: open/);
+    const frozen = await cli(['freeze', '--env', 'ops', '--reason', 'release day']);
+    expect(frozen.code).toBe(0);
+    expect((await cli(['freezes', '--env', 'ops'])).stdout).toMatch(/^ops: frozen.*ana \(unverified\)/);
+    expect((await cli(['unfreeze', '--env', 'ops', '--reason', 'done'])).code).toBe(0);
+  }, 60_000);
+
+  test('approve: only a verified operator the rules allow', async () => {
+    const queued = await cli(['deploy', '--env', 'ops', '--correlation-id', 'o3', '--detach']);
+    expect(queued.code).toBe(0);
+    const byName = await cli(['approve', 'o3', '--env', 'ops', '--by', 'bo']);
+    expect(byName.code).toBe(77);
+    expect(byName.stderr).toMatch(/no operator rule of ops allows approve by bo \(unverified\)/);
+    const approved = await cli(['approve', 'o3', '--env', 'ops', '--json'], { DEPLOY_ID_TOKEN: await opsToken() });
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout).approvals).toEqual([expect.objectContaining({ by: 'oncall-1' })]);
+    const result = await server.client.workflow.getHandle('deploy/ops/o3').result();
+    expect(result).toMatchObject({ status: 'succeeded' });
+  }, 60_000);
+});
+
 test('refusals are logged with the claims and counted; no token is in a log, an output or a Slack message', async () => {
   const output = worker!.output();
   expect(output).toMatch(/"check":"rule","claims":"[^"]*repository evil\/app[^"]*","msg":"Request refused"/);
   const metrics = await (await fetch(metricsUrl)).text();
   expect(metrics).toMatch(/deployment_access_refusals\{[^}]*check="rule"[^}]*environment="production"[^}]*\} 2/);
   expect(metrics).toMatch(/deployment_access_refusals\{[^}]*check="missing"[^}]*\} 1/);
+  // Operators: cancel twice (mallory, the stranger's token), force-release twice (deployctl, the raw signal), the
+  // spent token once, approve and freeze once each.
+  const operatorRefusals = (action: string, check: string) =>
+    new RegExp(
+      `deployment_operator_refusals\\{(?=[^}]*action="${action}")(?=[^}]*check="${check}")` +
+        `(?=[^}]*environment="ops")[^}]*\\} (\\d+)`,
+    ).exec(metrics)?.[1];
+  expect(operatorRefusals('cancel', 'rule')).toBe('2');
+  expect(operatorRefusals('forceRelease', 'rule')).toBe('2');
+  expect(operatorRefusals('forceRelease', 'replay')).toBe('1');
+  expect(operatorRefusals('approve', 'rule')).toBe('1');
+  expect(operatorRefusals('freeze', 'rule')).toBe('1');
+  expect(output).toMatch(/"action":"cancel".*"claimedBy":"mallory".*"msg":"Operator refused"/);
   const everything = [output, ...outputs, ...slack.calls.map((call) => JSON.stringify(call.params))].join('\n');
   const leaked = tokens.filter((signed) => everything.includes(signed) || everything.includes(signed.split('.')[2]!));
   expect(leaked).toEqual([]);

@@ -1,6 +1,6 @@
 // Freezes by hand and calendars, asked for by deployctl: each a short workflow around one local activity, since the
 // environments, their windows and Slack are known to the worker's config alone. Its history records who and why.
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { type EnvironmentCalendarView, FAILURE, type FreezeChange } from '../contract';
 import { recordOperatorRefused } from './metrics';
 import { bookkeeping } from './activity-options';
@@ -11,10 +11,11 @@ export async function changeFreeze(change: FreezeChange): Promise<string[]> {
     return await bookkeeping.changeFreezes(change);
   } catch (err) {
     // Refused by an environment's operator rules: counted as the lock's and the deployment's refusals are.
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {
-      const [refused] = cause.details as Array<{ environment: string; check: string }>;
-      if (refused) recordOperatorRefused(refused.environment, 'freeze', refused.check);
+    for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+      if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {
+        const [refused] = (cause.details ?? []) as Array<{ environment?: string; check?: string } | undefined>;
+        recordOperatorRefused(refused?.environment ?? 'unknown', 'freeze', refused?.check ?? 'rule');
+      }
     }
     throw err;
   }
