@@ -1,15 +1,17 @@
 // An AWS role per environment, against moto's STS: each environment's deploy command runs as its own role (the
 // session named after the correlation ID), never with the worker's keys; what it was handed stops working once the
 // step ends, and appears in no history or worker log.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deployctl, writeConfig } from './helpers/cli';
-import { MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 import { allWorkflowIds } from './helpers/replay';
@@ -86,10 +88,44 @@ const environment = (name: string, role: string) => ({
   cloudformation: { region: MOTO_REGION, pollInterval: '300ms' },
 });
 
+/** A cdk environment whose assembly CI uploaded to S3 (moto's, written directly, past the proxy). */
+const ASSEMBLY_PREFIX = 'builds/roles/';
+async function uploadAssembly(): Promise<void> {
+  const dir = fixtureAssembly('v1');
+  const s3 = new S3Client({
+    region: MOTO_REGION,
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: 'ci-artifacts' }));
+  const walk = (at: string): string[] =>
+    readdirSync(at).flatMap((name) =>
+      statSync(join(at, name)).isDirectory() ? walk(join(at, name)) : [join(at, name)],
+    );
+  for (const file of walk(dir)) {
+    const Key = `${ASSEMBLY_PREFIX}${relative(dir, file)}`;
+    await s3.send(new PutObjectCommand({ Bucket: 'ci-artifacts', Key, Body: readFileSync(file) }));
+  }
+  s3.destroy();
+}
+
 beforeAll(async () => {
   [server, moto] = await Promise.all([startServer(), startMoto()]);
-  const endpoint = await recordingProxy(moto.endpoint);
-  configPath = writeConfig({ alpha: environment('Alpha', 'deploy-alpha'), beta: environment('Beta', 'deploy-beta') });
+  // (moto reads the template URLs the CDK hands CloudFormation path-style only when they name localhost.)
+  const endpoint = (await recordingProxy(moto.endpoint)).replace('127.0.0.1', 'localhost');
+  const motoEnv = {
+    AWS_ENDPOINT_URL: moto.endpoint.replace('127.0.0.1', 'localhost'),
+    AWS_REGION: MOTO_REGION,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+  };
+  await Promise.all([bootstrap(motoEnv), uploadAssembly()]);
+  configPath = writeConfig({
+    alpha: environment('Alpha', 'deploy-alpha'),
+    beta: environment('Beta', 'deploy-beta'),
+    gamma: { ...environment('Inventory', 'deploy-gamma'), deploy: { type: 'cdk' }, lockWaitTimeout: '2m' },
+  });
   worker = await startWorkerProcess(configPath, {
     ...WORKER_KEYS,
     AWS_ENDPOINT_URL: endpoint,
@@ -98,7 +134,7 @@ beforeAll(async () => {
     DEPLOY_TASK_QUEUE: taskQueue,
     LOG_LEVEL: 'debug',
   });
-}, 90_000);
+}, 150_000);
 afterAll(async () => {
   await worker?.stop();
   await moto?.stop();
@@ -128,6 +164,26 @@ test("each environment's deploy command runs as its own role, not as the worker"
   expect(a.accessKeyId).not.toBe(WORKER_KEYS.AWS_ACCESS_KEY_ID);
   expect(a.accessKeyId).not.toBe(b.accessKeyId);
 });
+
+test("a cdk environment's assembly is fetched from S3 as its role, and deployed as it", async () => {
+  const deployed = await deployctl(
+    ['deploy', '--env', 'gamma', '--correlation-id', 'g-1', '--assembly', `s3://ci-artifacts/${ASSEMBLY_PREFIX}`],
+    { address: server.address, taskQueue, configPath },
+    { GITHUB_ACTOR: 'ana' },
+  );
+  expect(deployed.stdout).toMatch(/^g-1 succeeded/);
+  expect(deployed.code).toBe(0);
+  const gammaKeys = keysOfRole('deploy-gamma');
+  const fetched = calls.filter((call) => call.action.startsWith('/ci-artifacts'));
+  expect(fetched.map((call) => call.action)).toContainEqual(expect.stringContaining('manifest.json'));
+  expect(fetched.filter((call) => !gammaKeys.includes(call.keyId))).toEqual([]);
+  // The session the assembly was fetched in is the deployment's own.
+  const gammaSessions = calls.filter((call) => call.action === 'AssumeRole' && call.body.includes('deploy-gamma'));
+  expect(gammaSessions.some((call) => call.body.includes('RoleSessionName=g-1'))).toBe(true);
+  const changeSets = calls.filter((call) => call.action === 'ExecuteChangeSet');
+  expect(changeSets.length).toBe(1);
+  expect(gammaKeys).toContain(changeSets[0]!.keyId);
+}, 180_000);
 
 test("the worker reads an environment's stack as that environment's role", () => {
   const alphaKeys = keysOfRole('deploy-alpha');

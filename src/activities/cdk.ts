@@ -6,6 +6,7 @@ import { parseAssemblyLocation } from '../domain/assembly-location';
 import { findStack, isCloudAssembly } from '../cdk/cloud-assembly';
 import { CDK_CLI, CDK_QUIET_ENV } from '../cdk/cdk-cli';
 import { assemblyOnDisk } from '../cdk/fetch-assembly';
+import { present } from '../domain/present';
 import type { ChangeSetDescription } from '../cloudformation/port';
 import type { ChangeSetTarget, StackTarget } from '../domain/stack-target';
 import type { CloudFormationFor } from './cloudformation';
@@ -84,7 +85,15 @@ export function createCdkActivities(
       }
       if (earlier) await discardChangeSet(input);
 
-      const { dir, files, cleanup } = await assemblyOnDisk(location, input, () => context.heartbeat());
+      // The environment's role, where it has one, from the assembly's download to the change set.
+      const role = await roleStep(credentials, input.session);
+      const target = { ...input, ...present({ credentials: role.sdkCredentials }) };
+      const { dir, files, cleanup } = await assemblyOnDisk(location, target, () => context.heartbeat()).catch(
+        (err: unknown) => {
+          role.revoke();
+          throw err;
+        },
+      );
       if (files > 0) context.log.info('Fetched the cloud assembly', { assembly: input.assembly, files });
       try {
         if (!isCloudAssembly(dir)) {
@@ -99,7 +108,6 @@ export function createCdkActivities(
         } catch (err) {
           throw ApplicationFailure.nonRetryable(`${input.assembly}: ${(err as Error).message}`, FAILURE.badAssembly);
         }
-        const role = await roleStep(credentials, input.session);
         await runSupervised(
           {
             argv: [
@@ -135,8 +143,9 @@ export function createCdkActivities(
           },
           client,
           drain,
-        ).finally(role.revoke);
+        );
       } finally {
+        role.revoke();
         await cleanup();
       }
 

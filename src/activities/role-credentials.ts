@@ -2,7 +2,12 @@
 // credentials endpoint, and none of the worker's own.
 import { ApplicationFailure } from '@temporalio/activity';
 import { type DeploySession, FAILURE } from '../contract';
-import type { EnvironmentRoles, TemporaryCredentials } from '../identity/aws-roles';
+import {
+  type AwsCredentialIdentity,
+  type EnvironmentRoles,
+  REFRESH_BEFORE_MS,
+  type TemporaryCredentials,
+} from '../identity/aws-roles';
 import type { CredentialsEndpoint } from '../identity/credentials-endpoint';
 import type { SupervisedProcess } from './supervised-process';
 
@@ -36,6 +41,8 @@ const WORKER_CREDENTIALS = [
 /** What a step's process gets (nothing, where its environment has no role), and how to take it back. */
 export interface RoleStep {
   process: Pick<SupervisedProcess, 'withoutVariables' | 'secrets'> & { environment: Record<string, string> };
+  /** The same role session for the worker's own calls in the step's name (fetching its assembly from S3). */
+  sdkCredentials?: () => Promise<AwsCredentialIdentity>;
   revoke(): void;
 }
 
@@ -57,7 +64,18 @@ export async function roleStep(
       FAILURE.awsRoleRefused,
     );
   }
+  const sdkCredentials = async (): Promise<AwsCredentialIdentity> => {
+    if (!current || Date.parse(current.Expiration) - Date.now() < REFRESH_BEFORE_MS) await fetch();
+    const { AccessKeyId, SecretAccessKey, Token, Expiration } = current!;
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      sessionToken: Token,
+      expiration: new Date(Expiration),
+    };
+  };
   return {
+    sdkCredentials,
     process: {
       environment: {
         ...grant.environment,

@@ -7,10 +7,13 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import type { AssemblyLocation } from '../domain/assembly-location';
+import type { AwsCredentialIdentity } from '../identity/aws-roles';
 
 export interface S3Target {
   region?: string;
   endpoint?: string;
+  /** The environment role's credentials, where it has one; else the worker's own (the SDK's default chain). */
+  credentials?: () => Promise<AwsCredentialIdentity>;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function downloadAssembly(
   const client = new S3Client({
     ...(target.region ? { region: target.region } : {}),
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.credentials ? { credentials: target.credentials } : {}),
     // Local S3 endpoints (and some proxies) have no per-bucket host names.
     forcePathStyle: Boolean(target.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
   });
