@@ -1,5 +1,6 @@
 // Access rules on verified claims: globs per claim, every claim a rule names must match, and a ref given as a commit
 // must be the commit the token's run built.
+import fc from 'fast-check';
 import type { EnvironmentAccess, OperatorAccess, VerifiedClaims } from '../../src/contract';
 import { accessProblem, operatorProblem } from '../../src/domain/access-rules';
 import { claimsOf, requesterWords } from '../../src/domain/id-token-claims';
@@ -106,7 +107,7 @@ describe('operator rules', () => {
     ],
   };
 
-  test.each([
+  const cases = [
     ['cancel', { claims }, true],
     ['approve', { claims }, true],
     ['forceRelease', { claims }, false],
@@ -117,7 +118,13 @@ describe('operator rules', () => {
     ['cancel', { name: 'octocat' }, false],
     ['forceRelease', { name: 'root-ops' }, true],
     ['forceRelease', { claims: { ...claims, actor: 'root-bot' } }, true],
-  ] as const)('%s by %j is allowed: %s', (action, operator, allowed) => {
+  ] as const;
+  test.each(
+    cases.map(([action, operator, allowed]) => {
+      const who = 'claims' in operator ? `the token of ${operator.claims.actor}` : `${operator.name} by name`;
+      return [action, who, allowed, operator] as const;
+    }),
+  )('%s by %s is allowed: %s', (action, _who, allowed, operator) => {
     expect(operatorProblem('production', operators, action, operator) === undefined).toBe(allowed);
   });
 
@@ -130,6 +137,54 @@ describe('operator rules', () => {
     });
     expect(operatorProblem('production', { identity: 'required', allow: [] }, 'cancel', { claims })?.reason).toMatch(
       /allows cancel by the token has .*actor octocat: no rule allows it$/,
+    );
+  });
+});
+
+describe('fuzzed rules and claims', () => {
+  const text = fc.string({ minLength: 1, maxLength: 40 });
+  /** A pattern that is its own text: no glob character in it. */
+  const literal = text.filter((value) => !/[*?[\]{}()!+@\\|,]/.test(value));
+  const pattern = fc.oneof(text, literal, fc.constantFrom('**', '*', 'refs/heads/*', '[a-', '{a,b', '!(x)'));
+  const someClaims = fc.record({
+    issuer: text,
+    subject: text,
+    actor: fc.option(text, { nil: undefined }),
+    repository: fc.option(text, { nil: undefined }),
+    ref: fc.option(text, { nil: undefined }),
+  });
+  const rule = fc.record({ repository: pattern, ref: pattern, actor: pattern, issuer: pattern }, { requiredKeys: [] });
+
+  test('any rules and claims: an answer, never a throw; a refusal names the environment and the rule check', () => {
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 4 }), someClaims, (allow, seen) => {
+        const answer = accessProblem('production', access(allow), seen as VerifiedClaims, undefined);
+        if (answer !== undefined) {
+          expect(answer.check).toBe('rule');
+          expect(answer.reason).toContain('no access rule of production allows this token');
+        }
+      }),
+    );
+  });
+
+  test('a literal repository rule refuses every other repository', () => {
+    fc.assert(
+      fc.property(literal, someClaims, (repository, seen) => {
+        fc.pre(seen.repository !== repository);
+        expect(accessProblem('production', access([{ repository }]), seen as VerifiedClaims, undefined)?.check).toBe(
+          'rule',
+        );
+      }),
+    );
+  });
+
+  test('a name alone never matches a rule that names any claim besides actor', () => {
+    fc.assert(
+      fc.property(text, rule, (name, fuzzed) => {
+        fc.pre(fuzzed.repository !== undefined || fuzzed.ref !== undefined || fuzzed.issuer !== undefined);
+        const operators: OperatorAccess = { identity: 'optional', allow: [{ ...fuzzed, actor: '**' }] };
+        expect(operatorProblem('production', operators, 'cancel', { name })?.check).toBe('rule');
+      }),
     );
   });
 });
