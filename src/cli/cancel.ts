@@ -32,9 +32,12 @@ export async function cancelCommand(
       return EXIT.ok;
     }
     // Temporal's own cancel too, once the worker has taken it: the workflow then ends Canceled in the Web UI. A
-    // deployment that has ended meanwhile refuses it, which changes nothing.
+    // deployment that has ended meanwhile refuses it, and credentials without it (docs/trust.md) are refused it:
+    // neither changes the outcome, which the update has decided.
     await handle.cancel().catch((err: unknown) => {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      if (!(err instanceof WorkflowNotFoundError)) {
+        process.stderr.write(`${id}: (Temporal's own cancel was refused: ${(err as Error).message})\n`);
+      }
     });
     const by = who.by === undefined || who.idToken !== undefined ? '' : ` by ${who.by}`;
     process.stderr.write(`${id}: cancel requested${by} (${reason})\n`);
