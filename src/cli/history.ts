@@ -1,16 +1,13 @@
 // deployctl history: an environment's recent deployments, from visibility alone (search attributes and memo), so it
 // answers without a worker and for deployments long closed.
-import type { WorkflowExecutionInfo } from '@temporalio/client';
 import {
-  CORRELATION_ID,
   DEPLOYMENT_ENVIRONMENT,
   DEPLOYMENT_STATUS,
   DEPLOYMENT_STATUSES,
-  type DeploymentMemo,
   type DeploymentStatus,
   type HistoryEntry,
-  REQUESTED_BY,
 } from '../contract';
+import { historyEntry } from '../visibility/deployments';
 import { EXIT, usageError } from '../client/exit-codes';
 import { checkName } from '../client/inputs';
 import { quoted } from '../contract/names';
@@ -46,36 +43,6 @@ export async function historyCommand(options: {
   } finally {
     await close();
   }
-}
-
-function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
-  const memo = (execution.memo ?? {}) as DeploymentMemo;
-  const result = memo.result;
-  const attributes = execution.typedSearchAttributes;
-  const workflowStatus = execution.status.name;
-  const endedFromOutside = workflowStatus === 'TERMINATED' || workflowStatus === 'TIMED_OUT';
-  return {
-    correlationId: attributes.get(CORRELATION_ID) ?? execution.workflowId.split('/').slice(2).join('/'),
-    workflowId: execution.workflowId,
-    status: endedFromOutside
-      ? workflowStatus.toLowerCase()
-      : (result?.status ?? attributes.get(DEPLOYMENT_STATUS) ?? workflowStatus.toLowerCase()),
-    workflowStatus,
-    ref: memo.ref ?? null,
-    requestedAt: execution.startTime.toISOString(),
-    queuedMs: result?.queuedMs ?? null,
-    durationMs: result?.durationMs ?? null,
-    requestedBy: attributes.get(REQUESTED_BY) ?? memo.requestedBy ?? null,
-    verified: result?.verified ?? null,
-    ciRunUrl: memo.ciRunUrl ?? null,
-    error: result?.error ?? null,
-    errorType: result?.errorType ?? null,
-    stoppedBy: result?.stoppedBy ?? null,
-    freezeOverride: memo.freezeOverride ?? null,
-    promotedFrom: result?.promotedFrom ?? null,
-    approvedBy: result?.approvedBy ?? null,
-    rollbackOf: memo.rollback?.correlationId ?? null,
-  };
 }
 
 function checkLimit(value: string): number {

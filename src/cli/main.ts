@@ -220,6 +220,14 @@ program
   .option('--json', 'print JSON')
   .action(run(async () => (await import('./history')).historyCommand));
 
+program
+  .command('stats')
+  .description('how environments deliver: deployments a day, change failure rate, time to restore, wait and duration')
+  .option('--env <environment>', 'only this environment (repeatable; default: all)', collect)
+  .option('--since <duration>', 'the window, back from now (1h to 366d)', '30d')
+  .option('--json', 'print JSON')
+  .action(run(async () => (await import('./stats')).statsCommand));
+
 async function main(): Promise<number> {
   try {
     await program.parseAsync(process.argv);

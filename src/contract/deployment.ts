@@ -215,6 +215,8 @@ export interface HistoryEntry {
   workflowStatus: string;
   ref: string | null;
   requestedAt: string;
+  /** When the workflow closed (ISO 8601); null while it is open. */
+  endedAt: string | null;
   queuedMs: number | null;
   durationMs: number | null;
   requestedBy: string | null;

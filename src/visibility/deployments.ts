@@ -7,6 +7,8 @@ import {
   DEPLOYMENT_REF,
   DEPLOYMENT_STATUS,
   type DeploymentMemo,
+  type HistoryEntry,
+  REQUESTED_BY,
 } from '../contract';
 import { ENVIRONMENT_NAME_PATTERN } from '../contract/names';
 import type { UpstreamDeployment } from '../domain/promotion';
@@ -86,4 +88,36 @@ export async function lastSucceeded(
 ): Promise<RecordedDeployment | undefined> {
   const succeeded = await listDeployments(client, { environment, status: 'succeeded', ...(ref ? { ref } : {}) }, 50);
   return succeeded.sort((a, b) => (b.closedAt ?? 0) - (a.closedAt ?? 0))[0];
+}
+
+/** One deployment as history and stats show it, from visibility alone. */
+export function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
+  const memo = (execution.memo ?? {}) as DeploymentMemo;
+  const result = memo.result;
+  const attributes = execution.typedSearchAttributes;
+  const workflowStatus = execution.status.name;
+  const endedFromOutside = workflowStatus === 'TERMINATED' || workflowStatus === 'TIMED_OUT';
+  return {
+    correlationId: attributes.get(CORRELATION_ID) ?? execution.workflowId.split('/').slice(2).join('/'),
+    workflowId: execution.workflowId,
+    status: endedFromOutside
+      ? workflowStatus.toLowerCase()
+      : (result?.status ?? attributes.get(DEPLOYMENT_STATUS) ?? workflowStatus.toLowerCase()),
+    workflowStatus,
+    ref: memo.ref ?? null,
+    requestedAt: execution.startTime.toISOString(),
+    endedAt: execution.closeTime?.toISOString() ?? null,
+    queuedMs: result?.queuedMs ?? null,
+    durationMs: result?.durationMs ?? null,
+    requestedBy: attributes.get(REQUESTED_BY) ?? memo.requestedBy ?? null,
+    verified: result?.verified ?? null,
+    ciRunUrl: memo.ciRunUrl ?? null,
+    error: result?.error ?? null,
+    errorType: result?.errorType ?? null,
+    stoppedBy: result?.stoppedBy ?? null,
+    freezeOverride: memo.freezeOverride ?? null,
+    promotedFrom: result?.promotedFrom ?? null,
+    approvedBy: result?.approvedBy ?? null,
+    rollbackOf: memo.rollback?.correlationId ?? null,
+  };
 }
