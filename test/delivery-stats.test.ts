@@ -19,7 +19,10 @@ const coordinator = useCoordinator({
   idle: { stackName: 'IdleStack', deploy: { type: 'command', command: ['node', DEPLOY_STEP, '--log', log] } },
 });
 const cli = (args: string[]) => deployctl(args, coordinator.cli, { GITHUB_ACTOR: 'ana' });
-const deploy = (id: string, ref: string) => cli(['deploy', '--env', 'shop', '--correlation-id', id, '--ref', ref]);
+/** Each commit made ten minutes before it is deployed. */
+const deploy = (id: string, ref: string) =>
+  cli(['deploy', '--env', 'shop', '--correlation-id', id, '--ref', ref, '--commit-time', tenMinutesAgo()]);
+const tenMinutesAgo = () => new Date(Date.now() - 600_000).toISOString();
 
 test('a seeded run of deployments: the figures a calculation by hand gives', async () => {
   expect((await deploy('s1', 'v1')).code).toBe(0);
@@ -54,6 +57,10 @@ test('a seeded run of deployments: the figures a calculation by hand gives', asy
     queueWait: { count: 4, medianMs: waits[1], p90Ms: waits[3] },
     duration: { count: 4, medianMs: runs[1], p90Ms: runs[3] },
   });
+  // Lead time: s1 and s3 succeeded with a commit time (the rollback r1 gave none; s2 failed).
+  const leads = sorted(['s1', 's3'].map((id) => ended(id) - Date.parse(byId[id]!.commitTime!)));
+  expect(shop!.leadTime).toEqual({ count: 2, medianMs: leads[0], p90Ms: leads[1] });
+  expect(leads[0]).toBeGreaterThanOrEqual(600_000);
   expect(shop!.daily.reduce((sum, day) => sum + day.deployed, 0)).toBe(4);
   expect(byId.r1!.rollbackOf).toBe('s1');
   expect(idle).toMatchObject({ environment: 'idle', requested: 0, deployed: 0, changeFailureRate: null });
@@ -72,4 +79,15 @@ test.each([
   const result = await cli(['stats', ...args]);
   expect(result.code).toBe(64);
   expect(result.stderr).toMatch(message);
+});
+
+test.each([
+  ['yesterday', /invalid --commit-time "yesterday": use an ISO 8601 time with its offset/],
+  ['2999-01-01T00:00:00Z', /invalid --commit-time "2999-01-01T00:00:00Z": that time is ahead/],
+])('deployctl deploy --commit-time %s: exit 64 naming it, nothing requested', async (value, message) => {
+  const result = await cli(['deploy', '--env', 'shop', '--correlation-id', 'bad-time', '--commit-time', value]);
+  expect(result.code).toBe(64);
+  expect(result.stderr).toMatch(message);
+  const history = JSON.parse((await cli(['history', '--env', 'shop', '--json'])).stdout) as HistoryEntry[];
+  expect(history.map((entry) => entry.correlationId)).not.toContain('bad-time');
 });

@@ -81,6 +81,7 @@ function readInputs(): ActionInputs {
   const overrideReason = optional('override-freeze');
   const at = optional('at');
   const audience = optional('audience');
+  const commitTime = optional('commit-time');
   const runCommand = readMode();
   if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
   if (runCommand && promoteFrom) throw usageError('promote-from needs mode: deploy');
@@ -91,7 +92,7 @@ function readInputs(): ActionInputs {
     env: core.getInput('environment', { required: true }),
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
-    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom, audience }),
+    ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom, audience, commitTime }),
     ...(overrideReason === undefined ? {} : { overrideFreeze: true, reason: overrideReason }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };

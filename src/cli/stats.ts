@@ -74,6 +74,7 @@ function renderStats(stats: DeliveryStats[], since: string): string {
         `  time to restore:      ${restore}${s.failingSince ? `; failing since ${s.failingSince}` : ''}`,
         `  queue wait:           ${spreadWords(s.queueWait)}`,
         `  duration:             ${spreadWords(s.duration)}`,
+        `  lead time:            ${s.leadTime === null ? '- (requests without --commit-time)' : spreadWords(s.leadTime)}`,
       ].join('\n');
     })
     .join('\n\n');

@@ -1,6 +1,7 @@
 // A deployment request as deployctl and the GitHub Action make it: the input checked (each problem ends with 64,
 // nothing started), then the workflow started, or attached to when its correlation ID was requested before.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
 import {
@@ -17,7 +18,7 @@ import { whoAsks } from './actor';
 import { type IdTokenSource, obtainIdToken } from './id-token';
 import { connectOrExit } from './connect';
 import { checkAssembly, checkDeploysOnWorker, checkEnvironment, loadCliConfig } from './deploy-inputs';
-import { checkDuration, checkName, checkReason, checkTimeAhead } from './inputs';
+import { checkDuration, checkName, checkReason, checkTimeAhead, checkTimePassed } from './inputs';
 import { usageError } from './exit-codes';
 import { exitCodeForInterrupt, type InterruptWatch, watchInterrupts } from './interruption';
 
@@ -45,6 +46,8 @@ export interface RequestOptions {
   idTokenFile?: string;
   /** --audience: the audience of the ID token asked from GitHub Actions. */
   audience?: string;
+  /** --commit-time: when the commit being deployed was made (default: DEPLOY_COMMIT_TIME, or a GitHub push's). */
+  commitTime?: string;
 }
 
 export interface DeploymentRequest {
@@ -66,6 +69,27 @@ export function defaultCorrelationId(now = new Date()): string {
 export function ciRunUrl(): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
   return server && repo && run ? `${server}/${repo}/actions/runs/${run}` : undefined;
+}
+
+/**
+ * When the commit being deployed was made: --commit-time, else DEPLOY_COMMIT_TIME, else the head commit of the GitHub
+ * push that runs this job, when that is the commit deployed (the ref asked for, or none).
+ */
+export function commitTime(option: string | undefined, ref: string | undefined, env = process.env): string | undefined {
+  if (option !== undefined) return checkTimePassed('--commit-time', option);
+  if (env.DEPLOY_COMMIT_TIME) return checkTimePassed('DEPLOY_COMMIT_TIME', env.DEPLOY_COMMIT_TIME);
+  if (!env.GITHUB_EVENT_PATH) return undefined;
+  try {
+    const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+      head_commit?: { id?: string; timestamp?: string };
+    };
+    const head = event.head_commit;
+    if (!head?.timestamp || (ref !== undefined && ref !== head.id && ref !== env.GITHUB_REF)) return undefined;
+    return new Date(head.timestamp).toISOString();
+  } catch {
+    // (Not a push, or no event file: lead time is left out.)
+    return undefined;
+  }
 }
 
 /** Checks the options (throwing a usage error that names the bad value) and builds the workflow's input. */
@@ -97,6 +121,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
       ...present({
         stackName: options.stack,
         ref: options.ref,
+        commitTime: commitTime(options.commitTime, options.ref),
         waitTimeoutMs,
         ciRunUrl: ciRun,
         assembly,
@@ -140,6 +165,7 @@ export async function startOrAttach(
       // For `deployctl history` while it runs (the workflow adds its result when it ends).
       memo: present({
         ref: input.ref,
+        commitTime: input.commitTime,
         requestedBy: input.requestedBy,
         ciRunUrl: input.ciRunUrl,
         assembly: input.assembly,

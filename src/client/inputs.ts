@@ -27,6 +27,16 @@ export function checkReason(value: string | undefined, option = '--reason'): str
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const LATEST_AHEAD_MS = 366 * 86_400_000;
 
+/** A time that has passed (a commit's): an ISO 8601 time with its offset, at most 10 minutes ahead (clock skew). */
+export function checkTimePassed(option: string, value: string, now = Date.now()): string {
+  const at = ISO_WITH_OFFSET.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(at)) {
+    throw usageError(`invalid ${option} ${quoted(value)}: use an ISO 8601 time with its offset (2026-12-04T09:00:00Z)`);
+  }
+  if (at > now + 600_000) throw usageError(`invalid ${option} ${quoted(value)}: that time is ahead`);
+  return new Date(at).toISOString();
+}
+
 /**
  * A time ahead: an ISO 8601 time with its offset (2026-12-24T09:00:00+01:00), or a duration from now (20s, 2h).
  * Past times and times more than a year ahead are refused.

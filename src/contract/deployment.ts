@@ -39,6 +39,8 @@ export interface DeploymentInput {
   /** Overrides the environment's configured stack. */
   stackName?: string;
   ref?: string;
+  /** When the commit being deployed was made (ISO 8601), for lead time (deployctl stats). */
+  commitTime?: string;
   priority: Priority;
   /** Overrides the environment's lock wait timeout. */
   waitTimeoutMs?: number;
@@ -193,6 +195,8 @@ export interface DeploymentResult {
  */
 export interface DeploymentMemo {
   ref?: string;
+  /** When the commit being deployed was made (set at the start, from the request). */
+  commitTime?: string;
   requestedBy?: string;
   ciRunUrl?: string;
   /** It deployed through a closed environment: who and why. */
@@ -217,6 +221,8 @@ export interface HistoryEntry {
   requestedAt: string;
   /** When the workflow closed (ISO 8601); null while it is open. */
   endedAt: string | null;
+  /** When its commit was made, where the request said (ISO 8601). */
+  commitTime: string | null;
   queuedMs: number | null;
   durationMs: number | null;
   requestedBy: string | null;

@@ -36,6 +36,8 @@ export interface DeliveryStats {
   failingSince: string | null;
   queueWait: Spread | null;
   duration: Spread | null;
+  /** From the commit to the end of its successful deployment, for those whose request said when the commit was made. */
+  leadTime: Spread | null;
 }
 
 /** Nearest rank: the smallest value with at least `fraction` of the values at or below it. */
@@ -108,5 +110,12 @@ export function deliveryStats(
     failingSince: failingSince === undefined ? null : new Date(failingSince).toISOString(),
     queueWait: spread(changes.flatMap((change) => (change.queuedMs === null ? [] : [change.queuedMs]))),
     duration: spread(changes.flatMap((change) => (change.durationMs === null ? [] : [change.durationMs]))),
+    leadTime: spread(
+      changes.flatMap((change) =>
+        change.status === 'succeeded' && change.commitTime !== null
+          ? [endOf(change) - Date.parse(change.commitTime)]
+          : [],
+      ),
+    ),
   };
 }

@@ -107,6 +107,7 @@ export function historyEntry(execution: WorkflowExecutionInfo): HistoryEntry {
     ref: memo.ref ?? null,
     requestedAt: execution.startTime.toISOString(),
     endedAt: execution.closeTime?.toISOString() ?? null,
+    commitTime: memo.commitTime ?? null,
     queuedMs: result?.queuedMs ?? null,
     durationMs: result?.durationMs ?? null,
     requestedBy: attributes.get(REQUESTED_BY) ?? memo.requestedBy ?? null,

@@ -205,6 +205,7 @@ const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
   ref: 'abc123',
   requestedAt: '2026-11-27T10:00:00.000Z',
   endedAt: '2026-11-27T10:01:07.000Z',
+  commitTime: null,
   queuedMs: 2_000,
   durationMs: 65_000,
   requestedBy: 'ana',

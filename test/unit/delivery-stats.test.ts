@@ -14,6 +14,7 @@ function entry(id: string, at: string, status: string, queuedS: number | null, t
     ref: null,
     requestedAt: new Date(requested).toISOString(),
     endedAt: new Date(ended).toISOString(),
+    commitTime: null,
     queuedMs: queuedS === null ? null : queuedS * 1000,
     durationMs: tookS === null ? null : tookS * 1000,
     requestedBy: null,
@@ -31,15 +32,17 @@ function entry(id: string, at: string, status: string, queuedS: number | null, t
 }
 
 const seeded: HistoryEntry[] = [
-  entry('d1', '2026-11-01T10:00:00Z', 'succeeded', 60, 120),
+  entry('d1', '2026-11-01T10:00:00Z', 'succeeded', 60, 120, { commitTime: '2026-11-01T09:00:00.000Z' }), // 1h 3m
   entry('d2', '2026-11-02T09:00:00Z', 'failed', 0, 300), // ends 09:05:00: the failure run starts
   entry('d3', '2026-11-02T09:30:00Z', 'failed', 30, 60),
-  entry('d4', '2026-11-02T10:00:00Z', 'succeeded', 10, 50), // ends 10:01:00: restored after 56 min
+  // Ends 10:01:00: restored after 56 min; its commit 1h 31m before.
+  entry('d4', '2026-11-02T10:00:00Z', 'succeeded', 10, 50, { commitTime: '2026-11-02T08:30:00.000Z' }),
   entry('d5', '2026-11-03T12:00:00Z', 'cancelled', null, null), // withdrawn while waiting: not a change
   entry('d6', '2026-11-05T08:00:00Z', 'succeeded', 20, 40, { rollbackOf: 'd1' }),
   entry('d7', '2026-11-06T08:00:00Z', 'revoked', 5, 600), // ends 08:10:05
   entry('d8', '2026-11-06T09:00:00Z', 'succeeded', 0, 100), // ends 09:01:40: restored after 51 min 35 s
-  entry('d9', '2026-11-09T10:00:00Z', 'failed', 2, 30), // ends 10:00:32, nothing after it
+  // Ends 10:00:32, nothing after it; a failure has no lead time.
+  entry('d9', '2026-11-09T10:00:00Z', 'failed', 2, 30, { commitTime: '2026-11-09T09:00:00.000Z' }),
   entry('d10', '2026-10-31T10:00:00Z', 'succeeded', 0, 10), // before the window
   { ...entry('d11', '2026-11-10T10:00:00Z', 'deploying', 1, null), workflowStatus: 'RUNNING', endedAt: null },
 ];
@@ -73,6 +76,8 @@ test('a seeded set gives the figures calculated by hand', () => {
     queueWait: { count: 8, medianMs: 5_000, p90Ms: 60_000 },
     // Runs 30, 40, 50, 60, 100, 120, 300, 600 s.
     duration: { count: 8, medianMs: 60_000, p90Ms: 600_000 },
+    // From commit to a successful end: d1 1h 3m, d4 1h 31m.
+    leadTime: { count: 2, medianMs: 3_780_000, p90Ms: 5_460_000 },
   });
 });
 
@@ -86,6 +91,7 @@ test('an environment with nothing deployed: no rates, no spreads', () => {
     failingSince: null,
     queueWait: null,
     duration: null,
+    leadTime: null,
   });
 });
 
