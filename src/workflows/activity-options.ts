@@ -34,6 +34,18 @@ const RELEASE_LOCAL: LocalActivityOptions = {
   localRetryThreshold: '10s',
 };
 
+/**
+ * Deciding an operator's message by the environment's rules, from a signal or update handler: an activity of its own,
+ * not a local one. A local activity's marker is recorded when it ends, so beside the main code's commands in the same
+ * task a replay would meet it elsewhere (chaos found an update's handler failing its replay so). Retried through a
+ * short outage; the operator waits for the answer.
+ */
+const OPERATOR_CHECK: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
+};
+
 /** Whether a holder is still open: a few tries, then the lock keeps the holder (unknown is not dead). */
 const LIVENESS: ActivityOptions = {
   startToCloseTimeout: '10s',
@@ -94,6 +106,7 @@ function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
 export const bookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING);
 export const releaseCalls = proxyLocalActivities<Activities>(RELEASE_LOCAL);
 export const liveness = proxyActivities<Activities>(LIVENESS);
+export const operatorCheck = proxyActivities<Activities>(OPERATOR_CHECK);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);
 export const changeSetCleanUp = proxyActivities<Activities>(CHANGE_SET_CLEAN_UP);
 export const noticeCalls = (timeoutMs: number) => proxyActivities<Activities>(noticeDelivery(timeoutMs));

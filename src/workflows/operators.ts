@@ -4,7 +4,7 @@ import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { FAILURE, type OperatorAction } from '../contract';
 import { requesterWords } from '../domain/id-token-claims';
 import { present } from '../domain/present';
-import { bookkeeping } from './activity-options';
+import { operatorCheck } from './activity-options';
 import { recordOperatorRefused } from './metrics';
 import { PATCHES } from './patches';
 
@@ -29,7 +29,7 @@ export async function authorizedOperator(
 ): Promise<Operator> {
   // (Before 1.4 a message took effect as it came: replayed so.)
   if (!patched(PATCHES.operatorAccess.id)) return present({ name: message.by, shown: message.by });
-  const verdict = await bookkeeping.authorizeOperator({
+  const verdict = await operatorCheck.authorizeOperator({
     environment,
     action,
     actingFor,

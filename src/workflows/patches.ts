@@ -48,7 +48,7 @@ export const PATCHES = {
     since: '1.4.0',
     change:
       "an operator message (force-release, approve, reject, deployctl cancel) is decided by the environment's " +
-      'operator rules in a local activity, authorizeOperator, before it takes effect',
+      'operator rules in an activity, authorizeOperator, before it takes effect',
     retire:
       'deprecate once no deployment started before 1.4.0 is open (its lock wait and deploy timeouts) and every lock ' +
       'has continued as new since; remove in the release after',

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { deploymentResult } from '../../src/client/follow';
 import { queueQuery } from '../../src/contract';
 import { deploymentWorkflowId, lockWorkflowId } from '../../src/contract/names';
@@ -459,6 +460,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     },
   };
   const verdict = checkChaos(observed);
+  // Every history the run made replays against the code that made it: a worker killed mid-task resumes by replay, and
+  // a history it cannot replay leaves its workflow stuck (a local activity in an update handler once did).
+  verdict.violations.push(...(await unreplayable(server, bundle)).map((line) => `does not replay: ${line}`));
 
   for (let slot = 0; slot < workers.length; slot++) {
     const worker = workers[slot];
@@ -552,6 +556,20 @@ async function settledQueues(server: TestWorkflowEnvironment, environments: stri
 }
 
 /** Every workflow task failure in every run of every workflow on the server. */
+/** The workflows of the run whose histories the workflow bundle cannot replay, with why. */
+async function unreplayable(server: TestWorkflowEnvironment, codePath: string): Promise<string[]> {
+  const histories = [];
+  for await (const execution of server.client.workflow.list()) {
+    const { workflowId, runId } = execution;
+    histories.push({ workflowId, history: await server.client.workflow.getHandle(workflowId, runId).fetchHistory() });
+  }
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath } }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error).split('\n')[0]}`);
+  }
+  return failures;
+}
+
 async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTaskFailure[]> {
   const failures: WorkflowTaskFailure[] = [];
   for await (const execution of server.client.workflow.list()) {
