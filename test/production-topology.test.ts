@@ -85,9 +85,13 @@ test('the worker adds its search attributes to the namespace on SQL visibility',
 
 test('two workers: one deployment at a time per environment, environments in parallel; deployctl works', async () => {
   const alpha = ['a-1', 'a-2', 'a-3', 'a-4'];
+  // alpha's first run is held until beta deploys: on a loaded machine deployctl's start-up alone can outlast alpha's
+  // whole queue, and the test is of parallel environments, not of start-up times.
+  holds.hold('a-1');
   const handles = [];
   for (const id of alpha) handles.push(await request('alpha', id));
-  const beta = await Promise.all(
+  await waitForRun(log, 'a-1');
+  const betaDone = Promise.all(
     ['b-1', 'b-2'].map((id) =>
       deployctl(['deploy', '--env', 'beta', '--correlation-id', id], {
         address: server!.address,
@@ -96,6 +100,9 @@ test('two workers: one deployment at a time per environment, environments in par
       }),
     ),
   );
+  await Promise.race([waitForRun(log, 'b-1'), waitForRun(log, 'b-2')]);
+  holds.release('a-1');
+  const beta = await betaDone;
   for (const run of beta) expect(run.code).toBe(0);
   expect((await Promise.all(handles.map((handle) => outcome(handle)))).map((result) => result.status)).toEqual([
     'succeeded',
