@@ -1,10 +1,11 @@
 // Force-release: the lock revokes its holder, which stops and ends as revoked; the turn passes on only once the
 // holder's deploy command is gone, so two deploy commands never run at once.
 import { lockWorkflowId } from '../src/contract/names';
-import { forceReleaseSignal, forceReleaseUpdate, requestTurnSignal } from '../src/contract';
+import { forceReleaseSignal, forceReleaseUpdate, requestTurnSignal, revokedSignal } from '../src/contract';
 import { deployctl } from './helpers/cli';
 import {
   environmentDocument,
+  eventually,
   Holds,
   isRunning,
   runIntervals,
@@ -81,6 +82,14 @@ test('a holder force-released as its command finishes ends revoked and never ove
 
     // The revoke is on its way to the holder while its command runs to its end (within tens of milliseconds).
     await lock.signal(forceReleaseSignal, { reason: `round ${round}` });
+    // (It takes effect once the operator rules are asked, in an activity: the race starts once the revoke is sent.)
+    await eventually(async () => {
+      const { events } = await holder.fetchHistory();
+      return (
+        events?.some((event) => event.workflowExecutionSignaledEventAttributes?.signalName === revokedSignal.name) ||
+        undefined
+      );
+    });
     await new Promise((resolve) => setTimeout(resolve, (round % 5) * 10));
     holds.release(holderId);
 

@@ -20,6 +20,7 @@ import {
   type DeploymentInput,
   type DeploymentResult,
   type DeploymentState,
+  cancelDeploymentSignal,
   forceReleaseSignal,
   type HistoryEntry,
   lockWorkflowId,
@@ -285,6 +286,11 @@ describe('operators', () => {
       .getHandle(lockWorkflowId('ops'))
       .signal(forceReleaseSignal, { reason: 'raw', by: 'mallory' });
     await eventually(async () => (worker!.output().includes('Force-release refused') ? true : undefined));
+    // So is the deployment's own cancel signal.
+    await server.client.workflow
+      .getHandle('deploy/ops/o1')
+      .signal(cancelDeploymentSignal, { reason: 'raw', by: 'mallory' });
+    await eventually(async () => (worker!.output().includes('Cancel refused') ? true : undefined));
 
     expect(await status('o1')).toBe('deploying');
     expect((await queueWhen(server, 'ops', () => true)).holder?.workflowId).toBe('deploy/ops/o1');
@@ -363,7 +369,8 @@ test('refusals are logged with the claims and counted; no token is in a log, an 
       `deployment_operator_refusals\\{(?=[^}]*action="${action}")(?=[^}]*check="${check}")` +
         `(?=[^}]*environment="ops")[^}]*\\} (\\d+)`,
     ).exec(metrics)?.[1];
-  expect(operatorRefusals('cancel', 'rule')).toBe('2');
+  // (Two by deployctl, one by the deployment's own signal.)
+  expect(operatorRefusals('cancel', 'rule')).toBe('3');
   expect(operatorRefusals('forceRelease', 'rule')).toBe('2');
   expect(operatorRefusals('forceRelease', 'replay')).toBe('1');
   expect(operatorRefusals('approve', 'rule')).toBe('1');

@@ -4,6 +4,7 @@ import { type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError }
 import { approveUpdate, deploymentWorkflowId, rejectUpdate } from '../contract';
 import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { connectOrExit, notFound } from '../client/connect';
+import { executeOperatorUpdate } from '../client/operator-message';
 import { EXIT, ExitError, usageError } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
 import { approvedWords } from '../domain/approvals';
@@ -60,7 +61,7 @@ export async function approveCommand(id: string, options: AnswerOptions & { comm
   if (comment !== undefined && comment.length > 200) throw usageError('--comment has at most 200 characters');
   const who = await answerer(options);
   const approvals = await answer(id, options.env, (handle) =>
-    handle.executeUpdate(approveUpdate, { args: [{ ...who, ...present({ comment }) }] }),
+    executeOperatorUpdate(handle, approveUpdate, { ...who, ...present({ comment }) }),
   );
   if (options.json) process.stdout.write(`${JSON.stringify(approvals)}\n`);
   const now = Date.now();
@@ -74,7 +75,7 @@ export async function rejectCommand(id: string, options: AnswerOptions & { reaso
   const reason = checkReason(options.reason);
   if (reason.length > 200) throw usageError('--reason has at most 200 characters');
   const who = await answerer(options);
-  await answer(id, options.env, (handle) => handle.executeUpdate(rejectUpdate, { args: [{ ...who, reason }] }));
+  await answer(id, options.env, (handle) => executeOperatorUpdate(handle, rejectUpdate, { ...who, reason }));
   process.stderr.write(`${id}: rejected${who.idToken ? '' : ` by ${who.by}`} (${reason})\n`);
   return EXIT.ok;
 }

@@ -57,6 +57,11 @@ export const FAILURE = {
    * environment allows its claims. Nothing started. Fix: the CI's token set-up or the environment's access rules.
    */
   accessDenied: 'AccessDenied',
+  /**
+   * An operator's update came while the deployment was running a step in the worker (a local activity, which takes
+   * milliseconds): turned away unrecorded, and sent again by deployctl.
+   */
+  busy: 'Busy',
   /** Slack could not be reached, or rate limited us: retried. */
   slackUnavailable: 'SlackUnavailable',
 } as const;

@@ -60,8 +60,9 @@ export const revokedSignal = defineSignal<[{ leaseId: string; reason: string; by
 export const supersededSignal = defineSignal<[{ byWorkflowId: string; runId: string }]>('superseded');
 /** The environment is closed when the request would join the queue, and opens at `closure.opensAt` (if ever). */
 export const closedSignal = defineSignal<[{ runId: string; closure: Closure }]>('closed');
-// operator → deployment (the Web UI's cancel works too; this one carries a reason)
-export const cancelDeploymentSignal = defineSignal<[{ reason: string; by?: string }]>('cancel');
+// operator → deployment (the Web UI's cancel works too; this one carries a reason, and since 1.4.1 is decided by the
+// operator rules as the update is)
+export const cancelDeploymentSignal = defineSignal<[OperatorMessage]>('cancel');
 /** What an operator sends: who it says it is, and the ID token that proves it, where it has one. */
 export interface OperatorMessage {
   reason: string;

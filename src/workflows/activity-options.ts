@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EnvironmentSettings } from '../contract';
+import { countedWhileRunning } from './local-work';
 
 /** The notify timeout of the lock's own notices (a deployment's follow its environment's). */
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 30_000;
@@ -103,8 +104,8 @@ function executeChangeSet(settings: EnvironmentSettings): ActivityOptions {
   };
 }
 
-export const bookkeeping = proxyLocalActivities<Activities>(BOOKKEEPING);
-export const releaseCalls = proxyLocalActivities<Activities>(RELEASE_LOCAL);
+export const bookkeeping = countedWhileRunning(proxyLocalActivities<Activities>(BOOKKEEPING));
+export const releaseCalls = countedWhileRunning(proxyLocalActivities<Activities>(RELEASE_LOCAL));
 export const liveness = proxyActivities<Activities>(LIVENESS);
 export const operatorCheck = proxyActivities<Activities>(OPERATOR_CHECK);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);

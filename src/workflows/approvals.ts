@@ -21,12 +21,13 @@ import {
 import { approvedWords } from '../domain/approvals';
 import type { DeploymentRun } from './deployment-run';
 import { present } from '../domain/present';
-import { authorizedOperator } from './operators';
+import { authorizedOperator, refuseWhileLocalWorkRuns } from './operators';
 
 export function handleApprovals(
   run: DeploymentRun,
   environment: string,
   notify: (kind: NoticeKind, detail?: string) => void,
+  settle: boolean,
 ): void {
   const { state } = run;
   const refuse = (by: string, rejecting?: boolean) => {
@@ -36,14 +37,16 @@ export function handleApprovals(
   /** Until its request is at the lock, its rules (and the lock's entry) may not be known yet. */
   const queuedOrEnded = () => condition(() => run.turnRequested || FINAL_STATUSES.includes(state.status));
 
-  /** Who answers, as the worker verified them; each update's token is spent by that update. */
-  const answerer = async (action: 'approve', message: { by: string; idToken?: string }) => {
-    const actingFor = `${workflowInfo().workflowId}/${currentUpdateInfo()?.name ?? action}/${currentUpdateInfo()?.id ?? ''}`;
-    const { name } = await authorizedOperator(environment, action, actingFor, message);
+  /** Who answers, as the worker verified them (approve covers reject); each update's token is spent by that update. */
+  const answerer = async (message: { by: string; idToken?: string }) => {
+    const { name: update, id } = currentUpdateInfo() ?? { name: 'approve', id: '' };
+    const actingFor = `${workflowInfo().workflowId}/${update}/${id}`;
+    const { name } = await authorizedOperator(environment, 'approve', actingFor, message, settle);
     return name ?? message.by;
   };
   /** With an ID token, who answers is known once it is verified: only the deployment's own state is checked first. */
   const validate = ({ by, idToken }: { by: string; idToken?: string }, rejecting?: boolean) => {
+    refuseWhileLocalWorkRuns();
     const problem = idToken === undefined ? run.approvalProblem(by, rejecting) : run.answerableProblem();
     if (problem !== undefined) throw ApplicationFailure.create({ type: FAILURE.approvalRefused, message: problem });
   };
@@ -52,7 +55,7 @@ export function handleApprovals(
     approveUpdate,
     async (approval) => {
       await queuedOrEnded();
-      const by = await answerer('approve', approval);
+      const by = await answerer(approval);
       refuse(by);
       const given = run.approve(
         { by, ...present({ comment: approval.comment }) },
@@ -72,7 +75,7 @@ export function handleApprovals(
     rejectUpdate,
     async (rejection) => {
       await queuedOrEnded();
-      const by = await answerer('approve', rejection);
+      const by = await answerer(rejection);
       refuse(by, true);
       run.reject({ by, reason: rejection.reason });
     },

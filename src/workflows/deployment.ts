@@ -5,6 +5,7 @@ import {
   currentUpdateInfo,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -25,6 +26,7 @@ import {
   grantedSignal,
   nameProblem,
   type NoticeKind,
+  type OperatorMessage,
   REQUESTED_BY,
   revokedSignal,
   stateQuery,
@@ -37,13 +39,16 @@ import { deploySteps } from './deploy-steps';
 import { RunnerLink } from './deployers/runner';
 import { DeploymentRun, requestProblem } from './deployment-run';
 import { handleApprovals } from './approvals';
-import { authorizedOperator } from './operators';
+import { authorizedOperator, isAccessDenied, refuseWhileLocalWorkRuns } from './operators';
+import { PATCHES } from './patches';
 import { present } from '../domain/present';
 import { recordUndelivered } from './metrics';
 import { Notifier } from './notifier';
 
 export async function deployment(input: DeploymentInput): Promise<DeploymentResult> {
   const { workflowId, runId } = workflowInfo();
+  // Asked first, where no local activity runs yet (local-work.ts says why messages wait for none to run).
+  const settleMessages = patched(PATCHES.operatorMessagesSettle.id);
   const work = new CancellationScope();
   /** Search attributes upserted with the next status, in the same command. */
   let withNextStatus: SearchAttributeUpdatePair[] = [];
@@ -67,19 +72,31 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   setHandler(revokedSignal, (revoked) => run.revoked(revoked));
   setHandler(supersededSignal, (superseded) => run.superseded(superseded));
   setHandler(closedSignal, (closed) => run.closed(closed));
-  setHandler(cancelDeploymentSignal, (cancel) => run.cancel(cancel));
+  /** A cancel takes effect once the environment's operator rules allow it. */
+  const cancel = async ({ reason, ...message }: OperatorMessage, actingFor: string) => {
+    const { shown } = await authorizedOperator(input.environment, 'cancel', actingFor, message, settleMessages);
+    run.cancel({ reason, ...present({ by: shown }) });
+  };
+  setHandler(cancelDeploymentSignal, (message) => {
+    // (Before 1.4.1 the signal took effect as it came: replayed so.)
+    if (!settleMessages) return run.cancel(message);
+    // (A signal has no answer: a refusal, or rules that could not be asked, is logged; the deployment goes on.)
+    cancel(message, `${workflowId}/cancel`).catch((err: unknown) => {
+      const what = isAccessDenied(err) ? 'Cancel refused' : 'Cancel not decided';
+      log.warn(what, { reason: message.reason, error: String(err) });
+    });
+  });
   setHandler(
     cancelDeploymentUpdate,
-    async ({ reason, ...message }) => {
-      const actingFor = `${workflowId}/cancel/${currentUpdateInfo()?.id ?? ''}`;
-      const { shown } = await authorizedOperator(input.environment, 'cancel', actingFor, message);
-      run.cancel({ reason, ...present({ by: shown }) });
-    },
+    (message) => cancel(message, `${workflowId}/cancel/${currentUpdateInfo()?.id ?? ''}`),
     // (A deployment that ends while its cancel is decided has nothing left to cancel.)
-    { unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON },
+    {
+      unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON,
+      validator: (message: OperatorMessage) => refuseWhileLocalWorkRuns(message),
+    },
   );
   setHandler(withdrawIfWaitingSignal, (withdraw) => run.withdrawIfWaiting(withdraw));
-  handleApprovals(run, input.environment, notify);
+  handleApprovals(run, input.environment, notify, settleMessages);
 
   const { requestedBy } = state;
   withNextStatus = [

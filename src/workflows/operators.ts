@@ -1,10 +1,11 @@
-// An operator's message, decided by the worker: the environment's operator rules (docs/trust.md) are asked in a local
+// An operator's message, decided by the worker: the environment's operator rules (docs/trust.md) are asked in an
 // activity before the message takes effect. A refusal is the message's outcome (AccessDenied), counted and logged.
 import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { FAILURE, type OperatorAction } from '../contract';
 import { requesterWords } from '../domain/id-token-claims';
 import { present } from '../domain/present';
 import { operatorCheck } from './activity-options';
+import { localWorkRunning, localWorkSettled } from './local-work';
 import { recordOperatorRefused } from './metrics';
 import { PATCHES } from './patches';
 
@@ -19,9 +20,32 @@ export interface Operator {
 
 /**
  * Whether the operator may `action` in `environment`; throws AccessDenied naming the check when not. `actingFor`
- * (the workflow and message) is what a shown ID token is spent by.
+ * (the workflow and message) is what a shown ID token is spent by. With `settle`, asked and answered only where no
+ * local activity runs (local-work.ts), so that what the message does next replays in its place.
  */
 export async function authorizedOperator(
+  environment: string,
+  action: OperatorAction,
+  actingFor: string,
+  message: { by?: string; idToken?: string },
+  settle = false,
+): Promise<Operator> {
+  if (settle) await localWorkSettled();
+  const operator = await decided(environment, action, actingFor, message);
+  if (settle) await localWorkSettled();
+  return operator;
+}
+
+/** An operator's update validator: turned away, unrecorded, while a local activity runs; deployctl sends it again. */
+export function refuseWhileLocalWorkRuns(_message?: unknown): void {
+  if (!localWorkRunning()) return;
+  throw ApplicationFailure.create({
+    type: FAILURE.busy,
+    message: 'the deployment is running a step in the worker; send the message again',
+  });
+}
+
+async function decided(
   environment: string,
   action: OperatorAction,
   actingFor: string,

@@ -53,4 +53,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.4.0 is open (its lock wait and deploy timeouts) and every lock ' +
       'has continued as new since; remove in the release after',
   },
+  operatorMessagesSettle: {
+    id: 'operator-messages-settle',
+    since: '1.4.1',
+    change:
+      'a deployment acts on an operator message (cancel, approve, reject) only where none of its local activities ' +
+      'runs, and its cancel signal is decided by the operator rules as the update is',
+    retire:
+      'deprecate once no deployment started before 1.4.1 is open (its lock wait and deploy timeouts); remove in the ' +
+      'release after',
+  },
 } as const satisfies Record<string, Patch>;
