@@ -67,7 +67,7 @@ export async function measureFanOut(
     if (metricsAddress) {
       // The scrape is part of the cost: what Prometheus would fetch, every 15 s.
       const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-      if (!text.includes('deployments_finished')) throw new Error('the worker served no deployment metrics');
+      if (!text.includes('deployments_finished_total')) throw new Error('the worker served no deployment metrics');
     }
     // One state query, so that the figure is of a worker that still answers.
     await handles[0]?.query(stateQuery);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh clone (npm packages, the Temporal CLI and server, moto, a compose
-# validator), then runs every test.
+# validator, Prometheus's checks), then runs every test.
 # Ends with a plain "N passed, N failed" line taken from Jest's own results.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ bash scripts/ensure-temporal-cli.sh
 bash scripts/ensure-temporal-server.sh # the production server of the native-topology test (built once, cached)
 bash scripts/ensure-moto.sh
 bash scripts/ensure-compose-validator.sh
+bash scripts/ensure-promcheck.sh # lints a real scrape and the example alerts (built once, cached)
 npm run --silent lint
 # The committed single-file deployctl must be what the source builds.
 node scripts/bundle.js --check

@@ -1,10 +1,11 @@
 // Metrics: with DEPLOY_METRICS_ADDRESS the worker serves Prometheus text at /metrics: the SDK's own metrics and the
 // deployment metrics its workflows emit, each deployment counted once by environment and status.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { METRIC, stateQuery } from '../src/contract';
+import { METRICS, servedName, stateQuery } from '../src/contract';
 import { deployctl, writeConfig } from './helpers/cli';
 import { environmentDocument, Holds, outcome, runLog, startDeployment, waitForRun } from './helpers/coordinator';
 import { freePort } from './helpers/ports';
@@ -49,7 +50,7 @@ async function samples(name: string): Promise<Array<{ labels: Record<string, str
     const labels = Object.fromEntries(
       [...match[2]!.matchAll(/(\w+)="([^"]*)"/g)]
         .map((label): [string, string] => [label[1]!, label[2]!])
-        .filter(([key]) => !['namespace', 'taskQueue', 'workflowType'].includes(key)),
+        .filter(([key]) => !['namespace', 'task_queue', 'workflow_type'].includes(key)),
     );
     found.push({ labels, value: Number(match[3]) });
   }
@@ -62,7 +63,7 @@ test('a succeeded and a failed deployment in e: counted by status, with queue wa
   writeFileSync(join(failing, 'm-failed'), '');
   expect((await deployctl(['deploy', '--env', 'e', '--correlation-id', 'm-failed'], target)).code).toBe(1);
 
-  const finished = await samples('deployments_finished');
+  const finished = await samples('deployments_finished_total');
   expect(finished).toEqual(
     expect.arrayContaining([
       { labels: { environment: 'e', status: 'succeeded' }, value: 1 },
@@ -98,15 +99,15 @@ test('a succeeded and a failed deployment in e: counted by status, with queue wa
   const read = new Set(
     monitoring.flatMap((text) => [...text.matchAll(/\b(?:deployments?|temporal)_[a-z_]+/g)].map((m) => m[0])),
   );
-  const ours: string[] = Object.values(METRIC);
+  const ours = Object.values(METRICS).map(servedName);
   const unknown = [...read]
     .map((name) => name.replace(/_(bucket|count|sum)$/, ''))
     .filter((name) => (name.startsWith('temporal_') ? !served.has(name) : !ours.includes(name)))
-    .filter((name) => name !== 'temporal_workflow_task_execution_failed');
+    .filter((name) => name !== 'temporal_workflow_task_execution_failed_total');
   expect(unknown).toEqual([]);
   expect(read.size).toBeGreaterThan(8);
   // The SDK's own, under its prefix.
-  expect((await samples('temporal_workflow_completed')).length).toBeGreaterThan(0);
+  expect((await samples('temporal_workflow_completed_total')).length).toBeGreaterThan(0);
   expect((await samples('temporal_activity_execution_latency_count')).length).toBeGreaterThan(0);
 });
 
@@ -125,6 +126,29 @@ test('while a deployment holds e and another waits: the queue depth and when the
   expect(await outcome(waiting)).toMatchObject({ status: 'succeeded' });
 });
 
+/** Prometheus's own checks (tools/promcheck, built by scripts/ensure-promcheck.sh): the problems found, '' if none. */
+function promcheck(args: string[], input?: string): string {
+  const run = spawnSync(join(__dirname, '..', '.tools', 'bin', 'promcheck'), args, { input, encoding: 'utf8' });
+  if (run.error) throw run.error;
+  const said = `${run.stdout}${run.stderr}`.trim();
+  return run.status ? `${said} (exit ${run.status})` : said;
+}
+
+test('the scrape follows Prometheus conventions (promlint, as promtool runs it); the example alerts parse as rules', async () => {
+  // A freeze set and lifted by hand adds its counter and the environment's open gauge to what the tests above left.
+  const target = { address: env.address, taskQueue, configPath };
+  expect((await deployctl(['freeze', '--env', 'e', '--reason', 'lint', '--by', 'ana'], target)).code).toBe(0);
+  expect((await deployctl(['unfreeze', '--env', 'e', '--reason', 'lint', '--by', 'ana'], target)).code).toBe(0);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const scrape = await (await fetch(metricsUrl)).text();
+  expect(scrape).toMatch(/^deployment_freeze_changes_total\{/m);
+  expect(scrape).toMatch(/^deployments_finished_total\{/m);
+  expect(promcheck(['metrics'], scrape)).toBe('');
+  // Its labels have one spelling each: the SDK's.
+  expect(scrape).not.toMatch(/[{,](taskQueue|workflowType)=/);
+  expect(promcheck(['rules', join(__dirname, '..', 'examples', 'monitoring', 'alerts.yml')])).toBe('');
+});
+
 test('never counted on replay: a new worker replaying the closed deployments counts none of them', async () => {
   await worker!.stop();
   const address = new URL(metricsUrl).host;
@@ -138,6 +162,6 @@ test('never counted on replay: a new worker replaying the closed deployments cou
     const state = await env.client.workflow.getHandle(`deploy/e/${id}`).query(stateQuery);
     expect(['succeeded', 'failed']).toContain(state.status);
   }
-  expect(await samples('deployments_finished')).toEqual([]);
+  expect(await samples('deployments_finished_total')).toEqual([]);
   expect(await samples('deployment_duration_seconds_count')).toEqual([]);
 });

@@ -360,16 +360,15 @@ test('refusals are logged with the claims and counted; no token is in a log, an 
   const output = worker!.output();
   expect(output).toMatch(/"check":"rule","claims":"[^"]*repository evil\/app[^"]*","msg":"Request refused"/);
   const metrics = await (await fetch(metricsUrl)).text();
-  expect(metrics).toMatch(/deployment_access_refusals\{[^}]*check="rule"[^}]*environment="production"[^}]*\} 2/);
-  expect(metrics).toMatch(/deployment_access_refusals\{[^}]*check="missing"[^}]*\} 1/);
-  // Operators: cancel twice (mallory, the stranger's token), force-release twice (deployctl, the raw signal), the
-  // spent token once, approve and freeze once each.
+  expect(metrics).toMatch(/deployment_access_refusals_total\{[^}]*check="rule"[^}]*environment="production"[^}]*\} 2/);
+  expect(metrics).toMatch(/deployment_access_refusals_total\{[^}]*check="missing"[^}]*\} 1/);
+  // Operators: cancel three times (mallory, the stranger's token, the raw signal), force-release twice (deployctl,
+  // the raw signal), the spent token once, approve and freeze once each.
   const operatorRefusals = (action: string, check: string) =>
     new RegExp(
-      `deployment_operator_refusals\\{(?=[^}]*action="${action}")(?=[^}]*check="${check}")` +
+      `deployment_operator_refusals_total\\{(?=[^}]*action="${action}")(?=[^}]*check="${check}")` +
         `(?=[^}]*environment="ops")[^}]*\\} (\\d+)`,
     ).exec(metrics)?.[1];
-  // (Two by deployctl, one by the deployment's own signal.)
   expect(operatorRefusals('cancel', 'rule')).toBe('3');
   expect(operatorRefusals('forceRelease', 'rule')).toBe('2');
   expect(operatorRefusals('forceRelease', 'replay')).toBe('1');

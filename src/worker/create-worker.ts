@@ -7,6 +7,7 @@ import type { DeployConfig } from '../config/deploy-config';
 import { present } from '../domain/present';
 import type { DrainSignals } from '../process/drain';
 import { deploymentLogAttributes } from '../activities/log-attributes';
+import { metricSinks } from './metric-sink';
 import { bundleWorkflows } from './workflow-bundle';
 import { DEFAULT_TUNING, type WorkerTuning } from './tuning';
 
@@ -45,6 +46,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     ...options.tuning,
     // Deploy commands heartbeat every second; a short throttle lets a cancel reach them within seconds.
     maxHeartbeatThrottleInterval: '2s',
+    sinks: metricSinks(options.namespace, options.taskQueue),
     interceptors: {
       ...options.interceptors,
       activity: [deploymentLogAttributes, ...(options.interceptors?.activity ?? [])],

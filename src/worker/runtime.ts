@@ -3,7 +3,7 @@
 import type pino from 'pino';
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
 import { logger } from '../process/logger';
-import { METRIC } from '../contract';
+import { METRICS } from '../contract';
 
 const DEPLOYMENT_BUCKETS_SECONDS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200];
 
@@ -53,10 +53,12 @@ export function installRuntime(options: { metricsAddress?: string } = {}): void 
               prometheus: {
                 bindAddress: options.metricsAddress,
                 useSecondsForDurations: true,
+                // Prometheus's convention (promtool checks it), for our counters and the SDK's alike.
+                countersTotalSuffix: true,
                 // Deployments take minutes, not the milliseconds the default buckets are for.
                 histogramBucketOverrides: {
-                  [METRIC.queueWait]: DEPLOYMENT_BUCKETS_SECONDS,
-                  [METRIC.duration]: DEPLOYMENT_BUCKETS_SECONDS,
+                  [METRICS.queueWait.name]: DEPLOYMENT_BUCKETS_SECONDS,
+                  [METRICS.duration.name]: DEPLOYMENT_BUCKETS_SECONDS,
                 },
               },
             },
