@@ -2,7 +2,7 @@
 // records nothing for, self-approval, an unlisted approver, or a deployment that has ended or already deploys.
 import { type WorkflowHandle, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, deploymentWorkflowId, rejectUpdate } from '../contract';
-import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
+import { accessDeniedExit, byWords, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { connectOrExit, notFound } from '../client/connect';
 import { executeOperatorUpdate } from '../client/operator-message';
 import { EXIT, ExitError, usageError } from '../client/exit-codes';
@@ -76,6 +76,6 @@ export async function rejectCommand(id: string, options: AnswerOptions & { reaso
   if (reason.length > 200) throw usageError('--reason has at most 200 characters');
   const who = await answerer(options);
   await answer(id, options.env, (handle) => executeOperatorUpdate(handle, rejectUpdate, { ...who, reason }));
-  process.stderr.write(`${id}: rejected${who.idToken ? '' : ` by ${who.by}`} (${reason})\n`);
+  process.stderr.write(`${id}: rejected${byWords(who)} (${reason})\n`);
   return EXIT.ok;
 }

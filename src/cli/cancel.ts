@@ -3,7 +3,7 @@ import { deploymentWorkflowId } from '../contract/names';
 import { cancelDeploymentSignal, cancelDeploymentUpdate, DEPLOYMENT_STATUS } from '../contract';
 import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
-import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
+import { accessDeniedExit, byWords, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { sendOperatorMessage } from '../client/operator-message';
 import { connectOrExit, notFound } from '../client/connect';
 
@@ -39,8 +39,7 @@ export async function cancelCommand(
         process.stderr.write(`${id}: (Temporal's own cancel was refused: ${(err as Error).message})\n`);
       }
     });
-    const by = who.by === undefined || who.idToken !== undefined ? '' : ` by ${who.by}`;
-    process.stderr.write(`${id}: cancel requested${by} (${reason})\n`);
+    process.stderr.write(`${id}: cancel requested${byWords(who)} (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();

@@ -3,7 +3,7 @@ import { lockWorkflowId } from '../contract/names';
 import { forceReleaseSignal, forceReleaseUpdate } from '../contract';
 import { EXIT } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
-import { accessDeniedExit, operatorIdentity, type OperatorOptions } from '../client/actor';
+import { accessDeniedExit, byWords, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { sendOperatorMessage } from '../client/operator-message';
 import { connectOrExit } from '../client/connect';
 
@@ -29,8 +29,7 @@ export async function forceReleaseCommand(
       process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);
       return EXIT.ok;
     }
-    const by = who.by === undefined || who.idToken !== undefined ? '' : ` by ${who.by}`;
-    process.stderr.write(`environment ${options.env}: turn force-released${by} (${reason})\n`);
+    process.stderr.write(`environment ${options.env}: turn force-released${byWords(who)} (${reason})\n`);
     return EXIT.ok;
   } finally {
     await close();

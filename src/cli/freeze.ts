@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type Client, TimeoutFailure, WorkflowFailedError } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
 import { type EnvironmentCalendarView, FAILURE, type FreezeChange } from '../contract';
-import { operatorIdentity, type OperatorOptions } from '../client/actor';
+import { byWords, operatorIdentity, type OperatorOptions } from '../client/actor';
 import { connectOrExit } from '../client/connect';
 import { EXIT, ExitError, usageError } from '../client/exit-codes';
 import { checkDuration, checkName, checkReason, checkTimeAhead } from '../client/inputs';
@@ -77,7 +77,7 @@ async function change(options: FreezeOptions, lift: boolean): Promise<number> {
   const { client, close } = await connectOrExit();
   try {
     const changed = await ask<string[]>(client, 'changeFreeze', request);
-    const who = by === undefined || idToken !== undefined ? '' : ` by ${by}`;
+    const who = byWords({ by, idToken });
     const what = lift
       ? 'freeze lifted'
       : `frozen ${until === undefined ? 'until lifted' : `until ${formatInstant(until)}`}`;

@@ -48,6 +48,14 @@ export async function operatorIdentity(options: OperatorOptions): Promise<{ by?:
 }
 
 /** The refusal of an operator rule (AccessDenied) somewhere in an error's causes, as an exit 77 naming it. */
+/**
+ * ` by NAME` for what deployctl prints once a message is sent, or '' where a token was shown: the worker, not
+ * deployctl, knows the verified name (it is in the history and the notices).
+ */
+export function byWords({ by, idToken }: { by?: string; idToken?: string }): string {
+  return by === undefined || idToken !== undefined ? '' : ` by ${by}`;
+}
+
 export function accessDeniedExit(err: unknown, what: string): ExitError | undefined {
   for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
     if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {

@@ -2,6 +2,7 @@
 import { renderHistory, renderQueue, renderState } from '../../src/cli/render';
 import { nameProblem } from '../../src/contract/names';
 import type { HistoryEntry } from '../../src/contract';
+import { historyEntry } from '../helpers/history-entry';
 import type { DeploymentState } from '../../src/contract/deployment';
 import type { QueueView } from '../../src/contract/queue';
 
@@ -197,29 +198,17 @@ test('a runner-side deployment: waiting for its runner, running, stopping, exite
   );
 });
 
-const entry = (overrides: Partial<HistoryEntry>): HistoryEntry => ({
-  correlationId: 'deploy-1',
-  workflowId: 'deploy/staging/deploy-1',
-  status: 'succeeded',
-  workflowStatus: 'COMPLETED',
-  ref: 'abc123',
-  requestedAt: '2026-11-27T10:00:00.000Z',
-  endedAt: '2026-11-27T10:01:07.000Z',
-  commitTime: null,
-  queuedMs: 2_000,
-  durationMs: 65_000,
-  requestedBy: 'ana',
-  verified: null,
-  ciRunUrl: null,
-  error: null,
-  errorType: null,
-  stoppedBy: null,
-  freezeOverride: null,
-  promotedFrom: null,
-  approvedBy: null,
-  rollbackOf: null,
-  ...overrides,
-});
+const entry = (overrides: Partial<HistoryEntry>): HistoryEntry =>
+  historyEntry({
+    correlationId: 'deploy-1',
+    workflowId: 'deploy/staging/deploy-1',
+    ref: 'abc123',
+    endedAt: '2026-11-27T10:01:07.000Z',
+    queuedMs: 2_000,
+    durationMs: 65_000,
+    requestedBy: 'ana',
+    ...overrides,
+  });
 
 test('history: aligned columns, newest first as given; why and the CI run beneath those that did not succeed', () => {
   const text = renderHistory('staging', [

@@ -1,34 +1,23 @@
 // Delivery figures over a seeded set of deployments, checked against a calculation by hand (below each figure).
 import type { HistoryEntry } from '../../src/contract';
 import { deliveryStats, spread } from '../../src/domain/delivery-stats';
+import { historyEntry } from '../helpers/history-entry';
 
 /** A deployment requested at `at` (ISO, UTC) that waited `queuedS` and ran `tookS` seconds, ending then. */
 function entry(id: string, at: string, status: string, queuedS: number | null, tookS: number | null, more = {}) {
   const requested = Date.parse(at);
   const ended = requested + ((queuedS ?? 0) + (tookS ?? 0)) * 1000;
-  return {
+  return historyEntry({
     correlationId: id,
     workflowId: `deploy/production/${id}`,
     status,
     workflowStatus: status === 'succeeded' ? 'COMPLETED' : 'FAILED',
-    ref: null,
     requestedAt: new Date(requested).toISOString(),
     endedAt: new Date(ended).toISOString(),
-    commitTime: null,
     queuedMs: queuedS === null ? null : queuedS * 1000,
     durationMs: tookS === null ? null : tookS * 1000,
-    requestedBy: null,
-    verified: null,
-    ciRunUrl: null,
-    error: null,
-    errorType: null,
-    stoppedBy: null,
-    freezeOverride: null,
-    promotedFrom: null,
-    approvedBy: null,
-    rollbackOf: null,
     ...more,
-  } satisfies HistoryEntry;
+  });
 }
 
 const seeded: HistoryEntry[] = [
