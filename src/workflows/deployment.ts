@@ -65,7 +65,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   });
   const notify = (kind: NoticeKind, detail?: string) => notifier.send(run.notice(kind, detail));
   // Runner-side deploys: the runner's messages are taken from the start, so that none is ever dropped.
-  const runner = input.runner ? new RunnerLink(state) : undefined;
+  const runner = input.runner ? new RunnerLink(state, settleMessages) : undefined;
 
   setHandler(stateQuery, () => state);
   setHandler(grantedSignal, (granted) => run.granted(granted));

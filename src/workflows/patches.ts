@@ -58,7 +58,8 @@ export const PATCHES = {
     since: '1.4.1',
     change:
       'a deployment acts on an operator message (cancel, approve, reject) only where none of its local activities ' +
-      'runs, and its cancel signal is decided by the operator rules as the update is',
+      'runs, its cancel signal is decided by the operator rules as the update is, and a runner claim that comes ' +
+      'before its step opens is kept for it',
     retire:
       'deprecate once no deployment started before 1.4.1 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',

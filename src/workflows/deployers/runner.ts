@@ -18,14 +18,26 @@ import type { Deployer } from './deployer';
 
 /** The runner's messages to one deployment, kept in its state where deployctl run reads them back. */
 export class RunnerLink {
-  constructor(private readonly state: DeploymentState) {
+  /** A claim that came before its step opened, taken when it opens (with `keepEarlyClaim`). */
+  private earlyClaim: string | undefined;
+
+  /**
+   * `keepEarlyClaim`: a claim that comes before the step opens is kept for it. A runner claims only once a query has
+   * shown it the step open, but that answer can come from a workflow task the server then lost (a worker that took
+   * the grant and answered, then a lost completion): the next task brings the grant and the claim together, and the
+   * claim, handled first, was dropped, where the worker that answered had taken it (a history that did not replay).
+   */
+  constructor(
+    private readonly state: DeploymentState,
+    private readonly keepEarlyClaim = false,
+  ) {
     setHandler(runnerClaimSignal, ({ runnerId }) => {
       const step = state.runner;
-      // The first claim of a step that has begun wins; a step being stopped takes none (the runner then runs nothing).
-      if (step === undefined || step.runnerId !== undefined || step.stopRequested) return;
-      step.runnerId = runnerId;
-      step.claimedAt = Date.now();
-      step.lastHeartbeatAt = step.claimedAt;
+      if (step === undefined) {
+        if (this.keepEarlyClaim) this.earlyClaim ??= runnerId;
+        return;
+      }
+      this.claim(step, runnerId);
     });
     setHandler(runnerHeartbeatSignal, ({ runnerId }) => {
       const step = state.runner;
@@ -41,7 +53,16 @@ export class RunnerLink {
   begin(): RunnerStep {
     const now = Date.now();
     this.state.runner = { startedAt: now, lastHeartbeatAt: now };
+    if (this.earlyClaim !== undefined) this.claim(this.state.runner, this.earlyClaim);
     return this.state.runner;
+  }
+
+  /** The first claim of a step that has begun wins; a step being stopped takes none (the runner then runs nothing). */
+  private claim(step: RunnerStep, runnerId: string): void {
+    if (step.runnerId !== undefined || step.stopRequested) return;
+    step.runnerId = runnerId;
+    step.claimedAt = Date.now();
+    step.lastHeartbeatAt = step.claimedAt;
   }
 }
 
