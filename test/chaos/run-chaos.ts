@@ -20,6 +20,7 @@ import { freePort } from '../helpers/ports';
 import { projectRoot } from '../helpers/project-root';
 import { QUIET_BUNDLER } from '../helpers/quiet-bundler';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { metricSinks } from '../../src/worker/metric-sink';
 import {
   type ChaosObservations,
   type ChaosVerdict,
@@ -564,7 +565,10 @@ async function unreplayable(server: TestWorkflowEnvironment, codePath: string): 
     histories.push({ workflowId, history: await server.client.workflow.getHandle(workflowId, runId).fetchHistory() });
   }
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath } }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath }, sinks: metricSinks('replay', 'replay') },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error).split('\n')[0]}`);
   }
   return failures;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { metricSinks } from '../../src/worker/metric-sink';
 import { WORKFLOW_BUNDLE_MODULES } from '../../src/worker/workflow-bundle';
 
 export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
@@ -14,12 +15,15 @@ export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 export function replayOptions() {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
   const { workflowsPath, workflowInterceptorModules, preloadModules } = WORKFLOW_BUNDLE_MODULES;
+  // (The metric sink is never called while replaying; registered, the worker does not log it as missing.)
+  const sinks = metricSinks('replay', 'replay');
   return codePath
-    ? { workflowBundle: { codePath } }
+    ? { workflowBundle: { codePath }, sinks }
     : {
         workflowsPath,
         interceptors: { workflowModules: workflowInterceptorModules },
         bundlerOptions: { preloadModules },
+        sinks,
       };
 }
 
