@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { METRICS, servedName, stateQuery } from '../src/contract';
 import { deployctl, writeConfig } from './helpers/cli';
-import { environmentDocument, Holds, outcome, runLog, startDeployment, waitForRun } from './helpers/coordinator';
+import {
+  environmentDocument,
+  eventually,
+  Holds,
+  outcome,
+  runLog,
+  startDeployment,
+  waitForRun,
+} from './helpers/coordinator';
 import { freePort } from './helpers/ports';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -139,9 +147,10 @@ test('the scrape follows Prometheus conventions (promlint, as promtool runs it);
   const target = { address: env.address, taskQueue, configPath };
   expect((await deployctl(['freeze', '--env', 'e', '--reason', 'lint', '--by', 'ana'], target)).code).toBe(0);
   expect((await deployctl(['unfreeze', '--env', 'e', '--reason', 'lint', '--by', 'ana'], target)).code).toBe(0);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const scrape = await (await fetch(metricsUrl)).text();
-  expect(scrape).toMatch(/^deployment_freeze_changes_total\{/m);
+  const scrape = await eventually(async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    return /^deployment_freeze_changes_total\{/m.test(text) ? text : undefined;
+  });
   expect(scrape).toMatch(/^deployments_finished_total\{/m);
   expect(promcheck(['metrics'], scrape)).toBe('');
   // Its labels have one spelling each: the SDK's.

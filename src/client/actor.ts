@@ -47,7 +47,6 @@ export async function operatorIdentity(options: OperatorOptions): Promise<{ by?:
   return present({ by, idToken });
 }
 
-/** The refusal of an operator rule (AccessDenied) somewhere in an error's causes, as an exit 77 naming it. */
 /**
  * ` by NAME` for what deployctl prints once a message is sent, or '' where a token was shown: the worker, not
  * deployctl, knows the verified name (it is in the history and the notices).
@@ -56,6 +55,7 @@ export function byWords({ by, idToken }: { by?: string; idToken?: string }): str
   return by === undefined || idToken !== undefined ? '' : ` by ${by}`;
 }
 
+/** The refusal of an operator rule (AccessDenied) somewhere in an error's causes, as an exit 77 naming it. */
 export function accessDeniedExit(err: unknown, what: string): ExitError | undefined {
   for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
     if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {

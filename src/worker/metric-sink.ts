@@ -1,7 +1,7 @@
 // Where the workflows' deployment metrics leave the sandbox: served by the runtime's exporter, labelled as the SDK's
 // own metrics are (`namespace`, `task_queue`, `workflow_type`), so that one scrape has one spelling of each label.
 import { type InjectedSinks, Runtime } from '@temporalio/worker';
-import { type MetricKey, METRICS, type MetricSinks } from '../contract';
+import { type MetricKey, METRICS, type MetricSinks, type MetricSpec } from '../contract';
 
 type Observe = (value: number, labels: Record<string, string>) => void;
 
@@ -11,7 +11,7 @@ export function metricSinks(namespace: string, taskQueue: string): InjectedSinks
   // (Creating a metric crosses into the runtime: each is made once.)
   const made = new Map<MetricKey, Observe>();
   const instrument = (key: MetricKey): Observe => {
-    const spec: (typeof METRICS)[MetricKey] & { valueType?: 'int' | 'float'; unit?: string } = METRICS[key];
+    const spec: MetricSpec = METRICS[key];
     const unit = spec.unit ?? '1';
     switch (spec.kind) {
       case 'counter': {

@@ -19,8 +19,8 @@ import { type CliResult, startDeployctl, writeConfig } from '../helpers/cli';
 import { freePort } from '../helpers/ports';
 import { projectRoot } from '../helpers/project-root';
 import { QUIET_BUNDLER } from '../helpers/quiet-bundler';
+import { replaySinks } from '../helpers/replay';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { metricSinks } from '../../src/worker/metric-sink';
 import {
   type ChaosObservations,
   type ChaosVerdict,
@@ -556,7 +556,6 @@ async function settledQueues(server: TestWorkflowEnvironment, environments: stri
   }
 }
 
-/** Every workflow task failure in every run of every workflow on the server. */
 /** The workflows of the run whose histories the workflow bundle cannot replay, with why. */
 async function unreplayable(server: TestWorkflowEnvironment, codePath: string): Promise<string[]> {
   const histories = [];
@@ -566,7 +565,7 @@ async function unreplayable(server: TestWorkflowEnvironment, codePath: string): 
   }
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowBundle: { codePath }, sinks: metricSinks('replay', 'replay') },
+    { workflowBundle: { codePath }, sinks: replaySinks() },
     histories,
   )) {
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error).split('\n')[0]}`);
@@ -574,6 +573,7 @@ async function unreplayable(server: TestWorkflowEnvironment, codePath: string): 
   return failures;
 }
 
+/** Every workflow task failure in every run of every workflow on the server. */
 async function taskFailures(server: TestWorkflowEnvironment): Promise<WorkflowTaskFailure[]> {
   const failures: WorkflowTaskFailure[] = [];
   for await (const execution of server.client.workflow.list()) {

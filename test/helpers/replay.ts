@@ -12,11 +12,15 @@ import { WORKFLOW_BUNDLE_MODULES } from '../../src/worker/workflow-bundle';
 
 export const HISTORIES = join(__dirname, '..', 'fixtures', 'histories');
 
+/** The worker's sinks, for a replay: never called while replaying, but a worker without them logs each as missing. */
+export function replaySinks() {
+  return metricSinks('replay', 'replay');
+}
+
 export function replayOptions() {
   const codePath = process.env.WORKFLOW_BUNDLE_PATH;
   const { workflowsPath, workflowInterceptorModules, preloadModules } = WORKFLOW_BUNDLE_MODULES;
-  // (The metric sink is never called while replaying; registered, the worker does not log it as missing.)
-  const sinks = metricSinks('replay', 'replay');
+  const sinks = replaySinks();
   return codePath
     ? { workflowBundle: { codePath }, sinks }
     : {
