@@ -11,13 +11,17 @@ import { freePort } from './helpers/ports';
 import { startServer } from './helpers/server';
 
 const configPath = writeConfig({ staging: environmentDocument(runLog()) });
-const subcommands: string[][] = [
+const everySubcommand: string[][] = [
   ['deploy', '--env', 'staging', '--correlation-id', 'never-started'],
   ['status', '--env', 'staging', 'never-started'],
   ['queue', '--env', 'staging'],
   ['cancel', '--env', 'staging', 'never-started'],
   ['force-release', '--env', 'staging', '--reason', 'check'],
 ];
+// The single-file build shares every line of this path with the built one, which the e2e project runs against every
+// subcommand: here it needs to show that its bundled gRPC meets each kind of target the same way, with the request
+// path (about 6 s a run, most of it the connect deadline).
+const subcommands = process.env.DEPLOYCTL_UNDER_TEST ? everySubcommand.slice(0, 1) : everySubcommand;
 
 let temporal: TestWorkflowEnvironment;
 const closers: Array<() => void> = [];
@@ -72,7 +76,7 @@ const targets: Array<[string, () => Promise<{ address: string; namespace?: strin
 ];
 
 test.each(targets)(
-  '%s: every subcommand exits 69 within 20 s naming address and namespace',
+  `%s: ${subcommands.length === 1 ? 'deploy' : 'every subcommand'} exits 69 within 20 s naming address and namespace`,
   async (_, start) => {
     const { address, namespace = 'default' } = await start();
     const run = async (args: string[]) => {

@@ -99,72 +99,87 @@ test('a freeze by hand holds three waiting requests until unfreeze, then they ru
   expect(order.map((run) => run.correlationId)).toEqual(['r0', 'r1', 'r2', 'r3']);
 });
 
-test('a recurring freeze window: a request inside it starts when it ends; one outside starts at once', async () => {
-  await secondsIntoMinute(2, 12);
-  const inside = await coordinator.deploy({ environment: 'minutely', correlationId: 'tick-in' });
-  const view = await coordinator.queueWhen('minutely', (queue) => queue.waiting.length === 1);
-  const opensAt = view.closure!.opensAt!;
-  expect(view.closure).toMatchObject({ kind: 'freeze-window', reason: 'tick' });
-  expect(new Date(opensAt).getUTCSeconds()).toBe(20);
-  const listed = await cli('freezes', '--env', 'minutely', '--days', '1');
-  expect(listed.stdout).toMatch(/^minutely: frozen until .* \(in \d+s\): tick \(1 waiting\)$/m);
-  expect(listed.stdout).toMatch(
-    /^ {2}freeze {9}\w{3} [-\d]+ [:\d]+ UTC → \w{3} [-\d]+ [:\d]+ UTC {2}tick \[Asia\/Kolkata\]$/m,
-  );
-  expect(await outcome(inside)).toMatchObject({ status: 'succeeded' });
-  expect(started('tick-in')!.at).toBeGreaterThanOrEqual(opensAt);
+// The tests that wait for the clock (a minute's window, a freeze's end, a scheduled time) each use an environment
+// of their own and run side by side: Jest starts every test.concurrent of this file together, here. The override
+// test, which freezes staging and minutely, runs after all of them.
+test.concurrent(
+  'a recurring freeze window: a request inside it starts when it ends; one outside starts at once',
+  async () => {
+    await secondsIntoMinute(2, 12);
+    const inside = await coordinator.deploy({ environment: 'minutely', correlationId: 'tick-in' });
+    const view = await coordinator.queueWhen('minutely', (queue) => queue.waiting.length === 1);
+    const opensAt = view.closure!.opensAt!;
+    expect(view.closure).toMatchObject({ kind: 'freeze-window', reason: 'tick' });
+    expect(new Date(opensAt).getUTCSeconds()).toBe(20);
+    const listed = await cli('freezes', '--env', 'minutely', '--days', '1');
+    expect(listed.stdout).toMatch(/^minutely: frozen until .* \(in \d+s\): tick \(1 waiting\)$/m);
+    expect(listed.stdout).toMatch(
+      /^ {2}freeze {9}\w{3} [-\d]+ [:\d]+ UTC → \w{3} [-\d]+ [:\d]+ UTC {2}tick \[Asia\/Kolkata\]$/m,
+    );
+    expect(await outcome(inside)).toMatchObject({ status: 'succeeded' });
+    expect(started('tick-in')!.at).toBeGreaterThanOrEqual(opensAt);
 
-  await secondsIntoMinute(25, 45);
-  const askedAt = Date.now();
-  const outside = await coordinator.deploy({ environment: 'minutely', correlationId: 'tick-out' });
-  expect(await outcome(outside)).toMatchObject({ status: 'succeeded' });
-  expect(started('tick-out')!.at - askedAt).toBeLessThan(5_000);
-}, 180_000);
+    await secondsIntoMinute(25, 45);
+    const askedAt = Date.now();
+    const outside = await coordinator.deploy({ environment: 'minutely', correlationId: 'tick-out' });
+    expect(await outcome(outside)).toMatchObject({ status: 'succeeded' });
+    expect(started('tick-out')!.at - askedAt).toBeLessThan(5_000);
+  },
+  180_000,
+);
 
-test('outside every deploy window a request waits, its ETA is the opening, and it starts then', async () => {
-  await secondsIntoMinute(33, 45);
-  const handle = await coordinator.deploy({ environment: 'windowed', correlationId: 'win-1' });
-  const view = await coordinator.queueWhen('windowed', (queue) => queue.waiting.length === 1);
-  expect(view.closure).toMatchObject({ kind: 'outside-deploy-windows' });
-  const opensAt = view.closure!.opensAt!;
-  expect(new Date(opensAt).getUTCSeconds()).toBe(0);
-  // The ETA is the time until the window opens (the environment is otherwise free).
-  expect(Math.abs(Date.now() + view.waiting[0]!.etaMs - opensAt)).toBeLessThan(2_000);
-  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
-  expect(started('win-1')!.at).toBeGreaterThanOrEqual(opensAt);
-}, 120_000);
+test.concurrent(
+  'outside every deploy window a request waits, its ETA is the opening, and it starts then',
+  async () => {
+    await secondsIntoMinute(33, 45);
+    const handle = await coordinator.deploy({ environment: 'windowed', correlationId: 'win-1' });
+    const view = await coordinator.queueWhen('windowed', (queue) => queue.waiting.length === 1);
+    expect(view.closure).toMatchObject({ kind: 'outside-deploy-windows' });
+    const opensAt = view.closure!.opensAt!;
+    expect(new Date(opensAt).getUTCSeconds()).toBe(0);
+    // The ETA is the time until the window opens (the environment is otherwise free).
+    expect(Math.abs(Date.now() + view.waiting[0]!.etaMs - opensAt)).toBeLessThan(2_000);
+    expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
+    expect(started('win-1')!.at).toBeGreaterThanOrEqual(opensAt);
+  },
+  120_000,
+);
 
-test('closed past its wait timeout: refused at once with exit 4 and nothing queued; detached, it runs on opening', async () => {
-  const frozenAt = Date.now();
-  // Long enough that the request below, however slow this machine is to start it, meets the freeze with more than
-  // its 3 s wait timeout to go.
-  expect(await cli('freeze', '--env', 'locked', '--reason', 'audit', '--for', '20s')).toMatchObject({ code: 0 });
-  const refused = await cli('deploy', '--env', 'locked', '--correlation-id', 'lk-1', '--wait-timeout', '3s');
-  expect(refused.code).toBe(4);
-  expect(refused.stdout).toMatch(
-    /lk-1 refused: locked is frozen by ana until .*: audit; the wait timeout \(3s\) would/,
-  );
-  const after = await coordinator.queueWhen('locked', (queue) => queue.waiting.length === 0);
-  expect(after.waiting).toEqual([]);
-  expect(started('lk-1')).toBeUndefined();
+test.concurrent(
+  'closed past its wait timeout: refused at once with exit 4 and nothing queued; detached, it runs on opening',
+  async () => {
+    const frozenAt = Date.now();
+    // Long enough that the request below, however slow this machine is to start it, meets the freeze with more than
+    // its 3 s wait timeout to go.
+    expect(await cli('freeze', '--env', 'locked', '--reason', 'audit', '--for', '20s')).toMatchObject({ code: 0 });
+    const refused = await cli('deploy', '--env', 'locked', '--correlation-id', 'lk-1', '--wait-timeout', '3s');
+    expect(refused.code).toBe(4);
+    expect(refused.stdout).toMatch(
+      /lk-1 refused: locked is frozen by ana until .*: audit; the wait timeout \(3s\) would/,
+    );
+    const after = await coordinator.queueWhen('locked', (queue) => queue.waiting.length === 0);
+    expect(after.waiting).toEqual([]);
+    expect(started('lk-1')).toBeUndefined();
 
-  const detached = await cli(
-    'deploy',
-    '--env',
-    'locked',
-    '--correlation-id',
-    'lk-2',
-    '--wait-timeout',
-    '3s',
-    '--detach',
-  );
-  expect(detached.code).toBe(0);
-  const handle = coordinator.env.client.workflow.getHandle('deploy/locked/lk-2');
-  expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
-  // It waited out the freeze, past its own 3 s wait timeout, and ran once the freeze ended.
-  expect(started('lk-2')!.at).toBeGreaterThanOrEqual(frozenAt + 20_000);
-  expect(started('lk-1')).toBeUndefined();
-}, 90_000);
+    const detached = await cli(
+      'deploy',
+      '--env',
+      'locked',
+      '--correlation-id',
+      'lk-2',
+      '--wait-timeout',
+      '3s',
+      '--detach',
+    );
+    expect(detached.code).toBe(0);
+    const handle = coordinator.env.client.workflow.getHandle('deploy/locked/lk-2');
+    expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
+    // It waited out the freeze, past its own 3 s wait timeout, and ran once the freeze ended.
+    expect(started('lk-2')!.at).toBeGreaterThanOrEqual(frozenAt + 20_000);
+    expect(started('lk-1')).toBeUndefined();
+  },
+  90_000,
+);
 
 test('an override deploys through a freeze where allowed, recorded with who and why; elsewhere it is refused', async () => {
   expect(await cli('freeze', '--env', 'staging', '--env', 'minutely', '--reason', 'release train')).toMatchObject({
@@ -208,28 +223,32 @@ test('an override deploys through a freeze where allowed, recorded with who and 
   }
 });
 
-test('--at joins the queue at its time, not before; cancelled before then, it never runs', async () => {
-  const asked = Date.now();
-  // 20 s ahead: time enough, on a slow machine, to look at the queue and cancel one before they join it.
-  const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '20s', '--detach');
-  expect(later.code).toBe(0);
-  const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '20s', '--detach');
-  expect(cancelled.code).toBe(0);
-  const view = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 2);
-  expect(view.waiting).toEqual([]);
-  const queue = await cli('queue', '--env', 'staging');
-  expect(queue.stdout).toMatch(/scheduled: at-1 \(TestStack\) joins the queue at/);
-  expect(await cli('cancel', 'at-2', '--env', 'staging', '--reason', 'not today')).toMatchObject({ code: 0 });
+test.concurrent(
+  '--at joins the queue at its time, not before; cancelled before then, it never runs',
+  async () => {
+    const asked = Date.now();
+    // 20 s ahead: time enough, on a slow machine, to look at the queue and cancel one before they join it.
+    const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '20s', '--detach');
+    expect(later.code).toBe(0);
+    const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '20s', '--detach');
+    expect(cancelled.code).toBe(0);
+    const view = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 2);
+    expect(view.waiting).toEqual([]);
+    const queue = await cli('queue', '--env', 'staging');
+    expect(queue.stdout).toMatch(/scheduled: at-1 \(TestStack\) joins the queue at/);
+    expect(await cli('cancel', 'at-2', '--env', 'staging', '--reason', 'not today')).toMatchObject({ code: 0 });
 
-  const handle = coordinator.env.client.workflow.getHandle('deploy/staging/at-1');
-  expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
-  expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(20_000);
-  const gone = coordinator.env.client.workflow.getHandle('deploy/staging/at-2');
-  expect(await outcome(gone as never)).toMatchObject({ status: 'cancelled' });
-  expect(started('at-2')).toBeUndefined();
-  const after = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 0);
-  expect(after.scheduled).toEqual([]);
-}, 90_000);
+    const handle = coordinator.env.client.workflow.getHandle('deploy/staging/at-1');
+    expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
+    expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(20_000);
+    const gone = coordinator.env.client.workflow.getHandle('deploy/staging/at-2');
+    expect(await outcome(gone as never)).toMatchObject({ status: 'cancelled' });
+    expect(started('at-2')).toBeUndefined();
+    const after = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 0);
+    expect(after.scheduled).toEqual([]);
+  },
+  90_000,
+);
 
 test.each([
   [['freeze', '--reason', 'x'], /give --env/],
