@@ -9,6 +9,8 @@ import { startDevServer } from './worker/dev-server';
 import { logger } from './process/logger';
 import { installRuntime, metricsAddressProblem } from './worker/runtime';
 import { createSlackClient } from './activities/slack-client';
+import { GitHubClients } from './activities/github-client';
+import { type GitHubCredentials, githubCredentials } from './activities/github-credentials';
 import { ensureSearchAttributes } from './worker/ensure-search-attributes';
 import { taskQueueName } from './connection/task-queue';
 import { connectClient, temporalTarget } from './connection/temporal-target';
@@ -72,8 +74,10 @@ async function main(): Promise<number> {
     process.stderr.write(`deployment-coordinator: ${tuned.problem}\n`);
     return 64;
   }
+  let github: GitHubCredentials | undefined;
   try {
     config = loadConfig(configPath(process.argv[2]));
+    github = githubCredentials();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`deployment-coordinator: ${err.message}\n`);
@@ -92,6 +96,7 @@ async function main(): Promise<number> {
     if (added.length > 0) logger.info({ added }, 'Added search attributes');
     const slack = createSlackClient();
     if (!slack) logger.info('Slack is off (no SLACK_BOT_TOKEN): notifications go to this log');
+    if (!github) logger.info('GitHub deployments are off (no DEPLOY_GITHUB_TOKEN or DEPLOY_GITHUB_APP_ID)');
     const taskQueue = taskQueueName();
     const drain = new Drain();
     const worker = await createWorker({
@@ -103,7 +108,7 @@ async function main(): Promise<number> {
       namespace: server.namespace,
       taskQueue,
       config,
-      ...present({ slack }),
+      ...present({ slack, github: github && new GitHubClients(github, config.github.apiUrl) }),
       ...prebuiltWorkflowBundle(),
     });
     logger.info(

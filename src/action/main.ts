@@ -82,6 +82,7 @@ function readInputs(): ActionInputs {
   const at = optional('at');
   const audience = optional('audience');
   const commitTime = optional('commit-time');
+  const githubRepository = optional('github-repository');
   const runCommand = readMode();
   if (runCommand && assembly) throw usageError('mode: run takes no assembly (the command deploys)');
   if (runCommand && promoteFrom) throw usageError('promote-from needs mode: deploy');
@@ -93,6 +94,7 @@ function readInputs(): ActionInputs {
     priority: priority as Priority,
     detach: core.getBooleanInput('detach'),
     ...present({ stack, correlationId, ref, assembly, waitTimeout, config, at, promoteFrom, audience, commitTime }),
+    ...present({ githubRepository }),
     ...(overrideReason === undefined ? {} : { overrideFreeze: true, reason: overrideReason }),
     ...(runCommand ? { runCommand, runner: true } : {}),
   };

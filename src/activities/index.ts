@@ -15,6 +15,8 @@ import { createFreezeActivities } from './freezes';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
+import type { GitHubClients } from './github-client';
+import { createReportGitHubDeployment } from './github-deployments';
 import { createCheckPromotion } from './promotion';
 
 export interface ActivityDeps {
@@ -23,18 +25,20 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Without a client, notifications go to the worker log. */
   slack?: WebClient;
+  /** Without clients (no GitHub credentials), no deployment shows on GitHub. */
+  github?: GitHubClients;
   /** CloudFormation per region and endpoint; the AWS SDK unless a test drives a scripted one. */
   cloudFormationFor?: CloudFormationFor;
   /** The worker's drain (its process handles SIGTERM); absent for workers that tests start in-process. */
   drain?: DrainSignals;
 }
 
-export function createActivities({ client, config, taskQueue, slack, cloudFormationFor, drain }: ActivityDeps) {
+export function createActivities({ client, config, taskQueue, slack, github, cloudFormationFor, drain }: ActivityDeps) {
   const roles = Object.keys(config.awsRoles).length > 0 ? new EnvironmentRoles(config.awsRoles) : undefined;
   const cloudFormation = cloudFormationFor ?? awsCloudFormationFor(roles);
   // One endpoint for the worker: every step of every environment with a role gets its credentials from it.
   const roleCredentials = roles ? { roles, endpoint: new CredentialsEndpoint() } : undefined;
-  const resolveEnvironment = createResolveEnvironment(config, slack !== undefined);
+  const resolveEnvironment = createResolveEnvironment(config, slack !== undefined, github !== undefined);
   const identity = {
     config,
     verifier: config.issuers ? new IdTokenVerifier(config.issuers) : undefined,
@@ -50,6 +54,7 @@ export function createActivities({ client, config, taskQueue, slack, cloudFormat
     isDeploymentOpen: createIsDeploymentOpen(client),
     runDeployCommand: createRunDeployCommand(client, drain, roleCredentials),
     notifyDeployment: createNotifyDeployment(slack, config, client),
+    reportGitHubDeployment: createReportGitHubDeployment(github),
     checkPromotion: createCheckPromotion(client),
     ...createFreezeActivities({ client, config, taskQueue, slack, authorizeOperator }),
     ...createCloudFormationActivities(cloudFormation),

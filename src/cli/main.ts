@@ -57,6 +57,7 @@ program
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
   .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
   .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)')
+  .option('--github-repository <owner/name>', 'show it there as a GitHub deployment (default: GITHUB_REPOSITORY)')
   .option(
     '--cancel-on-interrupt',
     'on SIGINT/SIGTERM cancel the deployment even if it runs (default: only if it waits)',
@@ -81,7 +82,8 @@ function requestOptions(command: Command): Command {
     .option('--json', 'print one JSON object with the outcome')
     .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
     .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
-    .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)');
+    .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)')
+    .option('--github-repository <owner/name>', 'show it there as a GitHub deployment (default: GITHUB_REPOSITORY)');
 }
 
 requestOptions(
@@ -145,6 +147,7 @@ program
   .option('--config <path>', 'config file (default: DEPLOY_CONFIG or ./deploy.config.json)')
   .option('--id-token-file <path>', "the CI's ID token, for a verified request (default: DEPLOY_ID_TOKEN)")
   .option('--audience <aud>', 'on GitHub Actions: the ID token audience (default: deployment-coordinator)')
+  .option('--github-repository <owner/name>', 'show it there as a GitHub deployment (default: GITHUB_REPOSITORY)')
   .action(run(async () => (await import('./run')).runCommand));
 
 program

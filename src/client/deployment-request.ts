@@ -8,6 +8,7 @@ import {
   type DeploymentInput,
   type DeploymentMemo,
   deploymentWorkflowId,
+  nameProblem,
   type Priority,
   type RollbackOf,
 } from '../contract';
@@ -48,6 +49,8 @@ export interface RequestOptions {
   audience?: string;
   /** --commit-time: when the commit being deployed was made (default: DEPLOY_COMMIT_TIME, or a GitHub push's). */
   commitTime?: string;
+  /** --github-repository: where the deployment shows as a GitHub deployment (default: GITHUB_REPOSITORY). */
+  githubRepository?: string;
 }
 
 export interface DeploymentRequest {
@@ -92,6 +95,21 @@ export function commitTime(option: string | undefined, ref: string | undefined, 
   }
 }
 
+/**
+ * The GitHub repository that asks (--github-repository, else the GitHub Actions run's) and the commit its run built:
+ * the worker shows the deployment there, when it has GitHub credentials.
+ */
+export function githubOrigin(option: string | undefined, env = process.env): DeploymentInput['github'] {
+  const repository = option ?? (env.GITHUB_REPOSITORY || undefined);
+  if (repository === undefined) return undefined;
+  const problem = nameProblem('GitHub repository', repository);
+  if (problem !== undefined) {
+    throw usageError(option === undefined ? `GITHUB_REPOSITORY: ${problem}` : `--github-repository: ${problem}`);
+  }
+  const sha = env.GITHUB_SHA && !nameProblem('ref', env.GITHUB_SHA) ? env.GITHUB_SHA : undefined;
+  return { repository, ...present({ sha }) };
+}
+
 /** Checks the options (throwing a usage error that names the bad value) and builds the workflow's input. */
 export function deploymentRequest(options: RequestOptions): DeploymentRequest {
   const config = loadCliConfig(options.config);
@@ -131,6 +149,7 @@ export function deploymentRequest(options: RequestOptions): DeploymentRequest {
         overrideFreeze: overrideReason === undefined ? undefined : { reason: overrideReason },
         notBefore,
         rollback: options.rollback,
+        github: githubOrigin(options.githubRepository),
       }),
     },
     workflowId: deploymentWorkflowId(options.env, correlationId),

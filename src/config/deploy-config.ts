@@ -215,6 +215,25 @@ const approvals = z
     ),
   );
 
+const githubEnvironment = z
+  .strictObject({
+    environment: z
+      .string()
+      .regex(/^(?=.*\S)[^\p{Cc}]{1,255}$/u, 'must be a GitHub environment name (1 to 255 characters)')
+      .optional()
+      .meta(about("The GitHub environment's name (default: this environment's own).")),
+    environmentUrlOutput: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,255}$/, 'must be a stack output name (letters and digits)')
+      .optional()
+      .meta(about("The stack output whose value is the GitHub deployment's environment URL.")),
+    transient: z
+      .boolean()
+      .default(false)
+      .meta(about('A preview environment that goes away: GitHub marks its deployments inactive when it is gone.')),
+  })
+  .meta(about('How deployments of this environment show on GitHub (docs/github.md).'));
+
 const environment = z
   .strictObject({
     slack: z
@@ -263,6 +282,7 @@ const environment = z
     approvals: approvals.optional(),
     access: accessSchema.optional(),
     aws: awsRoleSchema.optional(),
+    github: githubEnvironment.optional(),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -282,6 +302,20 @@ export const configSchema = z
     freeze: freezeWindows.optional().meta(about('Freeze windows of every environment (a company-wide change freeze).')),
     deployWindows: deployWindows.optional().meta(about('Deploy windows of every environment that gives none.')),
     identity: identitySchema.optional(),
+    github: z
+      .strictObject({
+        apiUrl: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+          .default('https://api.github.com')
+          .meta(about("GitHub's REST API: GitHub Enterprise Server's is https://HOST/api/v3.")),
+      })
+      .prefault({})
+      .meta(
+        about(
+          'GitHub deployments of requests from a GitHub repository (the worker needs DEPLOY_GITHUB_TOKEN or a ' +
+            'GitHub App: docs/github.md).',
+        ),
+      ),
     environments: z
       .record(
         z.string().regex(ENVIRONMENT_NAME_PATTERN, 'environment names use lowercase letters, digits and "-"'),
@@ -320,6 +354,8 @@ export interface DeployConfig {
   access: Record<string, EnvironmentAccess>;
   /** The AWS role of each environment that has one (the worker assumes it for the deploy step). */
   awsRoles: Record<string, AwsRole>;
+  /** Where the worker reaches GitHub. */
+  github: { apiUrl: string };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -394,6 +430,7 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
     if (env.promotion?.maxAge !== undefined && env.promotion.maxAge <= (env.promotion.soak ?? 0)) {
       throw new ConfigError(`${source}: environments.${name}.promotion.maxAge: must be longer than soak`);
     }
+    const github = env.github ?? githubEnvironment.parse({});
     environments[name] = {
       environment: name,
       ...present({ slackChannel: channel }),
@@ -440,10 +477,21 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
             },
           }
         : {}),
+      github: {
+        environment: github.environment ?? name,
+        transient: github.transient,
+        ...present({ environmentUrlOutput: github.environmentUrlOutput }),
+      },
     };
   }
   const identity = result.data.identity;
-  return { environments, access, awsRoles, ...(identity ? { issuers: trustedIssuers(identity) } : {}) };
+  return {
+    environments,
+    access,
+    awsRoles,
+    github: result.data.github,
+    ...(identity ? { issuers: trustedIssuers(identity) } : {}),
+  };
 }
 
 /** The config path: an explicit one, else DEPLOY_CONFIG, else deploy.config.json in the working directory. */

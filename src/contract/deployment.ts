@@ -71,6 +71,11 @@ export interface DeploymentInput {
   notBefore?: number;
   /** Repeats a deployment that succeeded here (deployctl rollback): exempt from promotion, high priority. */
   rollback?: RollbackOf;
+  /**
+   * The GitHub repository that asks (owner/name) and the commit its CI run built: the worker shows the deployment
+   * there as a GitHub deployment (docs/github.md), at `ref` or else at this commit.
+   */
+  github?: { repository: string; sha?: string };
 }
 
 /** A runner-side deploy step as the deployment sees it: who runs it, when it was last heard from, how it ended. */

@@ -43,6 +43,13 @@ export const FAILURE = {
   stackNeedsOperator: 'StackNeedsOperator',
   /** Slack refused a request for a reason retrying cannot fix (auth, scopes, channel). */
   slackRejected: 'SlackRejected',
+  /**
+   * GitHub refused a deployment or its status for a reason retrying cannot fix: the credentials, the App's
+   * permissions (deployments: write) or installation, an unknown repository or ref. Fix: the worker's GitHub set-up.
+   */
+  githubRejected: 'GitHubRejected',
+  /** GitHub did not answer, failed (5xx) or rate limited the request: retried within the notify timeout. */
+  githubUnavailable: 'GitHubUnavailable',
   /** The environment is closed (frozen, or outside its deploy windows) and opens too late, or overrides are off. */
   environmentClosed: 'EnvironmentClosed',
   /**

@@ -21,6 +21,10 @@ const RULES = {
     pattern: /^[^\s\p{Cc}\p{Cf}]{1,255}$/u,
     rule: 'a commit, branch or tag: 1 to 255 characters, no spaces, control or invisible formatting characters',
   },
+  'GitHub repository': {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,
+    rule: 'owner/name, as GitHub spells a repository',
+  },
   // Who asked for, cancelled or force-released a deployment: a CI actor, a user name, an e-mail address.
   actor: { pattern: /^(?=.*\S)[^\p{Cc}]{1,100}$/u, rule: '1 to 100 characters, not all blank, no control characters' },
 } as const;

@@ -17,5 +17,17 @@ export interface SlackMessageRef {
   ts: string;
 }
 
+/** The GitHub deployment a deployment shows as: the repository that asked, the ref, the GitHub environment. */
+export interface GitHubTarget {
+  /** owner/name */
+  repository: string;
+  /** The ref or commit deployed. */
+  ref: string;
+  environment: string;
+  transient: boolean;
+  /** The stack output that becomes the status's environment_url. */
+  environmentUrlOutput?: string;
+}
+
 /** Where a deployment's notices go, decided once when its environment is resolved: Slack (this channel), or the log. */
 export type NoticeRoute = { to: 'slack'; channel: string } | { to: 'log' };

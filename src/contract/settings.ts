@@ -46,6 +46,16 @@ export interface CloudFormationSettings {
   continueUpdateRollback: boolean;
 }
 
+/** How an environment's deployments show on GitHub; present only where the worker has GitHub credentials. */
+export interface GitHubSettings {
+  /** The GitHub environment's name (default: the environment's own). */
+  environment: string;
+  /** GitHub's transient_environment: an environment that goes away (a preview). */
+  transient: boolean;
+  /** The stack output whose value is the deployment's environment_url. */
+  environmentUrlOutput?: string;
+}
+
 export interface EnvironmentSettings {
   environment: string;
   /** Slack channel (name or ID) for this environment's deployments; undefined when none is configured. */
@@ -73,4 +83,6 @@ export interface EnvironmentSettings {
   approvals?: ApprovalRule;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;
+  /** Deployments asked from a GitHub repository show there (the worker sets it when it has GitHub credentials). */
+  github?: GitHubSettings;
 }

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { GitHubClients } from '../activities/github-client';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -18,6 +19,7 @@ export interface CreateWorkerOptions {
   taskQueue: string;
   config: DeployConfig;
   slack?: WebClient;
+  github?: GitHubClients;
   cloudFormationFor?: CloudFormationFor;
   /** A prebuilt workflow bundle (tests build one for all: workflow-bundle.ts); else it is bundled at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -39,7 +41,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       client: options.client,
       config: options.config,
       taskQueue: options.taskQueue,
-      ...present({ slack: options.slack, cloudFormationFor: options.cloudFormationFor, drain: options.drain }),
+      ...present({
+        slack: options.slack,
+        github: options.github,
+        cloudFormationFor: options.cloudFormationFor,
+        drain: options.drain,
+      }),
     }),
     ...present({ shutdownGraceTime: options.shutdownGraceMs }),
     ...DEFAULT_TUNING,

@@ -1,6 +1,6 @@
 // A deployment's steps, in order: resolve its environment, queue for the turn, wait, run the deploy step (watching the
 // stack where there is one). Each clean-up is registered as it becomes needed, so that it always runs.
-import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type DeploymentInput,
@@ -14,6 +14,7 @@ import {
   STACK_NAME,
   type StackProgress,
 } from '../contract';
+import { githubTarget } from '../domain/github-target';
 import { noticeRoute } from '../domain/notice-route';
 import { present } from '../domain/present';
 import { promotableRefProblem, soakWords } from '../domain/promotion';
@@ -37,6 +38,8 @@ export interface DeploySteps {
   runner: RunnerLink | undefined;
   /** Search attributes to set with the next status. */
   upsert(pairs: SearchAttributeUpdatePair[]): void;
+  /** The request names a GitHub repository, and this code (patch github-deployments) shows it there. */
+  showOnGitHub: boolean;
 }
 
 export async function deploySteps(steps: DeploySteps): Promise<void> {
@@ -63,6 +66,11 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   if (access.requester) {
     run.admitted(access.requester);
     if (access.requester.verified) steps.upsert([{ key: REQUESTED_BY, value: access.requester.name }]);
+  }
+  if (steps.showOnGitHub) {
+    const github = githubTarget(input, settings, state.identity);
+    if ('target' in github) steps.notifier.reportTo(github.target);
+    else if (github.none !== 'not asked') log.info('No GitHub deployment', { why: github.none });
   }
   const deployer = deployerFor(settings, steps.runner);
   const refused = deployer.requestProblem(input, input.environment);

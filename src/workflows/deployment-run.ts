@@ -59,10 +59,19 @@ export function requestProblem(input: DeploymentInput): string | undefined {
     (input.overrideFreeze === undefined ? undefined : overrideProblem(input.overrideFreeze.reason)) ??
     (input.notBefore === undefined || Number.isFinite(input.notBefore) ? undefined : 'invalid scheduled time') ??
     (input.rollback === undefined ? undefined : rollbackProblem(input.rollback)) ??
+    (input.github === undefined ? undefined : githubProblem(input.github)) ??
     (input.idToken === undefined || (typeof input.idToken === 'string' && input.idToken.length <= 16_384)
       ? undefined
       : 'an ID token is a string of at most 16384 characters')
   );
+}
+
+function githubProblem(github: { repository: unknown; sha?: unknown }): string | undefined {
+  if (typeof github.repository !== 'string') return 'a GitHub request names its repository';
+  if (github.sha !== undefined && (typeof github.sha !== 'string' || nameProblem('ref', github.sha))) {
+    return 'a GitHub commit is a ref';
+  }
+  return nameProblem('GitHub repository', github.repository);
 }
 
 function rollbackProblem(rollback: { correlationId: unknown; reason: unknown }): string | undefined {

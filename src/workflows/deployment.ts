@@ -49,6 +49,8 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const { workflowId, runId } = workflowInfo();
   // Asked first, where no local activity runs yet (local-work.ts says why messages wait for none to run).
   const settleMessages = patched(PATCHES.operatorMessagesSettle.id);
+  // (Only requests that name a repository ask: the others' histories stay as they were.)
+  const showOnGitHub = input.github !== undefined && patched(PATCHES.githubDeployments.id);
   const work = new CancellationScope();
   /** Search attributes upserted with the next status, in the same command. */
   let withNextStatus: SearchAttributeUpdatePair[] = [];
@@ -128,7 +130,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     run.refuse(problem);
   } else {
     const upsert = (pairs: SearchAttributeUpdatePair[]) => withNextStatus.push(...pairs);
-    const steps = { run, input, notifier, notify, compensation, runner, upsert };
+    const steps = { run, input, notifier, notify, compensation, runner, upsert, showOnGitHub };
     // Cancelled or revoked mid-step: the clean-up below still runs, in a scope cancellation cannot skip.
     await work
       .run(() => deploySteps(steps))

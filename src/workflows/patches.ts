@@ -64,4 +64,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.4.1 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',
   },
+  githubDeployments: {
+    id: 'github-deployments',
+    since: '1.6.0',
+    change:
+      'a deployment asked from a GitHub repository shows there as a GitHub deployment: an activity, ' +
+      'reportGitHubDeployment, per queued, started and finished notice',
+    retire:
+      'deprecate once no deployment started before 1.6.0 is open (its lock wait and deploy timeouts); remove in the ' +
+      'release after',
+  },
 } as const satisfies Record<string, Patch>;

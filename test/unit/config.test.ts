@@ -27,10 +27,13 @@ test('a minimal command environment gets every default', () => {
           killGracePeriodMs: 10_000,
           heartbeatTimeoutMs: 30_000,
         },
+        // (The worker passes it on only when it has GitHub credentials.)
+        github: { environment: 'staging', transient: false },
       },
     },
     access: {},
     awsRoles: {},
+    github: { apiUrl: 'https://api.github.com' },
   });
 });
 
