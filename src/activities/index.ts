@@ -12,6 +12,7 @@ import { createSpendToken } from '../identity/spent-tokens';
 import { EnvironmentRoles } from '../identity/aws-roles';
 import { CredentialsEndpoint } from '../identity/credentials-endpoint';
 import { createFreezeActivities } from './freezes';
+import { createAlarmActivities } from './alarms';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
@@ -58,6 +59,7 @@ export function createActivities({ client, config, taskQueue, slack, github, clo
     checkPromotion: createCheckPromotion(client),
     ...createFreezeActivities({ client, config, taskQueue, slack, authorizeOperator }),
     ...createCloudFormationActivities(cloudFormation),
+    ...createAlarmActivities(roles),
     ...createCdkActivities(cloudFormation, client, drain, roleCredentials),
   };
 }

@@ -83,11 +83,27 @@ export function renderState(state: DeploymentState): string {
   if (state.finishedInFreeze) {
     lines.push(`  finished in a freeze: ${closureLine(state.finishedInFreeze, state.finishedAt ?? Date.now())}`);
   }
-  lines.push(...governanceLines(state));
+  lines.push(...governanceLines(state), ...bakeLines(state));
   if (state.status === 'revoked') {
     lines.push(`  deploy step: ${state.stepCompleted ? 'had run to its end' : 'stopped before its end'}`);
   }
   return lines.join('\n');
+}
+
+/** An environment's bake: the alarm holding the deployment back, the bake after its step and how it ended. */
+function bakeLines(state: DeploymentState, now = Date.now()): string[] {
+  const lines: string[] = [];
+  const { heldByAlarm: held, bake } = state;
+  if (held && state.status === 'queued') lines.push(`  held back:   alarm ${held.name} is in ALARM: ${held.reason}`);
+  if (bake) {
+    const ended = bake.alarm
+      ? `failed: alarm ${bake.alarm.name} went to ALARM: ${bake.alarm.reason}`
+      : bake.passed
+        ? `passed (${formatDuration(bake.until - bake.startedAt)}, no alarm)`
+        : `baking until ${new Date(bake.until).toISOString()} (${formatDuration(Math.max(0, bake.until - now))} to go)`;
+    lines.push(`  bake:        ${ended}`);
+  }
+  return lines;
 }
 
 /** Promotion, approvals and rollback, as deployctl status shows them. */

@@ -215,6 +215,33 @@ const approvals = z
     ),
   );
 
+const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/;
+
+const bake = z
+  .strictObject({
+    duration: duration
+      .refine((ms) => ms >= 1000 && ms <= 3 * 3_600_000, 'must be from 1s to 3h')
+      .meta(about('How long a deployment keeps the turn after its deploy step, watching the alarms.')),
+    alarms: z
+      .array(
+        z.string().regex(ALARM_ARN, 'must be a CloudWatch alarm ARN (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME)'),
+      )
+      .min(1, 'name at least one alarm')
+      .max(100, 'at most 100 alarms')
+      .meta(about("The CloudWatch alarms watched, by ARN; read as the environment's AWS role where it has one.")),
+    onAlarm: z
+      .enum(['freeze'])
+      .default('freeze')
+      .meta(about('freeze: an alarm during the bake fails the deployment and freezes the environment until unfrozen.')),
+    pollInterval: duration.prefault('30s').meta(about('How often the alarms are read.')),
+  })
+  .meta(
+    about(
+      'A bake: after the deploy step the deployment keeps the turn for its duration, failing (BakeAlarm) and ' +
+        'freezing the environment if an alarm fires; an alarm in ALARM when the turn comes holds it back.',
+    ),
+  );
+
 const githubEnvironment = z
   .strictObject({
     environment: z
@@ -283,6 +310,7 @@ const environment = z
     access: accessSchema.optional(),
     aws: awsRoleSchema.optional(),
     github: githubEnvironment.optional(),
+    bake: bake.optional(),
   })
   .meta(about('One environment: one deployment at a time, queued.'));
 
@@ -474,6 +502,16 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
               stallAction: stackConfig.stallAction,
               stallCancelAfterMs: stackConfig.stallCancelAfter,
               continueUpdateRollback: stackConfig.continueUpdateRollback,
+            },
+          }
+        : {}),
+      ...(env.bake
+        ? {
+            bake: {
+              durationMs: env.bake.duration,
+              alarms: [...new Set(env.bake.alarms)],
+              onAlarm: env.bake.onAlarm,
+              pollIntervalMs: env.bake.pollInterval,
             },
           }
         : {}),

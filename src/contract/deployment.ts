@@ -159,6 +159,26 @@ export interface DeploymentState {
   approval?: ApprovalState;
   /** It repeats an earlier deployment (deployctl rollback). */
   rollback?: RollbackOf;
+  /** Environments with a bake: the alarms that held it back before its deploy step, while they fire. */
+  heldByAlarm?: FiringAlarm;
+  /** Environments with a bake: its bake after the deploy step, and how it ended. */
+  bake?: BakeState;
+}
+
+/** A CloudWatch alarm in ALARM: its name and CloudWatch's reason. */
+export interface FiringAlarm {
+  name: string;
+  reason: string;
+}
+
+export interface BakeState {
+  /** When it began and when it ends, clean (epoch milliseconds, workflow time). */
+  startedAt: number;
+  until: number;
+  /** It ended clean at `until`. */
+  passed?: true;
+  /** The alarm that ended it. */
+  alarm?: FiringAlarm;
 }
 
 export interface DeploymentResult {

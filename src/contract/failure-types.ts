@@ -48,6 +48,13 @@ export const FAILURE = {
    * permissions (deployments: write) or installation, an unknown repository or ref. Fix: the worker's GitHub set-up.
    */
   githubRejected: 'GitHubRejected',
+  /**
+   * A CloudWatch alarm of the environment's bake went to ALARM after the deploy step: the deployment failed and the
+   * environment was frozen. Fix: what the alarm says; then unfreeze.
+   */
+  bakeAlarm: 'BakeAlarm',
+  /** An alarm the environment's bake names does not exist in CloudWatch. Fix: the config's bake.alarms. */
+  alarmNotFound: 'AlarmNotFound',
   /** GitHub did not answer, failed (5xx) or rate limited the request: retried within the notify timeout. */
   githubUnavailable: 'GitHubUnavailable',
   /** The environment is closed (frozen, or outside its deploy windows) and opens too late, or overrides are off. */

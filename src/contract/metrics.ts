@@ -64,6 +64,11 @@ export const METRICS = {
     kind: 'counter',
     help: 'Freezes set or lifted by hand (deployctl freeze, unfreeze)',
   },
+  bakeAlarms: {
+    name: 'deployment_bake_alarms',
+    kind: 'counter',
+    help: 'Bakes that an alarm ended (the deployment failed, the environment frozen), by environment and alarm',
+  },
   rollbacks: {
     name: 'deployment_rollbacks',
     kind: 'counter',

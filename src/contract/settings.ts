@@ -46,6 +46,20 @@ export interface CloudFormationSettings {
   continueUpdateRollback: boolean;
 }
 
+/**
+ * A bake: after its deploy step succeeds, a deployment keeps the environment's turn for `durationMs`, watching these
+ * CloudWatch alarms; one in ALARM ends it `failed` (BakeAlarm) and freezes the environment. An alarm already in ALARM
+ * when its turn comes holds it back.
+ */
+export interface BakeSettings {
+  durationMs: number;
+  /** CloudWatch alarm ARNs (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME). */
+  alarms: string[];
+  onAlarm: 'freeze';
+  /** How often the alarms are read. */
+  pollIntervalMs: number;
+}
+
 /** How an environment's deployments show on GitHub; present only where the worker has GitHub credentials. */
 export interface GitHubSettings {
   /** The GitHub environment's name (default: the environment's own). */
@@ -83,6 +97,8 @@ export interface EnvironmentSettings {
   approvals?: ApprovalRule;
   /** When set, the stack is checked before, watched during and made stable after each deployment. */
   cloudformation?: CloudFormationSettings;
+  /** Deployments keep the turn after their deploy step, watching CloudWatch alarms. */
+  bake?: BakeSettings;
   /** Deployments asked from a GitHub repository show there (the worker sets it when it has GitHub credentials). */
   github?: GitHubSettings;
 }

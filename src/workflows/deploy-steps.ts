@@ -21,6 +21,7 @@ import { promotableRefProblem, soakWords } from '../domain/promotion';
 import { bookkeeping } from './activity-options';
 import { recordAccessRefused } from './metrics';
 import type { Compensation } from './compensation';
+import { bake, heldTooLongWords, waitWhileAlarming } from './bake';
 import { deployerFor } from './deployers';
 import type { RunnerLink } from './deployers/runner';
 import { type DeploymentRun, failureOf } from './deployment-run';
@@ -108,6 +109,13 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   notify('queued');
   const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
   if (!(await waitForTurn(run, waitMs, input.detached === true))) return run.gaveUpWaiting(waitMs);
+  // (Asked only where the environment bakes: the others' histories stay as they were.) A rollback is the cure for an
+  // alarm, not something it should hold back.
+  const baking = settings.bake && patched(PATCHES.bake.id) ? { ...settings, bake: settings.bake } : undefined;
+  if (baking && !input.rollback) {
+    const alarm = await waitWhileAlarming(run, baking, (state.queuedAt ?? state.requestedAt) + waitMs);
+    if (alarm) return run.gaveUpWaiting(waitMs, heldTooLongWords(input.environment, waitMs, alarm));
+  }
   // Checked again now that the turn has come: a failure upstream since the request refuses it.
   if (promotion && !(await promotionAllows(run, promotion, input.ref, 'turn'))) return;
   run.deploying();
@@ -137,6 +145,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   } else {
     await deployStep();
   }
+  if (baking) await bake(run, baking);
   run.setStatus('succeeded');
 }
 

@@ -336,8 +336,9 @@ export class DeploymentRun {
     this.setStatus('queued');
   }
 
-  gaveUpWaiting(waitMs: number): void {
-    this.state.error = `gave up waiting for environment ${this.state.environment} after ${formatDuration(waitMs)}`;
+  gaveUpWaiting(waitMs: number, why?: string): void {
+    this.state.error =
+      why ?? `gave up waiting for environment ${this.state.environment} after ${formatDuration(waitMs)}`;
     this.setStatus('timed-out');
   }
 

@@ -56,6 +56,10 @@ export function recordOperatorRefused(environment: string, action: string, check
 }
 
 /** A rollback (deployctl rollback) that ended, by environment and status. */
+export function recordBakeAlarm(environment: string, alarm: string): void {
+  deploymentMetrics.observe('bakeAlarms', 1, { environment, alarm });
+}
+
 export function recordRollback(result: DeploymentResult): void {
   deploymentMetrics.observe('rollbacks', 1, { environment: result.environment, status: result.status });
 }

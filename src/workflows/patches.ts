@@ -74,4 +74,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.6.0 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',
   },
+  bake: {
+    id: 'bake',
+    since: '1.6.0',
+    change:
+      'an environment with a bake holds a deployment back while one of its alarms is in ALARM, and keeps the turn ' +
+      'after a successful deploy step, reading its alarms (activity firingAlarms; a freeze signal to the lock)',
+    retire:
+      'deprecate once no deployment started before 1.6.0 is open (its lock wait and deploy timeouts); remove in the ' +
+      'release after',
+  },
 } as const satisfies Record<string, Patch>;

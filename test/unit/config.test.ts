@@ -78,6 +78,25 @@ test('operators: verified by default; known by name alone, without issuers, wher
 });
 
 test.each([
+  [
+    {},
+    { bake: { duration: '4h', alarms: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx'] } },
+    /staging\.bake\.duration: must be from 1s to 3h/,
+  ],
+  [
+    {},
+    { bake: { duration: 'soon', alarms: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx'] } },
+    /staging\.bake\.duration: "soon" is not a duration/,
+  ],
+  [{}, { bake: { duration: '10m', alarms: [] } }, /staging\.bake\.alarms: name at least one alarm/],
+  [{}, { bake: { duration: '10m', alarms: ['api-5xx'] } }, /staging\.bake\.alarms\.0: must be a CloudWatch alarm ARN/],
+  [
+    {},
+    {
+      bake: { duration: '10m', alarms: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-5xx'], onAlarm: 'panic' },
+    },
+    /staging\.bake\.onAlarm/,
+  ],
   [{}, { access: { identity: 'required' } }, /environments\.staging\.access: needs the issuers it trusts/],
   [{ identity: { issuers: [] } }, {}, /identity\.issuers: list at least one issuer/],
   [{ identity: { issuers: [{ issuer: 'not a url' }] } }, {}, /identity\.issuers\.0\.issuer/],
