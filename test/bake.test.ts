@@ -7,8 +7,12 @@ import {
   SetAlarmStateCommand,
   type StateValue,
 } from '@aws-sdk/client-cloudwatch';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deployctl } from './helpers/cli';
 import {
+  DEPLOY_STEP,
   environmentDocument,
   eventually,
   outcome,
@@ -25,6 +29,8 @@ const ACCOUNT = '123456789012';
 const arn = (name: string) => `arn:aws:cloudwatch:${MOTO_REGION}:${ACCOUNT}:alarm:${name}`;
 const BAKE_MS = 4000;
 const log = runLog();
+/** A deployment whose correlation ID is a file here fails its deploy step. */
+const failDir = mkdtempSync(join(tmpdir(), 'bake-fail-'));
 let moto: Moto | undefined;
 let cloudWatch: CloudWatchClient;
 const saved = { ...process.env };
@@ -39,7 +45,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
   });
   cloudWatch = new CloudWatchClient({ region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
-  for (const name of ['api-5xx', 'latency']) {
+  for (const name of ['api-5xx', 'latency', 'orders-5xx']) {
     await cloudWatch.send(
       new PutMetricAlarmCommand({
         AlarmName: name,
@@ -68,6 +74,10 @@ const bake = { duration: `${BAKE_MS}ms`, pollInterval: '300ms', alarms: [arn('ap
 const coordinator = useCoordinator({
   baked: environmentDocument(log, { bake }),
   alarmed: environmentDocument(log, { bake }),
+  rolling: environmentDocument(log, {
+    bake: { ...bake, alarms: [arn('orders-5xx')], onAlarm: 'rollback' },
+    deploy: { type: 'command', command: ['node', DEPLOY_STEP, '--log', log, '--sleep', '100', '--fail-dir', failDir] },
+  }),
 });
 const started = (id: string) => readRuns(log).find((run) => run.correlationId === id && run.event === 'start');
 const stateOf = (environment: string, id: string) =>
@@ -131,6 +141,67 @@ test('an alarm in ALARM when the turn comes holds the deployment back, or past i
   expect(await outcome(held)).toMatchObject({ status: 'succeeded' });
   expect((await held.query(stateQuery)).heldByAlarm).toBeUndefined();
 }, 60_000);
+
+test('onAlarm rollback: the last good deployment goes again first; its own alarm freezes, no second rollback', async () => {
+  const deploy = (correlationId: string, ref: string) =>
+    coordinator.deploy({ environment: 'rolling', correlationId, ref });
+  expect(await outcome(await deploy('r1', 'v1'))).toMatchObject({ status: 'succeeded' });
+  const bad = await deploy('r2', 'v2');
+  await eventually(async () => (await bad.query(stateQuery)).bake);
+  const waiting = await deploy('r3', 'v3');
+  await coordinator.queueWhen('rolling', (queue) => queue.waiting.length === 1);
+  await setAlarm('orders-5xx', 'ALARM', 'orders failing');
+  expect(await outcome(bad)).toMatchObject({
+    status: 'failed',
+    errorType: 'BakeAlarm',
+    error: 'bake failed: alarm orders-5xx is in ALARM: orders failing; rolling back to r1 (rollback-r2)',
+  });
+  await setAlarm('orders-5xx', 'OK', 'recovered');
+  const rollback = coordinator.env.client.workflow.getHandle('deploy/rolling/rollback-r2');
+  expect(await outcome(rollback as never)).toMatchObject({ status: 'succeeded', rollbackOf: 'r1' });
+  expect((await rollback.query(stateQuery)).rollback).toMatchObject({
+    correlationId: 'r1',
+    afterBakeAlarm: 'orders-5xx',
+  });
+  // The previous good ref, ahead of the request that waited.
+  expect(started('rollback-r2')!.ref).toBe('v1');
+  expect(await outcome(waiting)).toMatchObject({ status: 'succeeded' });
+  expect(started('rollback-r2')!.at).toBeLessThan(started('r3')!.at);
+
+  // A rollback that alarms in its own bake freezes the environment: a person takes it from there.
+  const worse = await deploy('r4', 'v4');
+  await eventually(async () => (await worse.query(stateQuery)).bake);
+  await setAlarm('orders-5xx', 'ALARM', 'still failing');
+  expect(await outcome(worse)).toMatchObject({ status: 'failed', errorType: 'BakeAlarm' });
+  const second = coordinator.env.client.workflow.getHandle('deploy/rolling/rollback-r4');
+  expect(await outcome(second as never)).toMatchObject({ status: 'failed', errorType: 'BakeAlarm', rollbackOf: 'r3' });
+  const view = await coordinator.queueWhen('rolling', (queue) => queue.holder === null);
+  expect(view.closure).toMatchObject({
+    kind: 'frozen-by-hand',
+    reason: expect.stringContaining('during a rollback: no second one'),
+  });
+  await expect(
+    coordinator.env.client.workflow.getHandle('deploy/rolling/rollback-rollback-r4').describe(),
+  ).rejects.toThrow(/not found/i);
+  await setAlarm('orders-5xx', 'OK', 'recovered');
+  expect((await deployctl(['unfreeze', '--env', 'rolling', '--reason', 'fixed'], coordinator.cli)).code).toBe(0);
+
+  // So does a rollback whose deploy step fails.
+  writeFileSync(join(failDir, 'rollback-r5'), '');
+  const fifth = await deploy('r5', 'v5');
+  await eventually(async () => (await fifth.query(stateQuery)).bake);
+  await setAlarm('orders-5xx', 'ALARM', 'failing again');
+  expect(await outcome(fifth)).toMatchObject({ status: 'failed', errorType: 'BakeAlarm' });
+  await setAlarm('orders-5xx', 'OK', 'recovered');
+  const third = coordinator.env.client.workflow.getHandle('deploy/rolling/rollback-r5');
+  expect(await outcome(third as never)).toMatchObject({ status: 'failed', rollbackOf: 'r3' });
+  const frozen = await coordinator.queueWhen('rolling', (queue) => queue.holder === null && queue.closure !== null);
+  expect(frozen.closure).toMatchObject({
+    kind: 'frozen-by-hand',
+    reason: expect.stringMatching(/^rollback rollback-r5 after alarm orders-5xx failed: /),
+  });
+  expect((await deployctl(['unfreeze', '--env', 'rolling', '--reason', 'fixed'], coordinator.cli)).code).toBe(0);
+}, 120_000);
 
 test('every history of this file replays', async () => {
   const ids = await allWorkflowIds(coordinator.env.client);

@@ -13,6 +13,7 @@ import { EnvironmentRoles } from '../identity/aws-roles';
 import { CredentialsEndpoint } from '../identity/credentials-endpoint';
 import { createFreezeActivities } from './freezes';
 import { createAlarmActivities } from './alarms';
+import { createQueueBakeRollback } from './bake-rollback';
 import { createIsDeploymentOpen } from './liveness';
 import { createReleaseTurn, createRequestTurn } from './lock';
 import { createNotifyDeployment } from './notify';
@@ -57,6 +58,7 @@ export function createActivities({ client, config, taskQueue, slack, github, clo
     notifyDeployment: createNotifyDeployment(slack, config, client),
     reportGitHubDeployment: createReportGitHubDeployment(github),
     checkPromotion: createCheckPromotion(client),
+    queueBakeRollback: createQueueBakeRollback(client, taskQueue),
     ...createFreezeActivities({ client, config, taskQueue, slack, authorizeOperator }),
     ...createCloudFormationActivities(cloudFormation),
     ...createAlarmActivities(roles),

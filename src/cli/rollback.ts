@@ -4,7 +4,7 @@ import { deploymentRequest } from '../client/deployment-request';
 import { connectOrExit } from '../client/connect';
 import { ExitError, EXIT, usageError } from '../client/exit-codes';
 import { checkName, checkReason } from '../client/inputs';
-import { recordedInput } from '../client/recorded-input';
+import { recordedInput } from '../visibility/recorded-input';
 import { rollbackTarget } from '../domain/rollback-target';
 import { listDeployments } from '../visibility/deployments';
 import { type DeployOptions, requestAndFollow } from './deploy';

@@ -4,16 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { taskQueueName } from '../connection/task-queue';
-import {
-  type DeploymentInput,
-  type DeploymentMemo,
-  deploymentWorkflowId,
-  nameProblem,
-  type Priority,
-  type RollbackOf,
-} from '../contract';
+import { type DeploymentInput, deploymentWorkflowId, nameProblem, type Priority, type RollbackOf } from '../contract';
 import type { deployment } from '../workflows';
 import { webUiLink } from '../connection/temporal-target';
+import { deploymentStart } from '../domain/deployment-start';
 import { present } from '../domain/present';
 import { whoAsks } from './actor';
 import { type IdTokenSource, obtainIdToken } from './id-token';
@@ -165,32 +159,10 @@ export async function startOrAttach(
   say: (line: string) => void,
 ): Promise<WorkflowHandle<typeof deployment>> {
   try {
-    const handle = await client.workflow.start<typeof deployment>('deployment', {
-      workflowId,
-      taskQueue: taskQueueName(),
-      args: [input],
-      // A correlation ID names one deployment forever: resubmitting it attaches, never deploys twice.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `${input.rollback ? 'Roll back' : 'Deploy'} ${stackShown ?? 'the configured stack'} to ${input.environment}`,
-      staticDetails: [
-        `correlation ID: ${input.correlationId}`,
-        `ref: ${input.ref ?? '-'}`,
-        `priority: ${input.priority}`,
-        ...(input.requestedBy ? [`requested by: ${input.requestedBy}`] : []),
-        ...(input.ciRunUrl ? [`CI run: ${input.ciRunUrl}`] : []),
-        ...(input.rollback ? [`rollback to ${input.rollback.correlationId}: ${input.rollback.reason}`] : []),
-      ].join('\n'),
-      // For `deployctl history` while it runs (the workflow adds its result when it ends).
-      memo: present({
-        ref: input.ref,
-        commitTime: input.commitTime,
-        requestedBy: input.requestedBy,
-        ciRunUrl: input.ciRunUrl,
-        assembly: input.assembly,
-        rollback: input.rollback,
-      }) satisfies DeploymentMemo,
-    });
+    const handle = await client.workflow.start<typeof deployment>(
+      'deployment',
+      deploymentStart(input, taskQueueName(), stackShown),
+    );
     say(`${input.correlationId}: requested ${workflowId}`);
     return handle;
   } catch (err) {

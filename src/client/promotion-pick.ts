@@ -4,7 +4,7 @@
 import { EXIT, ExitError } from './exit-codes';
 import { connectOrExit } from './connect';
 import { loadCliConfig } from './deploy-inputs';
-import { recordedInput } from './recorded-input';
+import { recordedInput } from '../visibility/recorded-input';
 import { lastSucceeded } from '../visibility/deployments';
 
 export interface PromotionPick {

@@ -230,9 +230,15 @@ const bake = z
       .max(100, 'at most 100 alarms')
       .meta(about("The CloudWatch alarms watched, by ARN; read as the environment's AWS role where it has one.")),
     onAlarm: z
-      .enum(['freeze'])
+      .enum(['freeze', 'rollback'])
       .default('freeze')
-      .meta(about('freeze: an alarm during the bake fails the deployment and freezes the environment until unfrozen.')),
+      .meta(
+        about(
+          'An alarm during the bake fails the deployment, then: freeze (the environment, until unfrozen), or ' +
+            'rollback (queue a rollback to the last good deployment, ahead of the others; freeze if there is none ' +
+            'or it fails).',
+        ),
+      ),
     pollInterval: duration.prefault('30s').meta(about('How often the alarms are read.')),
   })
   .meta(

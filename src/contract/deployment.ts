@@ -179,6 +179,8 @@ export interface BakeState {
   passed?: true;
   /** The alarm that ended it. */
   alarm?: FiringAlarm;
+  /** onAlarm rollback: the rollback it queued, and the deployment that one repeats. */
+  rollback?: { queued: string; to: string };
 }
 
 export interface DeploymentResult {

@@ -60,4 +60,6 @@ export interface RollbackOf {
   /** The correlation ID of the deployment it repeats. */
   correlationId: string;
   reason: string;
+  /** Queued by the coordinator when this alarm ended a bake (onAlarm: rollback): if it fails, it freezes. */
+  afterBakeAlarm?: string;
 }

@@ -55,7 +55,7 @@ export interface BakeSettings {
   durationMs: number;
   /** CloudWatch alarm ARNs (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME). */
   alarms: string[];
-  onAlarm: 'freeze';
+  onAlarm: 'freeze' | 'rollback';
   /** How often the alarms are read. */
   pollIntervalMs: number;
 }

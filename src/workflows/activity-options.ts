@@ -59,6 +59,14 @@ const STACK_CALLS: ActivityOptions = {
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
+/** Queuing a rollback after a bake alarm: a visibility read, a start, a wait for the lock; then the turn goes back. */
+const BAKE_ROLLBACK: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '20s',
+  scheduleToCloseTimeout: '3m',
+  retry: { initialInterval: '1s', maximumInterval: '10s' },
+};
+
 /** Deleting an unexecuted change set waits for CloudFormation, heartbeating; bounded, since it is clean-up. */
 const CHANGE_SET_CLEAN_UP: ActivityOptions = {
   startToCloseTimeout: '5m',
@@ -109,6 +117,7 @@ export const releaseCalls = countedWhileRunning(proxyLocalActivities<Activities>
 export const liveness = proxyActivities<Activities>(LIVENESS);
 export const operatorCheck = proxyActivities<Activities>(OPERATOR_CHECK);
 export const stackCalls = proxyActivities<Activities>(STACK_CALLS);
+export const bakeRollback = proxyActivities<Activities>(BAKE_ROLLBACK);
 export const changeSetCleanUp = proxyActivities<Activities>(CHANGE_SET_CLEAN_UP);
 export const noticeCalls = (timeoutMs: number) => proxyActivities<Activities>(noticeDelivery(timeoutMs));
 export const deployCommandCalls = (settings: EnvironmentSettings) =>

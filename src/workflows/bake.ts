@@ -5,6 +5,7 @@
 import { ApplicationFailure, getExternalWorkflowHandle, log, sleep } from '@temporalio/workflow';
 import {
   type BakeSettings,
+  type DeploymentInput,
   type EnvironmentSettings,
   FAILURE,
   type FiringAlarm,
@@ -12,7 +13,7 @@ import {
   lockWorkflowId,
 } from '../contract';
 import { formatDuration } from '../domain/durations';
-import { stackCalls } from './activity-options';
+import { bakeRollback, stackCalls } from './activity-options';
 import type { DeploymentRun } from './deployment-run';
 import { recordBakeAlarm } from './metrics';
 
@@ -50,11 +51,25 @@ export function heldTooLongWords(environment: string, waitMs: number, alarm: Fir
   return `gave up waiting for environment ${environment} after ${formatDuration(waitMs)}: its ${alarmWords(alarm)}`;
 }
 
+/** Freezes the environment: its lock hears it before the turn is given back, so that the next one waits for a person. */
+export async function freezeFor(settings: EnvironmentSettings, reason: string): Promise<void> {
+  await getExternalWorkflowHandle(lockWorkflowId(settings.environment)).signal(freezeSignal, {
+    reason: reason.slice(0, 200),
+    by: 'deployment-coordinator',
+    ...(settings.calendar ? { calendar: settings.calendar } : {}),
+  });
+}
+
 /**
- * Keeps the turn for the bake's duration, reading the alarms. An alarm in ALARM freezes the environment (its lock
- * hears it before the turn is given back) and fails the deployment with BakeAlarm.
+ * Keeps the turn for the bake's duration, reading the alarms. An alarm in ALARM fails the deployment with BakeAlarm,
+ * after freezing the environment or, with onAlarm rollback, queuing a rollback to the last good deployment (once: a
+ * rollback's own alarm freezes, and so does a rollback that cannot be queued).
  */
-export async function bake(run: DeploymentRun, settings: EnvironmentSettings & { bake: BakeSettings }): Promise<void> {
+export async function bake(
+  run: DeploymentRun,
+  settings: EnvironmentSettings & { bake: BakeSettings },
+  input: DeploymentInput,
+): Promise<void> {
   const { state } = run;
   const startedAt = Date.now();
   state.bake = { startedAt, until: startedAt + settings.bake.durationMs };
@@ -66,15 +81,34 @@ export async function bake(run: DeploymentRun, settings: EnvironmentSettings & {
     if (alarm !== undefined) {
       state.bake.alarm = alarm;
       recordBakeAlarm(settings.environment, alarm.name);
-      const reason = `bake of ${state.correlationId}: ${alarmWords(alarm)}`.slice(0, 200);
-      await getExternalWorkflowHandle(lockWorkflowId(settings.environment)).signal(freezeSignal, {
-        reason,
-        by: 'deployment-coordinator',
-        ...(settings.calendar ? { calendar: settings.calendar } : {}),
-      });
-      throw ApplicationFailure.nonRetryable(`bake failed: ${alarmWords(alarm)}`, FAILURE.bakeAlarm, alarm);
+      const what = `bake of ${state.correlationId}: ${alarmWords(alarm)}`;
+      const rolledBack = await rollBack(settings, input, alarm, what);
+      if (typeof rolledBack === 'string') await freezeFor(settings, rolledBack);
+      else state.bake.rollback = rolledBack;
+      const then = typeof rolledBack === 'string' ? '' : `; rolling back to ${rolledBack.to} (${rolledBack.queued})`;
+      throw ApplicationFailure.nonRetryable(`bake failed: ${alarmWords(alarm)}${then}`, FAILURE.bakeAlarm, alarm);
     }
     if (Date.now() >= state.bake.until) break;
   }
   state.bake.passed = true;
+}
+
+/** The rollback queued for an alarm, or the reason to freeze instead. */
+async function rollBack(
+  settings: EnvironmentSettings & { bake: BakeSettings },
+  input: DeploymentInput,
+  alarm: FiringAlarm,
+  what: string,
+): Promise<{ queued: string; to: string } | string> {
+  if (settings.bake.onAlarm !== 'rollback') return what;
+  if (input.rollback) return `${what} (during a rollback: no second one)`;
+  const queued = await bakeRollback
+    .queueBakeRollback({
+      environment: settings.environment,
+      failed: { correlationId: input.correlationId, ...(input.ref === undefined ? {} : { ref: input.ref }) },
+      alarm: alarm.name,
+      reason: what.slice(0, 200),
+    })
+    .catch((err: unknown) => ({ none: `the rollback could not be queued (${String(err)})` }));
+  return 'none' in queued ? `${what}; no rollback: ${queued.none}` : queued;
 }

@@ -21,7 +21,7 @@ import { promotableRefProblem, soakWords } from '../domain/promotion';
 import { bookkeeping } from './activity-options';
 import { recordAccessRefused } from './metrics';
 import type { Compensation } from './compensation';
-import { bake, heldTooLongWords, waitWhileAlarming } from './bake';
+import { bake, freezeFor, heldTooLongWords, waitWhileAlarming } from './bake';
 import { deployerFor } from './deployers';
 import type { RunnerLink } from './deployers/runner';
 import { type DeploymentRun, failureOf } from './deployment-run';
@@ -59,6 +59,21 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   state.stackName = settings.stackName;
   const route = noticeRoute(settings);
   steps.notifier.configure(settings.notifyTimeoutMs, route);
+  // (Asked only where the environment bakes: the others' histories stay as they were.)
+  const baking = settings.bake && patched(PATCHES.bake.id) ? { ...settings, bake: settings.bake } : undefined;
+  // A rollback queued by a bake alarm that does not deploy (refused, failed, timed out) leaves the environment frozen
+  // for a person; its own bake's alarm has frozen it already. Registered after the turn's give-back: it runs before.
+  const afterAlarm = input.rollback?.afterBakeAlarm;
+  if (baking && afterAlarm !== undefined) {
+    compensation.unlessSucceeded('freeze after a failed rollback', () =>
+      state.bake?.alarm || ['succeeded', 'cancelled', 'revoked'].includes(state.status)
+        ? Promise.resolve()
+        : freezeFor(
+            baking,
+            `rollback ${state.correlationId} after alarm ${afterAlarm} ${state.status}: ${state.error ?? state.reason ?? ''}`,
+          ),
+    );
+  }
   steps.upsert([{ key: STACK_NAME, value: settings.stackName }]);
   if (!access.admitted) {
     recordAccessRefused(input.environment, access.check);
@@ -109,9 +124,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   notify('queued');
   const waitMs = input.waitTimeoutMs ?? settings.lockWaitTimeoutMs;
   if (!(await waitForTurn(run, waitMs, input.detached === true))) return run.gaveUpWaiting(waitMs);
-  // (Asked only where the environment bakes: the others' histories stay as they were.) A rollback is the cure for an
-  // alarm, not something it should hold back.
-  const baking = settings.bake && patched(PATCHES.bake.id) ? { ...settings, bake: settings.bake } : undefined;
+  // A rollback is the cure for an alarm, not something it should hold back.
   if (baking && !input.rollback) {
     const alarm = await waitWhileAlarming(run, baking, (state.queuedAt ?? state.requestedAt) + waitMs);
     if (alarm) return run.gaveUpWaiting(waitMs, heldTooLongWords(input.environment, waitMs, alarm));
@@ -145,7 +158,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   } else {
     await deployStep();
   }
-  if (baking) await bake(run, baking);
+  if (baking) await bake(run, baking, input);
   run.setStatus('succeeded');
 }
 

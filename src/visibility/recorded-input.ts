@@ -2,7 +2,7 @@
 // repeats it; a promotion takes its ref (and its assembly).
 import type { Client } from '@temporalio/client';
 import { type DeploymentInput, STACK_NAME } from '../contract';
-import type { RecordedDeployment } from '../visibility/deployments';
+import type { RecordedDeployment } from './deployments';
 
 /** The recorded input of `deployment`, with the stack it resolved to (the environment's, when it named none). */
 export async function recordedInput(client: Client, deployment: RecordedDeployment): Promise<DeploymentInput> {
