@@ -41,6 +41,8 @@ export interface DeploySteps {
   upsert(pairs: SearchAttributeUpdatePair[]): void;
   /** The request names a GitHub repository, and this code (patch github-deployments) shows it there. */
   showOnGitHub: boolean;
+  /** This code (patch bake) bakes where the environment has a bake. */
+  bakes: boolean;
 }
 
 export async function deploySteps(steps: DeploySteps): Promise<void> {
@@ -59,8 +61,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
   state.stackName = settings.stackName;
   const route = noticeRoute(settings);
   steps.notifier.configure(settings.notifyTimeoutMs, route);
-  // (Asked only where the environment bakes: the others' histories stay as they were.)
-  const baking = settings.bake && patched(PATCHES.bake.id) ? { ...settings, bake: settings.bake } : undefined;
+  const baking = settings.bake && steps.bakes ? { ...settings, bake: settings.bake } : undefined;
   // A rollback queued by a bake alarm that does not deploy (refused, failed, timed out) leaves the environment frozen
   // for a person; its own bake's alarm has frozen it already. Registered after the turn's give-back: it runs before.
   const afterAlarm = input.rollback?.afterBakeAlarm;

@@ -51,6 +51,9 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
   const settleMessages = patched(PATCHES.operatorMessagesSettle.id);
   // (Only requests that name a repository ask: the others' histories stay as they were.)
   const showOnGitHub = input.github !== undefined && patched(PATCHES.githubDeployments.id);
+  // (Asked here, not once the environment is known: a patch asked right after a local activity's result would replay
+  // elsewhere when a query forced the task that brought the result, as operator messages once did.)
+  const bakes = patched(PATCHES.bake.id);
   const work = new CancellationScope();
   /** Search attributes upserted with the next status, in the same command. */
   let withNextStatus: SearchAttributeUpdatePair[] = [];
@@ -130,7 +133,7 @@ export async function deployment(input: DeploymentInput): Promise<DeploymentResu
     run.refuse(problem);
   } else {
     const upsert = (pairs: SearchAttributeUpdatePair[]) => withNextStatus.push(...pairs);
-    const steps = { run, input, notifier, notify, compensation, runner, upsert, showOnGitHub };
+    const steps = { run, input, notifier, notify, compensation, runner, upsert, showOnGitHub, bakes };
     // Cancelled or revoked mid-step: the clean-up below still runs, in a scope cancellation cannot skip.
     await work
       .run(() => deploySteps(steps))

@@ -79,7 +79,8 @@ export const PATCHES = {
     since: '1.6.0',
     change:
       'an environment with a bake holds a deployment back while one of its alarms is in ALARM, and keeps the turn ' +
-      'after a successful deploy step, reading its alarms (activity firingAlarms; a freeze signal to the lock)',
+      'after a successful deploy step, reading its alarms (activity firingAlarms; a freeze signal to the lock); ' +
+      'asked at the start of every deployment',
     retire:
       'deprecate once no deployment started before 1.6.0 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',
