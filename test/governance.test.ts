@@ -130,7 +130,8 @@ describe('promotion', () => {
       /r3 succeeded in staging \d+s ago \(s-r3\), longer ago than its maxAge of 3s/,
     );
     expect(['p-r2', 'f-r3'].map(started)).toEqual([undefined, undefined]);
-  }, 60_000);
+    // (Five deployctl runs in a row: 10 s standalone, over 60 s beside the chaos test on two cores.)
+  }, 150_000);
 });
 
 describe('approvals', () => {
@@ -175,7 +176,7 @@ describe('approvals', () => {
     const late = await cli('approve', 'g1', '--env', 'guarded', '--by', 'cy');
     expect(late.code).toBe(64);
     expect(late.stderr).toMatch(/g1: refused: .*ended/);
-  }, 60_000);
+  }, 120_000);
 
   test('reject ends a waiting deployment rejected, and deployctl following it exits 6', async () => {
     const following = startDeployctl(['deploy', '--env', 'guarded', '--correlation-id', 'g-no'], target(), {
@@ -282,7 +283,7 @@ describe('rollback', () => {
     expect(entry).toMatchObject({ rollbackOf: 'v1', ref: 'ref-1', status: 'succeeded' });
     const status = await cli('status', 'back', '--env', 'rolling');
     expect(status.stdout).toContain('rollback:    to v1: ref-2 broke checkout');
-  }, 60_000);
+  }, 120_000);
 });
 
 test.each([
