@@ -75,7 +75,8 @@ const targets: Array<[string, () => Promise<{ address: string; namespace?: strin
   ['an unknown namespace', async () => ({ address: temporal.address, namespace: 'no-such-namespace' })],
 ];
 
-test.each(targets)(
+// The targets side by side (each mostly waits out a connect deadline), their subcommands one at a time.
+test.concurrent.each(targets)(
   `%s: ${subcommands.length === 1 ? 'deploy' : 'every subcommand'} exits 69 within 20 s naming address and namespace`,
   async (_, start) => {
     const { address, namespace = 'default' } = await start();
