@@ -16,11 +16,16 @@ import {
   startDeployment,
   waitForRun,
 } from './helpers/coordinator';
+import { AwsGate } from './helpers/aws-gate';
+import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { freePort } from './helpers/ports';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
 
 let env: TestWorkflowEnvironment;
+let moto: Moto | undefined;
+/** In front of moto: it keeps a stack update in progress for as long as a test asks (moto ends it at once). */
+let gate: AwsGate | undefined;
 let worker: WorkerProcess | undefined;
 let metricsUrl = '';
 const log = runLog();
@@ -29,22 +34,38 @@ const taskQueue = 'metrics';
 /** A deployment of e fails while its marker is here. */
 const failing = mkdtempSync(join(tmpdir(), 'deploy-failing-'));
 const document = environmentDocument(log, {}, 300, holds);
-const configPath = writeConfig({
-  e: { ...document, deploy: { ...document.deploy, command: [...document.deploy.command, '--fail-dir', failing] } },
-});
+let configPath = '';
 
 beforeAll(async () => {
-  env = await startServer();
+  [env, moto] = await Promise.all([startServer(), startMoto()]);
+  gate = new AwsGate(moto.endpoint);
+  const aws = await gate.start();
+  configPath = writeConfig({
+    e: { ...document, deploy: { ...document.deploy, command: [...document.deploy.command, '--fail-dir', failing] } },
+    // A command that creates and executes a change set, watched on moto: a stall needs a stack update in progress.
+    slow: {
+      stackName: 'SlowStack',
+      lockWaitTimeout: '1m',
+      deploy: { type: 'command', command: ['node', join(__dirname, 'fixtures', 'deploy-change-set.js'), 'slow'] },
+      cloudformation: { region: MOTO_REGION, endpoint: aws, pollInterval: '200ms', stallThreshold: '1s' },
+    },
+  });
   const address = `127.0.0.1:${await freePort()}`;
   metricsUrl = `http://${address}/metrics`;
   worker = await startWorkerProcess(configPath, {
     TEMPORAL_ADDRESS: env.address,
     DEPLOY_TASK_QUEUE: taskQueue,
     DEPLOY_METRICS_ADDRESS: address,
+    AWS_ENDPOINT_URL: aws,
+    AWS_REGION: MOTO_REGION,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
   });
-});
+}, 60_000);
 afterAll(async () => {
   await worker?.stop();
+  await gate?.stop();
+  await moto?.stop();
   await env?.teardown();
 });
 
@@ -134,6 +155,16 @@ test('while a deployment holds e and another waits: the queue depth and when the
   expect(await outcome(waiting)).toMatchObject({ status: 'succeeded' });
 });
 
+test('a stack update quiet past the stall threshold: counted as a stall of its environment', async () => {
+  gate!.stretchNextExecution(3000);
+  const target = { address: env.address, taskQueue, configPath };
+  expect((await deployctl(['deploy', '--env', 'slow', '--correlation-id', 'm-stalled'], target)).code).toBe(0);
+  // (One stall notice, and one count, per threshold of quiet: 1 s here, in a 3 s update.)
+  const stalls = await samples('deployment_stalls_total');
+  expect(stalls).toEqual([{ labels: { environment: 'slow' }, value: expect.any(Number) }]);
+  expect(stalls[0]!.value).toBeGreaterThanOrEqual(1);
+});
+
 /** Prometheus's own checks (tools/promcheck, built by scripts/ensure-promcheck.sh): the problems found, '' if none. */
 function promcheck(args: string[], input?: string): string {
   const run = spawnSync(join(__dirname, '..', '.tools', 'bin', 'promcheck'), args, { input, encoding: 'utf8' });
@@ -142,7 +173,7 @@ function promcheck(args: string[], input?: string): string {
   return run.status ? `${said} (exit ${run.status})` : said;
 }
 
-test('the scrape follows Prometheus conventions (promlint, as promtool runs it); the example alerts parse as rules', async () => {
+test('after a success, a failure and a stall the scrape follows Prometheus conventions (promlint, as promtool runs it); the example alerts parse as rules', async () => {
   // A freeze set and lifted by hand adds its counter and the environment's open gauge to what the tests above left.
   const target = { address: env.address, taskQueue, configPath };
   expect((await deployctl(['freeze', '--env', 'e', '--reason', 'lint', '--by', 'ana'], target)).code).toBe(0);
