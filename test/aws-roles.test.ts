@@ -99,10 +99,12 @@ async function uploadAssembly(): Promise<void> {
     forcePathStyle: true,
   });
   await s3.send(new CreateBucketCommand({ Bucket: 'ci-artifacts' }));
+  // Not the CDK CLI's locks (read.PID.N.lock): another test file deploying the same shared assembly makes and
+  // removes them while this one walks it.
   const walk = (at: string): string[] =>
-    readdirSync(at).flatMap((name) =>
-      statSync(join(at, name)).isDirectory() ? walk(join(at, name)) : [join(at, name)],
-    );
+    readdirSync(at)
+      .filter((name) => !name.endsWith('.lock'))
+      .flatMap((name) => (statSync(join(at, name)).isDirectory() ? walk(join(at, name)) : [join(at, name)]));
   for (const file of walk(dir)) {
     const Key = `${ASSEMBLY_PREFIX}${relative(dir, file)}`;
     await s3.send(new PutObjectCommand({ Bucket: 'ci-artifacts', Key, Body: readFileSync(file) }));

@@ -84,4 +84,5 @@ test('histories recorded by earlier versions still replay', async () => {
     history: JSON.parse(readFileSync(join(HISTORIES, name), 'utf8')) as unknown,
   }));
   expect(await replayAll(histories)).toEqual([]);
-});
+  // (About 200 histories, CPU-bound: under a minute beside most files, over 120 s beside the chaos test.)
+}, 300_000);
