@@ -29,6 +29,8 @@ type Deployment = WorkflowHandle<typeof deployment>;
 
 /** How often a runner whose deployment holds the turn looks whether it was asked to stop its command. */
 const STOP_CHECK_EVERY_MS = 500;
+/** How long a waiting runner's look at its deployment may take before it looks again. */
+const LOOK_DEADLINE_MS = 3000;
 /** How often the runner checks how long it has been out of reach of Temporal. */
 const FENCE_CHECK_EVERY_MS = 100;
 /** How long an interrupted runner waits for its deployment to take the cancel before it stops the command anyway. */
@@ -175,7 +177,10 @@ async function waitForStep(
   try {
     for (;;) {
       if (result) return { result };
-      const state = await handle.query(stateQuery).catch(() => undefined);
+      // Bounded: a query sent while the server is away retries with a backoff of its own, past the moment it is back.
+      const state = await client.connection
+        .withDeadline(Date.now() + LOOK_DEADLINE_MS, () => handle.query(stateQuery))
+        .catch(() => undefined);
       if (state?.runner) return { state };
       if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
       if (state && !lookingUp && Date.now() >= progressDue) void lookUpPlace(state);

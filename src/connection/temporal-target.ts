@@ -18,12 +18,18 @@ export function temporalTarget(): { target: TemporalTarget; options: ReturnType<
   };
 }
 
+/** The longest a client waits between attempts to reconnect to a server it lost. */
+const RECONNECT_BACKOFF_MAX_MS = 1000;
+
 export async function connectClient(connectTimeoutMs = 5000): Promise<{ client: Client; connection: Connection }> {
   const { target, options } = temporalTarget();
   const connection = await Connection.connect({
     ...options.connectionOptions,
     address: target.address,
     connectTimeout: connectTimeoutMs,
+    // gRPC's reconnect backoff grows to two minutes: a runner waiting through a server restart would hear of its turn
+    // seconds after the server is back, and could lose it. One client, one server: trying each second is cheap.
+    channelArgs: { 'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF_MAX_MS },
   } as Parameters<typeof Connection.connect>[0]);
   return { connection, client: new Client({ connection, namespace: target.namespace }) };
 }
