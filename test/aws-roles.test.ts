@@ -10,7 +10,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deployctl, writeConfig } from './helpers/cli';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -116,12 +116,7 @@ beforeAll(async () => {
   [server, moto] = await Promise.all([startServer(), startMoto()]);
   // (moto reads the template URLs the CDK hands CloudFormation path-style only when they name localhost.)
   const endpoint = (await recordingProxy(moto.endpoint)).replace('127.0.0.1', 'localhost');
-  const motoEnv = {
-    AWS_ENDPOINT_URL: moto.endpoint.replace('127.0.0.1', 'localhost'),
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-  };
+  const motoEnv = awsEnvironment(moto.endpoint.replace('127.0.0.1', 'localhost'));
   await Promise.all([bootstrap(motoEnv), uploadAssembly()]);
   configPath = writeConfig({
     alpha: environment('Alpha', 'deploy-alpha'),

@@ -21,7 +21,7 @@ import {
   useCoordinator,
   waitForRun,
 } from './helpers/coordinator';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 import { stateQuery } from '../src/contract';
 
@@ -39,10 +39,7 @@ beforeAll(async () => {
   moto = await startMoto();
   // The worker's environment, as on a real worker host: the SDK reads the endpoint and credentials from it.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    ...awsEnvironment(moto.endpoint),
   });
   cloudWatch = new CloudWatchClient({ region: MOTO_REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS });
   for (const name of ['api-5xx', 'latency', 'orders-5xx']) {

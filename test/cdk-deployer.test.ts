@@ -11,7 +11,7 @@ import { bootstrap, fixtureAssembly } from './helpers/cdk';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 import { deployctl } from './helpers/cli';
 import { environmentDocument, runLog, useCoordinator, outcome } from './helpers/coordinator';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 
 let moto: Moto | undefined;
 const saved = { ...process.env };
@@ -20,12 +20,7 @@ let awsEnv: Record<string, string> = {};
 beforeAll(async () => {
   moto = await startMoto();
   // moto reads template URLs path-style only when they name "localhost" (it still listens on 127.0.0.1 alone).
-  awsEnv = {
-    AWS_ENDPOINT_URL: moto.endpoint.replace('127.0.0.1', 'localhost'),
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
-  };
+  awsEnv = awsEnvironment(moto.endpoint.replace('127.0.0.1', 'localhost'));
   // The worker's environment, as on a real worker host: the CDK CLI and the SDK read the same.
   Object.assign(process.env, awsEnv);
   await bootstrap(awsEnv);

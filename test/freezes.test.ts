@@ -235,10 +235,11 @@ test.concurrent(
   '--at joins the queue at its time, not before; cancelled before then, it never runs',
   async () => {
     const asked = Date.now();
-    // 20 s ahead: time enough, on a slow machine, to look at the queue and cancel one before they join it.
-    const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '20s', '--detach');
+    // 40 s ahead: time enough, on a slow machine, to look at the queue and cancel one before they join it (20 s was
+    // not, beside the chaos test: five deployctl runs took longer).
+    const later = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-1', '--at', '40s', '--detach');
     expect(later.code).toBe(0);
-    const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '20s', '--detach');
+    const cancelled = await cli('deploy', '--env', 'staging', '--correlation-id', 'at-2', '--at', '40s', '--detach');
     expect(cancelled.code).toBe(0);
     const view = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 2);
     expect(view.waiting).toEqual([]);
@@ -248,14 +249,14 @@ test.concurrent(
 
     const handle = coordinator.env.client.workflow.getHandle('deploy/staging/at-1');
     expect(await outcome(handle as never)).toMatchObject({ status: 'succeeded' });
-    expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(20_000);
+    expect(started('at-1')!.at - asked).toBeGreaterThanOrEqual(40_000);
     const gone = coordinator.env.client.workflow.getHandle('deploy/staging/at-2');
     expect(await outcome(gone as never)).toMatchObject({ status: 'cancelled' });
     expect(started('at-2')).toBeUndefined();
     const after = await coordinator.queueWhen('staging', (queue) => (queue.scheduled ?? []).length === 0);
     expect(after.scheduled).toEqual([]);
   },
-  90_000,
+  120_000,
 );
 
 test.each([

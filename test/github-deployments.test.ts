@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { deployctl, writeConfig } from './helpers/cli';
-import { environmentDocument, eventually, Holds, runLog, waitForRun } from './helpers/coordinator';
+import { environmentDocument, eventually, Holds, outcome, runLog, waitForRun } from './helpers/coordinator';
 import { FakeGitHub, type GitHubAnswer, type GitHubRequest } from './helpers/github-server';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { allWorkflowIds, replayFailures } from './helpers/replay';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -70,10 +70,7 @@ function startTokenWorker(extra: NodeJS.ProcessEnv = {}) {
     TEMPORAL_ADDRESS: server.address,
     DEPLOY_TASK_QUEUE: taskQueue,
     DEPLOY_GITHUB_TOKEN: TOKEN,
-    AWS_ENDPOINT_URL: moto!.endpoint,
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    ...awsEnvironment(moto!.endpoint),
     ...extra,
   });
 }
@@ -165,6 +162,8 @@ test('cancelled while running: error; cancelled while waiting: inactive (it neve
   await eventually(async () => github.deploymentsOf('deploy/staging/gh-waiting')[0]);
   expect((await cli(['cancel', 'gh-waiting', '--env', 'staging', '--reason', 'not today'])).code).toBe(0);
   expect((await cli(['cancel', 'gh-running', '--env', 'staging', '--reason', 'wrong build'])).code).toBe(0);
+  // Held until it has ended: the cancel takes effect after the operator check, and a step let go sooner could win.
+  await outcome(handleOf('staging', 'gh-running') as never);
   holds.release('gh-running');
 
   const running = await shownOnGitHub('staging', 'gh-running');

@@ -17,7 +17,7 @@ import {
   waitForRun,
 } from './helpers/coordinator';
 import { AwsGate } from './helpers/aws-gate';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 import { freePort } from './helpers/ports';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -56,10 +56,7 @@ beforeAll(async () => {
     TEMPORAL_ADDRESS: env.address,
     DEPLOY_TASK_QUEUE: taskQueue,
     DEPLOY_METRICS_ADDRESS: address,
-    AWS_ENDPOINT_URL: aws,
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    ...awsEnvironment(aws),
   });
 }, 60_000);
 afterAll(async () => {

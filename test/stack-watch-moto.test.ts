@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { awsCloudFormation } from '../src/cloudformation/aws-cloudformation';
 import { stateQuery } from '../src/contract';
 import { useCoordinator, outcome } from './helpers/coordinator';
-import { MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
+import { awsEnvironment, MOTO_CREDENTIALS, MOTO_REGION, type Moto, startMoto } from './helpers/moto';
 
 const DEPLOY = join(__dirname, 'fixtures', 'deploy-change-set.js');
 let moto: Moto | undefined;
@@ -14,10 +14,7 @@ beforeAll(async () => {
   moto = await startMoto();
   // The worker's environment, as on a real worker host: the deploy command and the SDK read the same.
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    AWS_REGION: MOTO_REGION,
-    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    ...awsEnvironment(moto.endpoint),
   });
 });
 afterAll(async () => {

@@ -35,8 +35,6 @@ const LOOK_DEADLINE_MS = 3000;
 const FENCE_CHECK_EVERY_MS = 100;
 /** How long an interrupted runner waits for its deployment to take the cancel before it stops the command anyway. */
 const CANCEL_TAKEN_WITHIN_MS = 2000;
-/** How often it looks. */
-const CANCEL_CHECK_EVERY_MS = 50;
 /** How long an interrupted runner waits to see the turn given back: CI kills it a few seconds later. */
 const INTERRUPT_REPORT_MS = 3000;
 
@@ -267,14 +265,14 @@ async function runClaimed(
   void interrupts.interrupted.then(async (signal) => {
     if (done.signal.aborted) return;
     stoppedBy ??= signal;
-    // The cancel goes first, and the command stops once the deployment has taken it (it asks the operator rules
-    // before): an exit that came sooner would read as the command failing, not as the stop it is.
+    // The cancel goes first, and the look above stops the command once the deployment asks, having taken the cancel
+    // (it asks the operator rules before): an exit that came sooner would read as the command failing, not as the
+    // stop it is. Past CANCEL_TAKEN_WITHIN_MS, with no answer, it stops anyway: CI kills the runner soon after.
     cancelSent = handle
       .signal(cancelDeploymentSignal, { reason: `deployctl run interrupted (${signal})` })
       .catch(() => undefined);
     await cancelSent;
-    await cancelTaken(handle, withDeadline, done.signal);
-    stop(signal);
+    if (await pause(CANCEL_TAKEN_WITHIN_MS)) stop(signal);
   });
   // Ended without its runner (terminated from outside): nothing may go on in its name.
   void ended.then(() => !done.signal.aborted && stop('ended')).catch(() => undefined);
@@ -288,23 +286,6 @@ async function runClaimed(
   if (!told)
     say(`${state.correlationId}: could not report the command's exit; the deployment will take the runner as lost`);
   return stoppedBy;
-}
-
-/**
- * Resolves once the deployment has taken a cancel (it asks the runner to stop, or has ended), once the command has
- * exited anyway, or after CANCEL_TAKEN_WITHIN_MS: CI kills an interrupted runner a few seconds later.
- */
-async function cancelTaken(
-  handle: Deployment,
-  withDeadline: <T>(ms: number, call: () => Promise<T>) => Promise<T>,
-  exited: AbortSignal,
-): Promise<void> {
-  const deadline = Date.now() + CANCEL_TAKEN_WITHIN_MS;
-  while (!exited.aborted && Date.now() < deadline) {
-    const now = await withDeadline(CANCEL_TAKEN_WITHIN_MS, () => handle.query(stateQuery)).catch(() => undefined);
-    if (now?.runner?.stopRequested || (now && FINAL_STATUSES.includes(now.status))) return;
-    await sleep(CANCEL_CHECK_EVERY_MS);
-  }
 }
 
 /** Tells the deployment how the command exited, retrying through a short outage (past that, it takes us as lost). */

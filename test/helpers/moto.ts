@@ -10,6 +10,16 @@ const MOTO_SERVER = join(__dirname, 'moto-server.py');
 export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 export const MOTO_REGION = 'us-east-1';
 
+/** What a worker host's environment says to reach AWS through `endpoint` (moto, or a gate in front of it). */
+export function awsEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: MOTO_REGION,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+  };
+}
+
 export interface Moto {
   endpoint: string;
   stop(): Promise<void>;
