@@ -24,6 +24,11 @@ export type ChaosAction =
       /** Gated requests: approved (by deployctl approve) this long after the request, or rejected. */
       approveAfterMs: number;
       rejects: boolean;
+      /**
+       * Gated: asked only once something has succeeded in blue (and spared the cancel faults), so that every run
+       * promotes at least once, however slowly a loaded machine drains blue's queue.
+       */
+      afterUpstream?: boolean;
     }
   /**
    * deployctl run on a "runner", sometimes killed (SIGKILL) this long after it started, or this long after its
@@ -157,13 +162,19 @@ export function chaosPlanArbitrary(seconds: number, workers: number): fc.Arbitra
       freeze.map((set) => ({ ...set, lift: false })),
       faultSpanMs,
     ),
-    // Something to promote early on: a blue deployment that succeeds, then a gated request (approved) after it.
+    // Something to promote early on: a blue deployment that succeeds, then a gated request (approved) once it has.
     timed(
       deployAction.map((deploy) => ({ ...deploy, environment: 'blue' as const, fails: false, shortWait: false })),
       Math.floor(spanMs * 0.2),
     ),
     timed(
-      deployAction.map((deploy) => ({ ...deploy, environment: GATED_ENVIRONMENT, rejects: false, shortWait: false })),
+      deployAction.map((deploy) => ({
+        ...deploy,
+        environment: GATED_ENVIRONMENT,
+        rejects: false,
+        shortWait: false,
+        afterUpstream: true,
+      })),
       Math.floor(spanMs * 0.5),
     ).map(({ at, action }) => ({ at: at + Math.floor(spanMs * 0.2), action })),
     timed(

@@ -54,6 +54,8 @@ const SHORT_WAIT = '3s';
 const FORCE_RELEASED_BY = 'chaos-force-release';
 const APPROVER = 'chaos-approver';
 const GATED_SOAK_MS = 2000;
+/** How long the run's guaranteed promotion waits for a success in blue to promote. */
+const UPSTREAM_MAX_MS = 120_000;
 /**
  * Longer than a lost worker takes to be noticed (the 5 s heartbeat timeout, then the deployment's next workflow task
  * waiting out the dead worker's sticky queue: about 16 s here), and where the deliberate orphan test runs.
@@ -92,6 +94,8 @@ interface Request {
   child: ReturnType<typeof startDeployctl>['child'];
   done: Promise<CliResult>;
   exited: boolean;
+  /** Not a target of the cancel faults (the promotion every run must get through). */
+  spared?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -245,6 +249,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
   }
 
+  /** Resolves (with its correlation ID) once a deployctl deploy to blue has exited 0, or after UPSTREAM_MAX_MS. */
+  async function upstreamSucceeded(): Promise<string> {
+    for (const giveUpAt = Date.now() + UPSTREAM_MAX_MS; Date.now() < giveUpAt; await sleep(500)) {
+      const found = [...requests.values()].find(
+        ({ exited, record }) =>
+          exited && record.exitCode === 0 && record.environment === GATED_FROM && record.tool === 'deploy',
+      );
+      if (found) return found.record.correlationId;
+    }
+    return `no success in ${GATED_FROM} within ${UPSTREAM_MAX_MS} ms`;
+  }
+
   /** A deploy command longer than a lost worker takes to be noticed (about 16 s), and a request queued behind it. */
   function startLongCommand(): Request {
     const long = launch('deploy', ORPHAN_ENVIRONMENT, ['--priority', 'high'], {
@@ -288,11 +304,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const priority = ['--priority', action.priority];
         const wait = action.shortWait ? ['--wait-timeout', SHORT_WAIT] : [];
         const gated = action.environment === GATED_ENVIRONMENT;
-        const request = launch(gated ? 'promote' : 'deploy', action.environment, [...priority, ...wait], action);
-        if (gated) {
-          background.push(sleep(action.approveAfterMs).then(() => answerGated(request, action.rejects)));
-        }
-        return request.record.correlationId;
+        const start = () => {
+          const request = launch(gated ? 'promote' : 'deploy', action.environment, [...priority, ...wait], action);
+          if (gated) {
+            request.spared = action.afterUpstream;
+            background.push(sleep(action.approveAfterMs).then(() => answerGated(request, action.rejects)));
+          }
+          return request.record.correlationId;
+        };
+        if (!action.afterUpstream) return start();
+        background.push(
+          upstreamSucceeded().then((found) => actionLog.push(`${elapsed()} promote after ${found}: ${start()}`)),
+        );
+        return 'once something has succeeded in blue';
       }
       case 'run': {
         const request = launch('run', RUNNER_ENVIRONMENT, ['--', ...step, '--plan-dir', plans], action);
@@ -314,7 +338,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         return request.record.correlationId;
       }
       case 'cancel': {
-        const following = [...requests.values()].filter((request) => !request.exited && !request.record.killed);
+        const following = [...requests.values()].filter(
+          (request) => !request.exited && !request.record.killed && !request.spared,
+        );
         const target = following[action.pick % Math.max(1, following.length)];
         if (!target) return 'nothing to cancel';
         const { environment, correlationId } = target.record;
@@ -494,6 +520,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       `${verdict.refusedUnavailable.length} requests refused as unavailable (exit 69, nothing started), ` +
       `${verdict.unhandledCommandRetries} workflow tasks retried for new events, ` +
       `${verdict.tasksFailedByServerClose} failed as the server closed their workflow`,
+    `${GATED_ENVIRONMENT}: ` +
+      (observed.requests
+        .filter((record) => record.environment === GATED_ENVIRONMENT)
+        .map(({ correlationId, requested, status, exitCode, stderrTail }) =>
+          requested && status ? `${correlationId} ${status}` : `${correlationId} exit ${exitCode}: ${stderrTail}`,
+        )
+        .join('; ') || 'no requests'),
     ...verdict.revokedOverlaps.map((line) => `  revoked overlap: ${line}`),
     ...verdict.runnersCutOff.map((line) => `  runner cut off: ${line}`),
     ...verdict.refusedUnavailable.map((line) => `  refused as unavailable: ${line}`),
