@@ -10,10 +10,12 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# The worker's sources only (the benchmark, also in tsconfig.build.json, stays out of the image).
+COPY scripts/bundle.js scripts/code-cache-loader.js ./scripts/
+# The worker's sources only (the benchmark, also in tsconfig.build.json, stays out of the image), and deployctl.
 RUN echo '{ "extends": "./tsconfig.build.json", "include": ["src"] }' > tsconfig.image.json \
   && npx tsc -p tsconfig.image.json \
-  && node dist/src/worker/workflow-bundle.js dist/workflow-bundle.js
+  && node dist/src/worker/workflow-bundle.js dist/workflow-bundle.js \
+  && node scripts/bundle.js --built
 
 FROM ${NODE_IMAGE}
 # tini as PID 1 passes SIGTERM on to the worker (which then stops its deploy commands' process groups cleanly) and
@@ -26,6 +28,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/deployctl.js ./dist/deployctl.js
 # Bundled at build time, so that a (re)started worker polls within a second or so instead of bundling first.
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 ENV DEPLOY_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js

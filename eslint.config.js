@@ -156,6 +156,8 @@ module.exports = tseslint.config(
         require: 'readonly',
         module: 'writable',
         __dirname: 'readonly',
+        __filename: 'readonly',
+        Buffer: 'readonly',
         process: 'readonly',
         console: 'readonly',
         setTimeout: 'readonly',

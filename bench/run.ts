@@ -86,7 +86,7 @@ async function main() {
       console.error(cdk);
     }
     console.error('deployctl start-up...');
-    const startup = cliStartupReport(measureCliStartup(env.address));
+    const startup = cliStartupReport(await measureCliStartup(env.address));
     console.error(startup);
     const cli = findTemporalCli();
     const serverVersion = cli ? execFileSync(cli, ['--version']).toString().trim() : 'SDK cached download';

@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-require('../dist/src/cli/main.js');
+// The built deployctl: one file that npm run build writes (scripts/bundle.js --built), compiled from a code cache.
+require('../dist/deployctl.js');
