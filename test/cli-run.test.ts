@@ -64,6 +64,14 @@ test('two runs in one environment never overlap; the command gets the deployment
   }
   const started = readRuns(log).find((run) => run.correlationId === 'r-two' && run.event === 'start');
   expect(started).toMatchObject({ environment: 'staging', stackName: 'TestStack', ref: 'v-r-two' });
+  // Each runner took its turn by the runnerClaimTurn update, answered as the step opened: no claim by signal.
+  const events = (await handle('r-two').fetchHistory()).events ?? [];
+  const updates = events.flatMap(
+    (event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest ?? [],
+  );
+  expect(updates.map((request) => request.input?.name)).toEqual(['runnerClaimTurn']);
+  const signals = events.map((event) => event.workflowExecutionSignaledEventAttributes?.signalName);
+  expect(signals).not.toContain('runnerClaim');
 });
 
 test('a command that fails: exit 1, its exit code and last output shown', async () => {

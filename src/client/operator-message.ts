@@ -55,7 +55,8 @@ export async function executeOperatorUpdate<Ret, Arg>(
   }
 }
 
-function isBusy(err: unknown): boolean {
+/** An update the workflow turned away for now (it was running a step in the worker): sent again, it is taken. */
+export function isBusy(err: unknown): boolean {
   return (
     err instanceof WorkflowUpdateFailedError &&
     err.cause instanceof ApplicationFailure &&

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { type Client, isGrpcServiceError, type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   cancelDeploymentSignal,
   DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS,
@@ -13,6 +14,7 @@ import {
   FINAL_STATUSES,
   lockWorkflowId,
   runnerClaimSignal,
+  runnerClaimUpdate,
   type RunnerExit,
   runnerExitedSignal,
   runnerHeartbeatSignal,
@@ -21,6 +23,7 @@ import {
 import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
 import type { deployment } from '../workflows';
 import { isUnavailable } from './connect';
+import { isBusy } from './operator-message';
 import { deploymentResult, progressOf, progressReporter } from './follow';
 import type { Interrupt, InterruptWatch } from './interruption';
 import { startRunnerCommand } from './runner-command';
@@ -73,8 +76,9 @@ export async function runOnRunner(
   const reporter = progressReporter(io.say);
   const { waitedBehind } = reporter;
 
+  const runnerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
   const turn = await Promise.race([
-    waitForStep(client, handle, environment, ended, reporter),
+    takeTurn(client, handle, environment, runnerId, ended, reporter),
     io.interrupts.interrupted.then((signal) => ({ signal })),
   ]);
   if ('signal' in turn) {
@@ -82,18 +86,17 @@ export async function runOnRunner(
     await handle.signal(cancelDeploymentSignal, {
       reason: `deployctl run interrupted (${turn.signal}) before its command ran`,
     });
+    // A claim that landed with the turn (or lands later) is given back at once: the command never ran.
+    await handle
+      .signal(runnerExitedSignal, { runnerId, exitCode: null, signal: turn.signal, lastOutput: 'never started' })
+      .catch(() => undefined);
     return { kind: 'interrupted', signal: turn.signal, ranCommand: false, ...(await shortly(ended)) };
   }
   if ('result' in turn) return { kind: 'ended', result: turn.result, waitedBehind };
-
-  const runnerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
-  await handle.signal(runnerClaimSignal, { runnerId });
-  const claimed = await answered(() => handle.query(stateQuery), runnerGivesUpAfterMs(runnerTimeout(turn.state)));
+  const claimed = turn.state;
   // Unanswered (no worker, or no server, for that long): the command never ran, and the deployment takes the runner
   // as lost, as it would a runner that had died.
-  if (claimed === undefined) {
-    return { kind: 'unreachable', afterMs: runnerGivesUpAfterMs(runnerTimeout(turn.state)) };
-  }
+  if ('unreachableAfterMs' in turn) return { kind: 'unreachable', afterMs: turn.unreachableAfterMs };
   if (claimed.runner?.runnerId !== runnerId) {
     const other = claimed.runner?.runnerId;
     io.say(`${claimed.correlationId}: ${other ? `another runner (${other}) runs its command` : 'it is being stopped'}`);
@@ -138,9 +141,82 @@ function runnerTimeout(state: DeploymentState): number {
   return state.settings?.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
 }
 
+type Turn =
+  { state: DeploymentState } | { result: DeploymentResult } | { state: DeploymentState; unreachableAfterMs: number };
+
+/**
+ * Waits for the turn and claims it: by the deployment's runnerClaimTurn update, answered in the workflow task that opens
+ * the step, so the command starts as the grant lands; meanwhile a look a second keeps the progress lines coming. A
+ * server or worker that does not take the update (updates disabled, an older worker) is asked the old way instead:
+ * looks every tenth of a second, then a claim by signal and a query that confirms it.
+ */
+async function takeTurn(
+  client: Client,
+  handle: Deployment,
+  environment: string,
+  runnerId: string,
+  ended: Promise<DeploymentResult>,
+  reporter: ReturnType<typeof progressReporter>,
+): Promise<Turn> {
+  const watching = new AbortController();
+  const progress = waitForStep(client, handle, environment, ended, reporter, watching.signal);
+  progress.catch(() => undefined);
+  const over = ended.then((result) => ({ result }));
+  over.catch(() => undefined);
+  try {
+    for (;;) {
+      const claim = handle.executeUpdate(runnerClaimUpdate, { args: [{ runnerId }] }).then(
+        (state) => ({ state }),
+        (err: unknown) => ({ err }),
+      );
+      const answer = await Promise.race([claim, over]);
+      if ('result' in answer) return answer;
+      if ('state' in answer) return answer.state.runner ? answer : await over;
+      if (!isBusy(answer.err) && updateRefused(answer.err)) {
+        watching.abort();
+        return await claimBySignal(client, handle, environment, runnerId, ended, reporter);
+      }
+      // (Busy for a moment, out of reach, or the deployment ended under it: asked again, unless it is over.)
+      await Promise.race([sleep(isBusy(answer.err) ? 100 : 500), over.catch(() => undefined)]);
+    }
+  } finally {
+    watching.abort();
+  }
+}
+
+/** An update the server or the deployment's worker does not take: disabled, unknown to an older worker. */
+function updateRefused(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateFailedError) return true;
+  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
+    if (isGrpcServiceError(cause)) {
+      return [status.UNIMPLEMENTED, status.PERMISSION_DENIED, status.FAILED_PRECONDITION].includes(cause.code);
+    }
+  }
+  return false;
+}
+
+/** The turn as runners took it before the update: look until the step opens, claim by signal, confirm by query. */
+async function claimBySignal(
+  client: Client,
+  handle: Deployment,
+  environment: string,
+  runnerId: string,
+  ended: Promise<DeploymentResult>,
+  reporter: ReturnType<typeof progressReporter>,
+): Promise<Turn> {
+  const turn = await waitForStep(client, handle, environment, ended, reporter);
+  if (turn === undefined || 'result' in turn) return turn ?? { result: await ended };
+  await handle.signal(runnerClaimSignal, { runnerId });
+  const withinMs = runnerGivesUpAfterMs(runnerTimeout(turn.state));
+  const claimed = await answered(() => handle.query(stateQuery), withinMs);
+  return claimed === undefined ? { state: turn.state, unreachableAfterMs: withinMs } : { state: claimed };
+}
+
 /**
  * Waits until the deployment's step waits for its runner (or the deployment ends first), with progress lines. It looks
  * every second while others are ahead of it, then every tenth of one, so the command starts soon after the turn comes.
+ * With `progressOnly`, only the progress lines: a look a second until aborted (the update notices the turn); then
+ * undefined.
  */
 async function waitForStep(
   client: Client,
@@ -148,12 +224,13 @@ async function waitForStep(
   environment: string,
   ended: Promise<DeploymentResult>,
   reporter: ReturnType<typeof progressReporter>,
-): Promise<{ state: DeploymentState } | { result: DeploymentResult }> {
+  progressOnly?: AbortSignal,
+): Promise<{ state: DeploymentState } | { result: DeploymentResult } | undefined> {
   let result: DeploymentResult | undefined;
   ended.then((r) => (result = r)).catch(() => undefined);
   const lock = client.workflow.getHandle(lockWorkflowId(environment));
   let progressDue = 0;
-  let soon = true; // until the lock says it is further back
+  let soon = !progressOnly; // until the lock says it is further back
   let waiting = true;
   let lookingUp = false;
   let hurry = () => {}; // ends a slow pace's sleep once the lock says nobody else is ahead
@@ -168,10 +245,11 @@ async function waitForStep(
     // Fast unless known to be further back: between the lock's grant and the deployment hearing of it, it is in
     // neither the waiting list nor deploying, and that is exactly when the turn is about to start.
     const wasSoon = soon;
-    soon = !(progress?.position !== undefined && progress.position > 1);
+    soon = !progressOnly && !(progress?.position !== undefined && progress.position > 1);
     progressDue = Date.now() + 1000;
     if (soon && !wasSoon) hurry();
   };
+  const aborted = new Promise<void>((resolve) => progressOnly?.addEventListener('abort', () => resolve()));
   try {
     for (;;) {
       if (result) return { result };
@@ -179,14 +257,17 @@ async function waitForStep(
       const state = await client.connection
         .withDeadline(Date.now() + LOOK_DEADLINE_MS, () => handle.query(stateQuery))
         .catch(() => undefined);
-      if (state?.runner) return { state };
+      if (progressOnly?.aborted) return undefined;
+      if (state?.runner && !progressOnly) return { state };
       if (state && FINAL_STATUSES.includes(state.status)) return { result: await ended };
       if (state && !lookingUp && Date.now() >= progressDue) void lookUpPlace(state);
       await Promise.race([
         ended.catch(() => undefined),
         sleep(soon ? 100 : 1000),
         new Promise<void>((resolve) => (hurry = resolve)),
+        aborted,
       ]);
+      if (progressOnly?.aborted) return undefined;
     }
   } finally {
     waiting = false;

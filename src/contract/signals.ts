@@ -86,6 +86,12 @@ export const rejectUpdate = defineUpdate<void, [{ by: string; reason: string; id
 // deployctl run (the runner) → deployment
 /** The runner takes the granted step; the first claim wins, and none is taken once a stop was asked for. */
 export const runnerClaimSignal = defineSignal<[{ runnerId: string }]>('runnerClaim');
+/**
+ * The runner waits for its step and claims it in one round trip: answered with the deployment's state once the step
+ * opens (claimed for this runner unless another claim or a stop came first) or once the deployment is over without
+ * one. A runner whose server or workers do not take it falls back to looking (stateQuery) and runnerClaimSignal.
+ */
+export const runnerClaimUpdate = defineUpdate<DeploymentState, [{ runnerId: string }]>('runnerClaimTurn');
 /** The runner's command still runs: a runner silent for the environment's runnerHeartbeatTimeout is lost. */
 export const runnerHeartbeatSignal = defineSignal<[{ runnerId: string }]>('runnerHeartbeat');
 export const runnerExitedSignal = defineSignal<[{ runnerId: string } & RunnerExit]>('runnerExited');

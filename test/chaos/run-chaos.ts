@@ -453,7 +453,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   say(`deployctl all done at ${elapsed()}`);
 
   const client = server.client;
-  const queues = await settledQueues(server, environments);
+  const ran = new Set(readCommandRuns(heartbeats).map((run) => run.correlationId));
+  // A runner killed before its command ran still holds its turn for a heartbeat timeout once the turn comes (lost
+  // then): the queues get that long for each such runner beyond the minute they always get.
+  const deadRunners = [...requests.values()].filter(
+    ({ record }) => record.tool === 'run' && record.killed && !ran.has(record.correlationId),
+  ).length;
+  const queues = await settledQueues(server, environments, 60_000 + deadRunners * RUNNER_HEARTBEAT_TIMEOUT_MS);
   // All at once, under one deadline: a deployment that never ends must not hold up the report by its own timeout.
   const resultsBy = sleep(30_000).then(() => undefined);
   await Promise.all(
@@ -565,7 +571,11 @@ function leases(server: TestWorkflowEnvironment, environments: string[]): Promis
 }
 
 /** Each environment's queue once the locks have caught up (a release may still be on its way for a few seconds). */
-async function settledQueues(server: TestWorkflowEnvironment, environments: string[]): Promise<QueueAtEnd[]> {
+async function settledQueues(
+  server: TestWorkflowEnvironment,
+  environments: string[],
+  withinMs: number,
+): Promise<QueueAtEnd[]> {
   const read = () =>
     Promise.all(
       environments.map(async (environment): Promise<QueueAtEnd> => {
@@ -580,7 +590,7 @@ async function settledQueues(server: TestWorkflowEnvironment, environments: stri
         };
       }),
     );
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + withinMs;
   for (;;) {
     const queues = await read();
     const empty = queues.every((queue) => queue.holder === undefined && queue.waiting.length === 0);

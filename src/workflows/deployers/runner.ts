@@ -1,6 +1,7 @@
 // Runner-side deploys (deployctl run): the deploy step is a command the CI runner that asked runs itself once the turn
 // is granted. The deployment waits for the runner's exit or for its heartbeats to stop; a runner that goes silent
 // (killed, its machine lost) fails the deployment as lost, and the turn goes on without it.
+import { HandlerUnfinishedPolicy } from '@temporalio/common';
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import {
   type DeploymentState,
@@ -10,16 +11,20 @@ import {
   type RunnerDeploySettings,
   type RunnerStep,
   runnerClaimSignal,
+  runnerClaimUpdate,
   runnerExitedSignal,
   runnerHeartbeatSignal,
 } from '../../contract';
 import { formatDuration } from '../../domain/durations';
 import type { Deployer } from './deployer';
+import { refuseWhileLocalWorkRuns } from '../operators';
 
 /** The runner's messages to one deployment, kept in its state where deployctl run reads them back. */
 export class RunnerLink {
   /** A claim that came before its step opened, taken when it opens (with `keepEarlyClaim`). */
   private earlyClaim: string | undefined;
+  /** Runners that said they exited before they held the step (interrupted while waiting): they claim nothing. */
+  private readonly gone = new Set<string>();
 
   /**
    * `keepEarlyClaim`: a claim that comes before the step opens is kept for it. A runner claims only once a query has
@@ -39,6 +44,21 @@ export class RunnerLink {
       }
       this.claim(step, runnerId);
     });
+    // Claimed in the task that opens the step: the runner hears of its turn as the grant lands, not at its next look.
+    setHandler(
+      runnerClaimUpdate,
+      async ({ runnerId }) => {
+        await condition(() => state.runner !== undefined || state.finishedAt !== undefined);
+        if (state.runner !== undefined) this.claim(state.runner, runnerId);
+        return state;
+      },
+      {
+        // (A deployment that ends with the runner still waiting: the runner learns the outcome by following it.)
+        unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON,
+        // Taken only where no local activity runs, as operators' messages are (local-work.ts): else sent again.
+        validator: (claim: { runnerId: string }) => refuseWhileLocalWorkRuns(claim),
+      },
+    );
     setHandler(runnerHeartbeatSignal, ({ runnerId }) => {
       const step = state.runner;
       if (step !== undefined && step.runnerId === runnerId) step.lastHeartbeatAt = Date.now();
@@ -46,6 +66,7 @@ export class RunnerLink {
     setHandler(runnerExitedSignal, ({ runnerId, ...exit }) => {
       const step = state.runner;
       if (step !== undefined && step.runnerId === runnerId) step.exit ??= exit;
+      else this.gone.add(runnerId);
     });
   }
 
@@ -59,7 +80,7 @@ export class RunnerLink {
 
   /** The first claim of a step that has begun wins; a step being stopped takes none (the runner then runs nothing). */
   private claim(step: RunnerStep, runnerId: string): void {
-    if (step.runnerId !== undefined || step.stopRequested) return;
+    if (step.runnerId !== undefined || step.stopRequested || this.gone.has(runnerId)) return;
     step.runnerId = runnerId;
     step.claimedAt = Date.now();
     step.lastHeartbeatAt = step.claimedAt;
