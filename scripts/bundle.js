@@ -16,8 +16,10 @@ const root = join(__dirname, '..');
 const check = process.argv.includes('--check');
 const built = process.argv.includes('--built');
 
-/** The Temporal API's protobuf descriptors without what no client of this project reads. */
+/** The Temporal API's protobuf descriptors without what no client of this project reads (once for every output). */
+let clientProtoText;
 function clientProtoJson() {
+  if (clientProtoText !== undefined) return clientProtoText;
   const { nested } = require('@temporalio/proto/protos/json-module.js').toJSON();
   delete nested.coresdk;
   delete nested.temporal.nested.api.nested.cloud;
@@ -31,7 +33,8 @@ function clientProtoJson() {
     }
   };
   strip({ nested });
-  return JSON.stringify(nested);
+  clientProtoText = JSON.stringify(nested);
+  return clientProtoText;
 }
 
 const clientProto = {

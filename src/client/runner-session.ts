@@ -78,7 +78,7 @@ export async function runOnRunner(
 
   const runnerId = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
   const turn = await Promise.race([
-    takeTurn(client, handle, environment, runnerId, ended, reporter),
+    takeTurn({ client, handle, environment, ended, reporter }, runnerId),
     io.interrupts.interrupted.then((signal) => ({ signal })),
   ]);
   if ('signal' in turn) {
@@ -141,6 +141,15 @@ function runnerTimeout(state: DeploymentState): number {
   return state.settings?.runnerHeartbeatTimeoutMs ?? DEFAULT_RUNNER_HEARTBEAT_TIMEOUT_MS;
 }
 
+/** A runner waiting for its turn: where it asks, the deployment's outcome to come, where its progress lines go. */
+interface Waiting {
+  client: Client;
+  handle: Deployment;
+  environment: string;
+  ended: Promise<DeploymentResult>;
+  reporter: ReturnType<typeof progressReporter>;
+}
+
 type Turn =
   { state: DeploymentState } | { result: DeploymentResult } | { state: DeploymentState; unreachableAfterMs: number };
 
@@ -150,16 +159,10 @@ type Turn =
  * server or worker that does not take the update (updates disabled, an older worker) is asked the old way instead:
  * looks every tenth of a second, then a claim by signal and a query that confirms it.
  */
-async function takeTurn(
-  client: Client,
-  handle: Deployment,
-  environment: string,
-  runnerId: string,
-  ended: Promise<DeploymentResult>,
-  reporter: ReturnType<typeof progressReporter>,
-): Promise<Turn> {
+async function takeTurn(waiting: Waiting, runnerId: string): Promise<Turn> {
+  const { handle, ended } = waiting;
   const watching = new AbortController();
-  const progress = waitForStep(client, handle, environment, ended, reporter, watching.signal);
+  const progress = waitForStep(waiting, watching.signal);
   progress.catch(() => undefined);
   const over = ended.then((result) => ({ result }));
   over.catch(() => undefined);
@@ -172,9 +175,9 @@ async function takeTurn(
       const answer = await Promise.race([claim, over]);
       if ('result' in answer) return answer;
       if ('state' in answer) return answer.state.runner ? answer : await over;
-      if (!isBusy(answer.err) && updateRefused(answer.err)) {
+      if (updateRefused(answer.err)) {
         watching.abort();
-        return await claimBySignal(client, handle, environment, runnerId, ended, reporter);
+        return await claimBySignal(waiting, runnerId);
       }
       // (Busy for a moment, out of reach, or the deployment ended under it: asked again, unless it is over.)
       await Promise.race([sleep(isBusy(answer.err) ? 100 : 500), over.catch(() => undefined)]);
@@ -184,9 +187,9 @@ async function takeTurn(
   }
 }
 
-/** An update the server or the deployment's worker does not take: disabled, unknown to an older worker. */
+/** An update the server or the deployment's worker does not take: disabled, unknown to an older worker (not Busy). */
 function updateRefused(err: unknown): boolean {
-  if (err instanceof WorkflowUpdateFailedError) return true;
+  if (err instanceof WorkflowUpdateFailedError) return !isBusy(err);
   for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
     if (isGrpcServiceError(cause)) {
       return [status.UNIMPLEMENTED, status.PERMISSION_DENIED, status.FAILED_PRECONDITION].includes(cause.code);
@@ -196,15 +199,9 @@ function updateRefused(err: unknown): boolean {
 }
 
 /** The turn as runners took it before the update: look until the step opens, claim by signal, confirm by query. */
-async function claimBySignal(
-  client: Client,
-  handle: Deployment,
-  environment: string,
-  runnerId: string,
-  ended: Promise<DeploymentResult>,
-  reporter: ReturnType<typeof progressReporter>,
-): Promise<Turn> {
-  const turn = await waitForStep(client, handle, environment, ended, reporter);
+async function claimBySignal(waiting: Waiting, runnerId: string): Promise<Turn> {
+  const { handle, ended } = waiting;
+  const turn = await waitForStep(waiting);
   if (turn === undefined || 'result' in turn) return turn ?? { result: await ended };
   await handle.signal(runnerClaimSignal, { runnerId });
   const withinMs = runnerGivesUpAfterMs(runnerTimeout(turn.state));
@@ -219,11 +216,7 @@ async function claimBySignal(
  * undefined.
  */
 async function waitForStep(
-  client: Client,
-  handle: Deployment,
-  environment: string,
-  ended: Promise<DeploymentResult>,
-  reporter: ReturnType<typeof progressReporter>,
+  { client, handle, environment, ended, reporter }: Waiting,
   progressOnly?: AbortSignal,
 ): Promise<{ state: DeploymentState } | { result: DeploymentResult } | undefined> {
   let result: DeploymentResult | undefined;
