@@ -21,6 +21,7 @@ import {
   queueQuery,
   releaseAnswerQuery,
   releaseTurnSignal,
+  releaseTurnUpdate,
   requestTurnSignal,
   withdrawSignal,
 } from '../contract';
@@ -43,6 +44,7 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
 
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
+  setHandler(releaseTurnUpdate, ({ leaseId, durationMs }) => lock.releaseAnswered(leaseId, durationMs));
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
   setHandler(approvalSignal, (change) => lock.approvalChanged(change));
   /** A force-release takes effect once the environment's operator rules allow it; a refusal is counted and logged. */
