@@ -3,6 +3,7 @@ import type { SignalDefinition } from '@temporalio/common';
 import { lockWorkflowId } from '../contract/names';
 import {
   DEPLOYMENT_ENVIRONMENT,
+  type EndedLock,
   releaseAnswerQuery,
   type ReleaseOutcome,
   releaseTurnSignal,
@@ -16,7 +17,11 @@ export interface RequestTurnInput {
   request: TurnRequest;
 }
 
-/** Signals an environment's lock, starting the lock workflow if it is not running. */
+/**
+ * Signals an environment's lock, starting the lock workflow if it is not running: a lock that ended idle hands its
+ * lease count and learned durations to the one started here. (Two requests that both find it ended start one lock:
+ * signal-with-start signals the run the other started.)
+ */
 export async function signalLock<T>(
   client: Client,
   taskQueue: string,
@@ -24,15 +29,38 @@ export async function signalLock<T>(
   signal: SignalDefinition<[T]>,
   arg: T,
 ): Promise<void> {
+  const workflowId = lockWorkflowId(environment);
+  try {
+    await client.workflow.getHandle(workflowId).signal(signal, arg);
+    return;
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
   await client.workflow.signalWithStart('environmentLock', {
-    workflowId: lockWorkflowId(environment),
+    workflowId,
     taskQueue,
-    args: [{ environment }],
+    args: [{ environment, ...(await endedLock(client, workflowId)) }],
     signal,
     signalArgs: [arg],
     typedSearchAttributes: [{ key: DEPLOYMENT_ENVIRONMENT, value: environment }],
     staticSummary: `Deployment queue of environment ${environment}`,
   });
+}
+
+/** What the environment's last lock returned when it ended idle; nothing when it never ran or ended otherwise. */
+async function endedLock(client: Client, workflowId: string): Promise<EndedLock | undefined> {
+  try {
+    const { runId, status } = await client.workflow.getHandle(workflowId).describe();
+    if (status.name !== 'COMPLETED') return undefined;
+    const ended: unknown = await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result();
+    const { nextLease, recentDurationsMs } = (ended ?? {}) as Partial<EndedLock>;
+    if (!Number.isSafeInteger(nextLease) || !Array.isArray(recentDurationsMs)) return undefined;
+    return { nextLease: nextLease!, recentDurationsMs: recentDurationsMs.filter(Number.isFinite) };
+  } catch (err) {
+    // Never ran (or its history is gone): a new lock starts free, as the first one did.
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** Queues a deployment at its environment's lock, starting the lock workflow if it is not running. */

@@ -26,7 +26,7 @@ export async function forceReleaseCommand(
       const denied = accessDeniedExit(err, `environment ${options.env}`);
       if (denied) throw denied;
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      process.stderr.write(`environment ${options.env} has no lock yet: nothing to release\n`);
+      process.stderr.write(`environment ${options.env} has no running lock: nothing to release\n`);
       return EXIT.ok;
     }
     process.stderr.write(`environment ${options.env}: turn force-released${byWords(who)} (${reason})\n`);

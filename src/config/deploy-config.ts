@@ -295,6 +295,14 @@ const environment = z
     livenessCheckInterval: duration
       .prefault('60s')
       .meta(about("How often the queue checks that its holder's workflow is still running.")),
+    idleLockTimeout: duration
+      .prefault('15m')
+      .meta(
+        about(
+          "How long the environment's queue stays running with nothing to do (no holder, nobody waiting or " +
+            'scheduled, no freeze by hand, no windows) before it ends; the next request starts it again.',
+        ),
+      ),
     deployTimeout: duration.prefault('2h').meta(about("The deploy step's own time limit.")),
     runnerHeartbeatTimeout: duration
       .prefault('60s')
@@ -474,6 +482,7 @@ export function parseConfig(document: unknown, source = 'config', now = Date.now
       expectedDurationMs: env.expectedDuration,
       queueMode: env.queueMode,
       livenessCheckIntervalMs: env.livenessCheckInterval,
+      idleLockTimeoutMs: env.idleLockTimeout,
       deployTimeoutMs: env.deployTimeout,
       runnerHeartbeatTimeoutMs: env.runnerHeartbeatTimeout,
       deploy: deploySettings(env.deploy),

@@ -4,6 +4,15 @@ import type { Priority } from './deployment';
 import type { NoticeRoute } from './notice';
 import type { QueueMode } from './settings';
 
+/**
+ * What a lock that ended idle returns, for the next one its environment starts: the count of its leases (a lease ID is
+ * never given twice) and the durations it learned (for ETAs).
+ */
+export interface EndedLock {
+  nextLease: number;
+  recentDurationsMs: number[];
+}
+
 /** A deployment's request for its environment's turn. */
 export interface TurnRequest {
   workflowId: string;
@@ -18,6 +27,8 @@ export interface TurnRequest {
   requestedAt: number;
   queueMode: QueueMode;
   livenessCheckIntervalMs: number;
+  /** How long the lock stays running idle before it ends (absent in requests before 1.8: it never ends). */
+  idleLockTimeoutMs?: number;
   expectedDurationMs: number;
   /**
    * How long the lock waits, once it has revoked this deployment, for it to stop its deploy step and give the turn

@@ -83,6 +83,11 @@ export interface EnvironmentSettings {
   expectedDurationMs: number;
   queueMode: QueueMode;
   livenessCheckIntervalMs: number;
+  /**
+   * How long the environment's lock stays running idle before it ends (a new request starts it again); absent from
+   * settings resolved before 1.8.
+   */
+  idleLockTimeoutMs?: number;
   deployTimeoutMs: number;
   /** Runner-side deploys (`deployctl run`): a runner silent for this long is taken as lost and the turn goes on. */
   runnerHeartbeatTimeoutMs: number;

@@ -114,6 +114,7 @@ export async function deploySteps(steps: DeploySteps): Promise<void> {
       requestedAt: state.requestedAt,
       queueMode: settings.queueMode,
       livenessCheckIntervalMs: settings.livenessCheckIntervalMs,
+      ...present({ idleLockTimeoutMs: settings.idleLockTimeoutMs }),
       expectedDurationMs: settings.expectedDurationMs,
       revokeWaitMs: revokeWaitMs(settings, steps.runner !== undefined),
       notices: route,

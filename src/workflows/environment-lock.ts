@@ -6,6 +6,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -25,7 +26,9 @@ import {
   requestTurnSignal,
   withdrawSignal,
 } from '../contract';
+import type { EndedLock } from '../contract';
 import { type EnvironmentLockInput, LockState } from './lock-state';
+import { PATCHES } from './patches';
 import { liveness } from './activity-options';
 import { authorizedOperator, isAccessDenied } from './operators';
 import { grant, tell, tellStaleRecovered } from './lock-messages';
@@ -33,7 +36,11 @@ import { recordFreezeChange, recordOpen, recordQueue } from './metrics';
 
 export type { EnvironmentLockInput };
 
-export async function environmentLock(input: EnvironmentLockInput): Promise<void> {
+/**
+ * Runs an environment's queue. Returns, ended, once it has had nothing to keep for its idle timeout (since 1.8): the
+ * next request starts a new run with what it returned.
+ */
+export async function environmentLock(input: EnvironmentLockInput): Promise<EndedLock | void> {
   const lock: LockState = new LockState(input, { now: Date.now, log, queueChanged: () => show() });
   /** The queue's gauges and the lock's details in the Web UI: set when its queue, holder or calendar changes. */
   const show = () => {
@@ -71,6 +78,9 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
   setHandler(queueQuery, () => lock.view());
 
   const hasWork = () => lock.hasWork() || workflowInfo().continueAsNewSuggested;
+  // Asked once, as the run starts: a run begun before 1.8 keeps its old ways on replay until it continues as new.
+  const endsWhenIdle = patched(PATCHES.idleLockEnds.id);
+  const idleNow = () => (endsWhenIdle ? lock.endsIdleAfterMs() : undefined);
   /** The liveness timer: one for each wake time, kept across handoffs (which do not move the wake time). */
   let alarm: { at: number; rang: boolean } | undefined;
 
@@ -81,12 +91,25 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<void
       // sets the alarm anew.
       const calendarAt = lock.calendarWake();
       const calendarMoved = () => lock.calendarWake() !== calendarAt;
+      const idleMs = wake ? undefined : idleNow();
+      if (idleMs !== undefined) {
+        // Idle: it ends unless something comes within the timeout. A request that crosses the end fails the task
+        // that would complete it (the server refuses a completion while new events wait) and is taken on its retry.
+        const stillIdle = () => idleNow() !== undefined && !hasWork();
+        if (await condition(() => !stillIdle() || calendarMoved(), idleMs)) continue;
+        await condition(allHandlersFinished);
+        if (stillIdle()) return lock.ended();
+        continue;
+      }
       if (!wake) {
-        await condition(() => hasWork() || calendarMoved());
+        // (Since 1.8 also when it has nothing left to keep: a freeze by hand lifted, say.)
+        await condition(() => hasWork() || calendarMoved() || idleNow() !== undefined);
       } else {
         if (!alarm || alarm.rang || alarm.at !== wake.at) alarm = setAlarm(wake.at);
         const waited = alarm;
-        await condition(() => hasWork() || waited.rang || calendarMoved());
+        // (Since 1.8 also when the holder gives the turn back to nobody: the lock is idle from then.)
+        const idleFromNow = () => wake.holder !== undefined && idleNow() !== undefined;
+        await condition(() => hasWork() || waited.rang || calendarMoved() || idleFromNow());
         // Due when its timer rang, or when the workflow clock says so: a replay that meets the timer and a signal in
         // one task decides as the worker that met them apart did.
         // (A calendar wake-up: the environment opened or closed.)

@@ -3,6 +3,7 @@
 // wires it to signals, queries and timers.
 import type {
   Closure,
+  EndedLock,
   EnvironmentCalendar,
   Holder,
   ManualFreeze,
@@ -26,6 +27,8 @@ export interface EnvironmentLockInput {
   recentDurationsMs?: number[];
   queueMode?: QueueMode;
   livenessCheckIntervalMs?: number;
+  /** How long it stays running idle before it ends, as the newest request carried it (never, before 1.8). */
+  idleLockTimeoutMs?: number;
   lastLivenessCheckAt?: number;
   /** The latest revoked leases, with who and why: how the lock answers the release of a lease it no longer holds. */
   revokedLeases?: RevokedLease[];
@@ -99,6 +102,7 @@ export class LockState {
   private recentDurationsMs: number[];
   private queueMode: QueueMode;
   private livenessCheckIntervalMs: number;
+  private idleLockTimeoutMs: number | undefined;
   private lastLivenessCheckAt: number;
   private revokedLeases: RevokedLease[];
   private calendar: EnvironmentCalendar | undefined;
@@ -117,6 +121,7 @@ export class LockState {
     this.recentDurationsMs = input.recentDurationsMs ?? [];
     this.queueMode = input.queueMode ?? 'queue';
     this.livenessCheckIntervalMs = input.livenessCheckIntervalMs ?? DEFAULT_LIVENESS_CHECK_MS;
+    this.idleLockTimeoutMs = input.idleLockTimeoutMs;
     this.lastLivenessCheckAt = input.lastLivenessCheckAt ?? ports.now();
     this.revokedLeases = input.revokedLeases ?? [];
     this.calendar = input.calendar;
@@ -128,6 +133,7 @@ export class LockState {
   request(request: TurnRequest): void {
     this.queueMode = request.queueMode;
     this.livenessCheckIntervalMs = request.livenessCheckIntervalMs;
+    this.idleLockTimeoutMs = request.idleLockTimeoutMs;
     if (request.calendar !== undefined || this.calendar !== undefined) this.calendar = request.calendar;
     const now = this.ports.now();
     const closure = request.override ? undefined : this.closureAt(joinsAt(request, now));
@@ -342,6 +348,28 @@ export class LockState {
     }
   }
 
+  /**
+   * How long it may wait idle before it ends, when it has nothing to keep: no holder, nobody waiting or scheduled,
+   * nothing untold, no freeze by hand or windows (what it shows must follow them), no revoked lease (whose late release
+   * it must answer). Undefined while it must keep running.
+   */
+  endsIdleAfterMs(): number | undefined {
+    const idle =
+      !this.holder &&
+      this.waiting.length === 0 &&
+      this.scheduled.length === 0 &&
+      this.decisions.length === 0 &&
+      this.calendar === undefined &&
+      !frozenByHandAt(this.manualFreeze, this.ports.now()) &&
+      this.revokedLeases.length === 0;
+    return idle ? this.idleLockTimeoutMs : undefined;
+  }
+
+  /** What an ended lock hands to the next one its environment starts: its lease count and the durations it learned. */
+  ended(): EndedLock {
+    return { nextLease: this.nextLease, recentDurationsMs: this.recentDurationsMs };
+  }
+
   /** Whether there is something to tell deployments or a turn to grant. */
   hasWork(): boolean {
     const due = (this.scheduled[0]?.notBefore ?? Infinity) <= this.ports.now();
@@ -458,6 +486,7 @@ export class LockState {
       recentDurationsMs: this.recentDurationsMs,
       queueMode: this.queueMode,
       livenessCheckIntervalMs: this.livenessCheckIntervalMs,
+      ...present({ idleLockTimeoutMs: this.idleLockTimeoutMs }),
       lastLivenessCheckAt: this.lastLivenessCheckAt,
       ...(this.revokedLeases.length > 0 ? { revokedLeases: this.revokedLeases } : {}),
       ...present({

@@ -85,4 +85,14 @@ export const PATCHES = {
       'deprecate once no deployment started before 1.6.0 is open (its lock wait and deploy timeouts); remove in the ' +
       'release after',
   },
+  idleLockEnds: {
+    id: 'idle-lock-ends',
+    since: '1.8.0',
+    change:
+      "an environment's lock with nothing to keep ends after its idleLockTimeout (a timer while idle); the next " +
+      'request starts a new one, handed its lease count and learned durations',
+    retire:
+      'deprecate once every lock has continued as new or ended since 1.8.0 (a lock carries no patch across runs); ' +
+      'remove in the release after',
+  },
 } as const satisfies Record<string, Patch>;

@@ -115,6 +115,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     lockWaitTimeout: '10m',
     expectedDuration: '2s',
     livenessCheckInterval: '2s',
+    // Locks end in the gaps between bursts and are started again by the next request, faults and all.
+    idleLockTimeout: '3s',
     queueMode,
     deploy: {
       type: 'command',
