@@ -19,6 +19,7 @@ test('a minimal command environment gets every default', () => {
         expectedDurationMs: 30 * 60_000,
         queueMode: 'queue',
         livenessCheckIntervalMs: 60_000,
+        idleLockTimeoutMs: 15 * 60_000,
         deployTimeoutMs: 2 * 3_600_000,
         runnerHeartbeatTimeoutMs: 60_000,
         deploy: {

@@ -115,6 +115,83 @@ test('a stale release changes nothing; each release of a lease is answered from 
   expect(lock.answerFor('nonsense')).toEqual({ revokedReason: 'the lock had passed the turn on' });
 });
 
+test('a release answered at once (by update) frees the turn and says how the lock took it', () => {
+  const { lock } = lockAt();
+  lock.request(request('a'));
+  lock.request(request('b'));
+  grantAll(lock);
+  expect(lock.releaseAnswered('staging#1', 100)).toEqual({});
+  expect(grantAll(lock)).toEqual(['b']);
+  // Sent again (a retried activity): the same answer, and the later holder keeps the turn.
+  expect(lock.releaseAnswered('staging#1', 100)).toEqual({});
+  expect(lock.holder?.leaseId).toBe('staging#2');
+  expect(lock.releaseAnswered('staging#9', 100)).toEqual({ revokedReason: 'the lock had passed the turn on' });
+});
+
+describe('an idle lock may end', () => {
+  const idle = (overrides: Partial<TurnRequest> = {}) => request('a', { idleLockTimeoutMs: 900_000, ...overrides });
+
+  test('only once nothing is held, waiting, scheduled or untold; then it hands on its leases and durations', () => {
+    const { lock } = lockAt();
+    lock.request(idle());
+    lock.request(request('b', { idleLockTimeoutMs: 900_000 }));
+    expect(lock.endsIdleAfterMs()).toBeUndefined();
+    grantAll(lock);
+    lock.release('staging#1', 300);
+    expect(lock.endsIdleAfterMs()).toBeUndefined();
+    grantAll(lock);
+    lock.release('staging#2', 500);
+    expect(lock.endsIdleAfterMs()).toBe(900_000);
+    expect(lock.ended()).toEqual({ nextLease: 3, recentDurationsMs: [300, 500] });
+    // The next run starts from it: no lease ID given twice.
+    const { lock: next } = lockAt(1_000, lock.ended());
+    next.request(idle());
+    grantAll(next);
+    expect(next.holder?.leaseId).toBe('staging#3');
+  });
+
+  test('never with a request scheduled, a freeze by hand, windows, or a revoked lease', () => {
+    const scheduled = lockAt().lock;
+    scheduled.request(idle({ notBefore: 60_000 }));
+    expect(scheduled.endsIdleAfterMs()).toBeUndefined();
+
+    const frozen = lockAt();
+    frozen.lock.request(idle());
+    grantAll(frozen.lock);
+    frozen.lock.release('staging#1', 10);
+    frozen.lock.freeze({ reason: 'incident', by: 'ana' }, undefined);
+    expect(frozen.lock.endsIdleAfterMs()).toBeUndefined();
+    frozen.lock.unfreeze({ reason: 'resolved' }, undefined);
+    expect(frozen.lock.endsIdleAfterMs()).toBe(900_000);
+
+    const windowed = lockAt().lock;
+    windowed.request(
+      idle({
+        calendar: { freeze: [], deployWindows: [{ cron: '0 9 * * 1-5', durationMs: 8 * 3_600_000, timezone: 'UTC' }] },
+      }),
+    );
+    grantAll(windowed);
+    windowed.release('staging#1', 10);
+    expect(windowed.endsIdleAfterMs()).toBeUndefined();
+
+    const revoked = lockAt().lock;
+    revoked.request(idle());
+    grantAll(revoked);
+    revoked.forceRelease('stuck', 'ops');
+    revoked.release('staging#1', 10);
+    revoked.takeDecisions();
+    expect(revoked.endsIdleAfterMs()).toBeUndefined();
+  });
+
+  test('never for requests from before 1.8, which carry no idle timeout', () => {
+    const { lock } = lockAt();
+    lock.request(request('a'));
+    grantAll(lock);
+    lock.release('staging#1', 10);
+    expect(lock.endsIdleAfterMs()).toBeUndefined();
+  });
+});
+
 test('force-release revokes the lease, keeps the holder until it gives the turn back, and says who', () => {
   const { lock, clock } = lockAt();
   lock.request(request('a'));
