@@ -7,7 +7,6 @@ import {
   releaseAnswerQuery,
   type ReleaseOutcome,
   releaseTurnSignal,
-  releaseTurnUpdate,
   requestTurnSignal,
   type TurnRequest,
 } from '../contract';
@@ -78,34 +77,22 @@ export interface ReleaseTurnInput {
 
 /** How long a release waits for the lock to have taken it: the lock's next workflow task, normally milliseconds. */
 const ANSWER_WAIT_MS = 10_000;
-/** How long the update may take before the release is sent by signal instead (an update is not kept until taken). */
-const UPDATE_WAIT_MS = 5_000;
 
 /**
- * Gives the turn back and has the lock's answer: by update, answered in the lock's task that takes the release; by
- * signal and query where the update is refused (a lock of an older worker, a server with updates off) or unanswered.
- * A release sent twice is harmless: the lock ignores a lease it no longer holds and answers it the same.
+ * Gives the turn back and asks the lock how it took the release. The signal is durable once sent; the query reads
+ * the lock's state once the signal's workflow task has run, so one query normally has the answer.
  */
 export function createReleaseTurn(client: Client) {
   return async function releaseTurn({ environment, leaseId, durationMs }: ReleaseTurnInput): Promise<ReleaseOutcome> {
     const lock = client.workflow.getHandle(lockWorkflowId(environment));
-    const release = { leaseId, durationMs };
-    const deadline = Date.now() + ANSWER_WAIT_MS;
     try {
-      const answer = await client.withDeadline(Date.now() + UPDATE_WAIT_MS, () =>
-        lock.executeUpdate(releaseTurnUpdate, { args: [release] }),
-      );
-      return { lock: 'answered', ...answer };
-    } catch {
-      // Refused or unanswered (or no lock: the signal says so): sent the way every worker and server takes.
-    }
-    try {
-      await lock.signal(releaseTurnSignal, release);
+      await lock.signal(releaseTurnSignal, { leaseId, durationMs });
     } catch (err) {
       // Terminated or never started: nothing holds a turn to give back (a new lock starts free).
       if (err instanceof WorkflowNotFoundError) return { lock: 'closed' };
       throw err;
     }
+    const deadline = Date.now() + ANSWER_WAIT_MS;
     for (let pause = 10; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
       let answer;
       try {

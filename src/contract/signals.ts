@@ -30,11 +30,6 @@ export interface ReleaseAnswer {
 export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'closed' } | { lock: 'unanswered' };
 /** The lease given back, and how long it held the turn; the deployment asks for the answer by releaseAnswerQuery. */
 export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
-/**
- * As the signal, answered in the workflow task that takes it (and grants the next turn): one round trip, where the
- * signal needs a query after it. Locks of workers before 1.8, and servers with updates off, refuse it.
- */
-export const releaseTurnUpdate = defineUpdate<ReleaseAnswer, [{ leaseId: string; durationMs: number }]>('releaseTurn');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 /** A waiting deployment's approvals changed: when each of them expires. */
 export const approvalSignal = defineSignal<[{ workflowId: string; runId: string; expiresAt: number[] }]>('approval');

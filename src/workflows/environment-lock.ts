@@ -22,7 +22,6 @@ import {
   queueQuery,
   releaseAnswerQuery,
   releaseTurnSignal,
-  releaseTurnUpdate,
   requestTurnSignal,
   withdrawSignal,
 } from '../contract';
@@ -51,7 +50,6 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<Ende
 
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
-  setHandler(releaseTurnUpdate, ({ leaseId, durationMs }) => lock.releaseAnswered(leaseId, durationMs));
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
   setHandler(approvalSignal, (change) => lock.approvalChanged(change));
   /** A force-release takes effect once the environment's operator rules allow it; a refusal is counted and logged. */

@@ -180,13 +180,6 @@ export class LockState {
     this.free();
   }
 
-  /** A release that is answered at once (by update): how the lock took it. */
-  releaseAnswered(leaseId: string, durationMs: number): ReleaseAnswer {
-    this.release(leaseId, durationMs);
-    // (Null only while the lease holds the turn, which a release of it has just ended.)
-    return this.answerFor(leaseId) ?? {};
-  }
-
   /** The turn is free. */
   private free(): void {
     this.holder = undefined;

@@ -115,19 +115,6 @@ test('a stale release changes nothing; each release of a lease is answered from 
   expect(lock.answerFor('nonsense')).toEqual({ revokedReason: 'the lock had passed the turn on' });
 });
 
-test('a release answered at once (by update) frees the turn and says how the lock took it', () => {
-  const { lock } = lockAt();
-  lock.request(request('a'));
-  lock.request(request('b'));
-  grantAll(lock);
-  expect(lock.releaseAnswered('staging#1', 100)).toEqual({});
-  expect(grantAll(lock)).toEqual(['b']);
-  // Sent again (a retried activity): the same answer, and the later holder keeps the turn.
-  expect(lock.releaseAnswered('staging#1', 100)).toEqual({});
-  expect(lock.holder?.leaseId).toBe('staging#2');
-  expect(lock.releaseAnswered('staging#9', 100)).toEqual({ revokedReason: 'the lock had passed the turn on' });
-});
-
 describe('an idle lock may end', () => {
   const idle = (overrides: Partial<TurnRequest> = {}) => request('a', { idleLockTimeoutMs: 900_000, ...overrides });
 
