@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import {
   approvalSignal,
+  type EndedLock,
   forceReleaseSignal,
   forceReleaseUpdate,
   freezeSignal,
@@ -25,7 +26,6 @@ import {
   requestTurnSignal,
   withdrawSignal,
 } from '../contract';
-import type { EndedLock } from '../contract';
 import { type EnvironmentLockInput, LockState } from './lock-state';
 import { PATCHES } from './patches';
 import { liveness } from './activity-options';
