@@ -1,8 +1,8 @@
-// Idle environments: E environments deploy once each, then sit idle. What the real worker still holds a minute later,
+// Idle environments: E environments deploy once each, then sit idle. What the real worker still holds 30 s later,
 // with locks that end when idle (idleLockTimeout) and with locks that stay: the workflows in its cache (the SDK's
 // temporal_sticky_cache_size), the locks still running, its memory now and at its peak.
 // node dist/bench/idle-environments.js [environments, default 300]
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +13,7 @@ import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
 import { QUIET_BUNDLER } from '../test/helpers/quiet-bundler';
 import { freePort } from '../test/helpers/ports';
 import { noOpEnvironment, startBenchWorker } from './bench-worker';
-import { peakRssMb } from './process-usage';
+import { peakRssMb, rssMb } from './process-usage';
 
 export interface IdleResult {
   idleLockTimeout: string;
@@ -23,9 +23,6 @@ export interface IdleResult {
   rssMb: number;
   peakRssMb: number;
 }
-
-const rssMb = (pid: number) =>
-  Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
 
 export async function measureIdleEnvironments(
   env: TestWorkflowEnvironment,

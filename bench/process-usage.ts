@@ -60,11 +60,17 @@ export function processCpuMs(pid: number): { own: number; reaped: number } {
   return { own: (ticks(11) + ticks(12)) * 10, reaped: (ticks(13) + ticks(14)) * 10 };
 }
 
-/** The process's peak resident memory (VmHWM), in MiB. */
-export function peakRssMb(pid: number): number {
+/** A memory figure of the process's status (VmHWM, VmRSS), in MiB. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) / 1024;
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
 }
+
+/** The process's peak resident memory (VmHWM), in MiB. */
+export const peakRssMb = (pid: number): number => statusMb(pid, 'VmHWM');
+
+/** The process's resident memory now (VmRSS), in MiB. */
+export const rssMb = (pid: number): number => statusMb(pid, 'VmRSS');
 
 /** The children of a process whose command name (comm) is `name`. */
 export function childrenNamed(parent: number, name: string): number[] {

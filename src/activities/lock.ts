@@ -51,10 +51,10 @@ async function endedLock(client: Client, workflowId: string): Promise<EndedLock 
   try {
     const { runId, status } = await client.workflow.getHandle(workflowId).describe();
     if (status.name !== 'COMPLETED') return undefined;
-    const ended: unknown = await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result();
-    const { nextLease, recentDurationsMs } = (ended ?? {}) as Partial<EndedLock>;
-    if (!Number.isSafeInteger(nextLease) || !Array.isArray(recentDurationsMs)) return undefined;
-    return { nextLease: nextLease!, recentDurationsMs: recentDurationsMs.filter(Number.isFinite) };
+    // (A lock before 1.8 never ended this way: it returned nothing.)
+    const ended = (await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result()) as
+      EndedLock | undefined;
+    return ended?.nextLease === undefined ? undefined : ended;
   } catch (err) {
     // Never ran (or its history is gone): a new lock starts free, as the first one did.
     if (err instanceof WorkflowNotFoundError) return undefined;
