@@ -16,21 +16,14 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
-    // End to end: a real Temporal server, the real worker, deployctl, moto, a local Slack endpoint.
+    // End to end: a real Temporal server, the real worker, deployctl, moto, a local Slack endpoint. deployctl is the
+    // single file users download, copied alone into an empty directory (test/single-file-deployctl.ts).
     {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/*.test.ts'],
       // A failing test prints the tail of every server's and worker's output its file started.
       testEnvironment: '<rootDir>/test/environment.js',
-      globalSetup: '<rootDir>/test/global-setup.ts',
-    },
-    // deployctl's contract once more, run by the single-file build copied alone into an empty directory.
-    {
-      ...shared,
-      displayName: 'single-file',
-      testEnvironment: '<rootDir>/test/environment.js',
-      testMatch: ['<rootDir>/test/{cli-deploy,cli-bad-input,cli-unavailable,cli-interrupt,cli-run,cancel}.test.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       setupFiles: [...shared.setupFiles, '<rootDir>/test/single-file-deployctl.ts'],
     },

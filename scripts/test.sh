@@ -26,7 +26,7 @@ set +e
 npx jest --ci --selectProjects unit --json --outputFile=.test-results/unit.json "$@"
 status=$?
 if [ "$status" -eq 0 ]; then
-  npx jest --ci --selectProjects e2e single-file --json --outputFile=.test-results/e2e.json "$@"
+  npx jest --ci --selectProjects e2e --json --outputFile=.test-results/e2e.json "$@"
   status=$?
 fi
 set -e

@@ -1,5 +1,8 @@
 // deployctl deploy end to end: outcome, --json, attaching to an existing correlation ID, exit codes 0/1/2.
-import { deployctl, startDeployctl } from './helpers/cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILT_DEPLOYCTL, deployctl, startDeployctl } from './helpers/cli';
+import { projectRoot } from './helpers/project-root';
 import {
   environmentDocument,
   Holds,
@@ -42,6 +45,18 @@ test('a successful deployment exits 0 and prints the JSON outcome', async () => 
   const runs = readRuns(log).filter((run) => run.correlationId === 'cli-ok');
   expect(runs.map((run) => run.event)).toEqual(['start', 'end']);
   expect(runs[0]?.ref).toBe('v1.2.3');
+});
+
+test('the built deployctl (bin/deployctl.js) runs the same bytes as the single file, and deploys', async () => {
+  // The other tests run the single file alone; this one covers what npm installs, which loads dist/deployctl.js.
+  const built = readFileSync(join(projectRoot(), 'dist', 'deployctl.js'));
+  expect(built.equals(readFileSync(process.env.DEPLOYCTL_UNDER_TEST!))).toBe(true);
+  const result = await deployctl(['deploy', '--env', 'staging', '--correlation-id', 'cli-built', '--json'], {
+    ...coordinator.cli,
+    executable: BUILT_DEPLOYCTL,
+  });
+  expect(result.code).toBe(0);
+  expect(JSON.parse(result.stdout)).toMatchObject({ correlationId: 'cli-built', status: 'succeeded' });
 });
 
 test('resubmitting a correlation ID attaches to the same deployment and starts nothing new', async () => {

@@ -1,5 +1,6 @@
-// For the single-file project: deployctl is bundle/deployctl.js, copied alone into an empty directory, so that
-// nothing beside it (node_modules, dist) can be what makes it work.
+// Every end-to-end test runs deployctl as users download it: bundle/deployctl.js, copied alone into an empty
+// directory, so that nothing beside it (node_modules, dist) can be what makes it work. The built deployctl
+// (bin/deployctl.js) runs the same bytes: test/cli-deploy.test.ts checks that, and deploys through it once.
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { projectRoot } from './project-root';
 
-/** The built deployctl, or the file DEPLOYCTL_UNDER_TEST names (the single-file build, run alone). */
-const deployctlPath = () => process.env.DEPLOYCTL_UNDER_TEST ?? join(projectRoot(), 'bin', 'deployctl.js');
+/** What `npm install` puts on PATH: bin/deployctl.js, which runs dist/deployctl.js. */
+export const BUILT_DEPLOYCTL = join(projectRoot(), 'bin', 'deployctl.js');
+/** The file DEPLOYCTL_UNDER_TEST names (the e2e tests' single file, copied alone), or the built deployctl. */
+const deployctlPath = () => process.env.DEPLOYCTL_UNDER_TEST ?? BUILT_DEPLOYCTL;
 
 export interface CliResult {
   code: number | null;
@@ -20,6 +22,8 @@ export interface CliTarget {
   /** Empty: no DEPLOY_CONFIG (with `cwd` elsewhere, deployctl has no config and the worker alone decides). */
   configPath: string;
   cwd?: string;
+  /** Another deployctl script to run (the built one). */
+  executable?: string;
 }
 
 /** Writes a config document to a temporary file for deployctl and the worker to read. */
@@ -53,7 +57,7 @@ export function startDeployctl(
   if (target.taskQueue) env.DEPLOY_TASK_QUEUE = target.taskQueue;
   if (target.configPath) env.DEPLOY_CONFIG = target.configPath;
   if (target.configPath === '') delete env.DEPLOY_CONFIG;
-  const child = spawn(process.execPath, [deployctlPath(), ...args], {
+  const child = spawn(process.execPath, [target.executable ?? deployctlPath(), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(target.cwd ? { cwd: target.cwd } : {}),
