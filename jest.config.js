@@ -1,3 +1,5 @@
+const { availableParallelism } = require('node:os');
+
 /** @type {import('jest').Config} */
 const shared = {
   testEnvironment: 'node',
@@ -32,5 +34,6 @@ module.exports = {
   // Each end-to-end file starts its own Temporal server and worker, and spends much of its time waiting on them, on
   // timers and on child processes: three files at once on two cores keep both busy (about 1.8 cores against 1.5 with
   // two, and 650 s of Jest wall time against 820-980 s).
-  maxWorkers: '150%',
+  // (A number: Jest reads a percentage above 100 in the config as that many workers.)
+  maxWorkers: Math.max(2, Math.floor(availableParallelism() * 1.5)),
 };
