@@ -19,7 +19,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     // End to end: a real Temporal server, the real worker, deployctl, moto, a local Slack endpoint. deployctl is the
-    // single file users download, copied alone into an empty directory (test/single-file-deployctl.ts).
+    // single file users download, copied alone into an empty directory (test/global-setup.ts).
     {
       ...shared,
       displayName: 'e2e',
@@ -27,7 +27,6 @@ module.exports = {
       // A failing test prints the tail of every server's and worker's output its file started.
       testEnvironment: '<rootDir>/test/environment.js',
       globalSetup: '<rootDir>/test/global-setup.ts',
-      setupFiles: [...shared.setupFiles, '<rootDir>/test/single-file-deployctl.ts'],
     },
   ],
   testTimeout: 120_000,

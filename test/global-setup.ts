@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
@@ -7,6 +7,12 @@ import { QUIET_BUNDLER } from './helpers/quiet-bundler';
 
 // Bundling the workflows and synthesizing the CDK fixture app take seconds: do both once for every test file.
 export default async function globalSetup(): Promise<void> {
+  // Every end-to-end test runs deployctl as users download it: bundle/deployctl.js, copied alone into an empty
+  // directory, so that nothing beside it (node_modules, dist) can be what makes it work. The built deployctl
+  // (bin/deployctl.js) runs the same bytes: test/cli-deploy.test.ts checks that, and deploys through it once.
+  const alone = join(mkdtempSync(join(tmpdir(), 'deployctl-alone-')), 'deployctl.js');
+  copyFileSync(join(__dirname, '..', 'bundle', 'deployctl.js'), alone);
+  process.env.DEPLOYCTL_UNDER_TEST = alone;
   const assemblies = Promise.all([synthFixtureApp('v1'), synthFixtureApp('v2')]);
   // The worker's own bundle, interceptors included.
   const path = join(mkdtempSync(join(tmpdir(), 'deploy-bundle-')), 'workflows.js');
