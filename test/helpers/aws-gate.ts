@@ -2,6 +2,7 @@
 // until the test lets it through: how a test kills a worker at an exact point (say, with ExecuteChangeSet sent).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { keepForDiagnosis, OutputTail } from './diagnosis';
 
 export interface HeldCall {
   action: string;
@@ -11,8 +12,12 @@ export interface HeldCall {
 
 const HOP_BY_HOP = ['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive'];
 
-function actionOf(request: IncomingMessage, body: Buffer): string {
-  const form = new URLSearchParams(body.toString('utf8'));
+/** The parameters that tell one CloudFormation call from another in a failing test's log. */
+const NOTED = ['StackName', 'ChangeSetName', 'ChangeSetType', 'ClientRequestToken'];
+/** What an answer says that explains the next call: the stack's status, a change set's, an error. */
+const ANSWERED = /<(StackStatus|Status|ExecutionStatus|Code|Id|StackId)>([^<]{0,120})</g;
+
+function actionOf(request: IncomingMessage, form: URLSearchParams): string {
   return form.get('Action') ?? `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
 }
 
@@ -24,8 +29,12 @@ export class AwsGate {
   private readonly refusing = new Set<string>();
   private stretchMs = 0;
   private stretchUntil = 0;
+  /** Each call and its answer, in order, for a failing test's log. */
+  private readonly log = new OutputTail<string>((line) => line);
 
-  constructor(private readonly upstream: string) {}
+  constructor(private readonly upstream: string) {
+    keepForDiagnosis('AWS calls through the gate (newest 400)', () => this.log.text());
+  }
 
   /** Listens on 127.0.0.1; the endpoint names the host "localhost" so moto reads S3 template URLs path-style. */
   async start(): Promise<string> {
@@ -65,7 +74,11 @@ export class AwsGate {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const action = actionOf(request, body);
+    const form = new URLSearchParams(body.toString('utf8'));
+    const action = actionOf(request, form);
+    const call = [action, ...NOTED.filter((name) => form.has(name)).map((name) => `${name}=${form.get(name)}`)].join(
+      ' ',
+    );
     const forward = async () => {
       this.forwarded.push(action);
       const headers = Object.fromEntries(
@@ -87,6 +100,8 @@ export class AwsGate {
           .replace(/<StackStatus>(CREATE|UPDATE)_COMPLETE</, '<StackStatus>$1_IN_PROGRESS<');
         payload = Buffer.from(text);
       }
+      const said = [...payload.toString('utf8').matchAll(ANSWERED)].map(([, name, value]) => `${name}=${value}`);
+      this.log.add(`${new Date().toISOString()} ${call} → ${answer.status} ${said.join(' ')}`.trimEnd());
       if (response.destroyed) return;
       const out: Record<string, string> = {};
       answer.headers.forEach((value, name) => {
@@ -96,6 +111,7 @@ export class AwsGate {
       response.writeHead(answer.status, out).end(payload);
     };
     if (this.refusing.delete(action)) {
+      this.log.add(`${new Date().toISOString()} ${call} → refused by the gate`);
       response
         .writeHead(400, { 'content-type': 'text/xml' })
         .end(
@@ -107,6 +123,7 @@ export class AwsGate {
     const hold = this.waiting.get(action);
     if (hold) {
       this.waiting.delete(action);
+      this.log.add(`${new Date().toISOString()} ${call} → held`);
       await new Promise<void>((released) => hold({ action, release: () => forward().then(released) }));
       return;
     }
