@@ -4,9 +4,10 @@
 // the repository holds is always what the source builds. `--built` writes dist/deployctl.js instead, the same
 // deployctl unminified, which bin/deployctl.js runs (npm run build does this after tsc).
 //
-// Two things make deployctl start fast: its code is wrapped in scripts/code-cache-loader.js (V8's code cache, kept
-// between runs), and the Temporal API's protobuf root it carries leaves out what a client never uses (the Cloud API,
-// the worker's core SDK messages, the REST mappings of each RPC), which Node would otherwise build at every start.
+// Three things make deployctl start fast: its code is wrapped in scripts/code-cache-loader.js (V8's code cache, kept
+// between runs), the Temporal API's protobuf root it carries leaves out what a client never uses (the Cloud API,
+// the worker's core SDK messages, the REST mappings of each RPC), which Node would otherwise build at every start,
+// and each RPC method is resolved when first called rather than all of them at connect.
 const { build } = require('esbuild');
 const { createHash } = require('node:crypto');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
@@ -52,6 +53,42 @@ const clientProto = {
   },
 };
 
+// protobufjs's Service#create resolves every method of a service, and builds its request and response classes, when
+// the client connects: the Temporal client creates its four services at once, well over a hundred methods, of which
+// deployctl calls a handful. In the bundle each method is resolved when it is first called instead. (A method is still
+// a plain function: the client copies them all into a wrapper, which would defeat lazy getters.)
+const EAGER_CREATE = `    for (var i = 0, method; i < /* initializes */ this.methodsArray.length; ++i) {
+        var methodName = util.lcFirst((method = this._methodsArray[i]).resolve().name).replace(/[^$\\w_]/g, "");
+        rpcService[methodName] = (function(method, requestType, responseType) {
+            return function rpcMethod(request, callback) {
+                return rpc.Service.prototype.rpcCall.call(this, method, requestType, responseType, request, callback);
+            };
+        })(method, method.resolvedRequestType.ctor, method.resolvedResponseType.ctor);
+    }`;
+const LAZY_CREATE = `    this.methodsArray.forEach(function(method) {
+        var methodName = util.lcFirst(method.name).replace(/[^$\\w_]/g, "");
+        var requestType, responseType;
+        rpcService[methodName] = function rpcMethod(request, callback) {
+            if (!requestType) {
+                requestType = method.resolve().resolvedRequestType.ctor;
+                responseType = method.resolvedResponseType.ctor;
+            }
+            return rpc.Service.prototype.rpcCall.call(this, method, requestType, responseType, request, callback);
+        };
+    });`;
+
+const lazyServiceMethods = {
+  name: 'lazy-service-methods',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]protobufjs[\\/]src[\\/]service\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      // A protobufjs whose create differs fails the build here rather than bundling a patch that does not fit.
+      if (!source.includes(EAGER_CREATE)) throw new Error(`${path}: Service#create is not the one this build patches`);
+      return { contents: source.replace(EAGER_CREATE, LAZY_CREATE), loader: 'js' };
+    });
+  },
+};
+
 /** deployctl's code behind the code-cache loader, each of its lines a comment the loader reads back. */
 function withCodeCache(code) {
   const payload = code.replace(/^#!.*\n/, '');
@@ -67,7 +104,7 @@ const common = {
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
-  plugins: [clientProto],
+  plugins: [clientProto, lazyServiceMethods],
   write: false,
 };
 
