@@ -36,7 +36,16 @@ const watched = (stackName: string, extra: Record<string, unknown> = {}) =>
 
 beforeAll(async () => {
   slackApiUrl = await slack.start();
-  for (const stackName of ['Preflight', 'Rollback', 'Stalls', 'Cancelled', 'Progress', 'Throttled', 'OnRunner']) {
+  for (const stackName of [
+    'Preflight',
+    'Rollback',
+    'Stalls',
+    'Cancelled',
+    'Progress',
+    'Throttled',
+    'OnRunner',
+    'Late',
+  ]) {
     await cfn.createChangeSet({ stackName, changeSetName: 'initial', changeSetType: 'CREATE', templateBody: 'v0' });
     await cfn.executeChangeSet(stackName, 'initial', 'initial');
   }
@@ -55,6 +64,7 @@ const coordinator = useCoordinator(
     progress: watched('Progress'),
     throttled: watched('Throttled'),
     'on-runner': watched('OnRunner'),
+    late: watched('Late'),
   },
   {
     config: { slack: { channel: '#deploys', notifyTimeout: '5s' } },
@@ -147,6 +157,36 @@ test('progress is in the deployment state while the stack updates, events counte
   expect(polls() - pollsBefore).toBeLessThanOrEqual((Date.now() - stepEnded) / 200 + 3);
   const final = (await handle.query(stateQuery)).stack;
   expect(final).toMatchObject({ status: 'UPDATE_COMPLETE', done: 2, inFlight: 0 });
+});
+
+test('a poll begun before the deploy step ended cannot end the watch: the stack is read again', async () => {
+  holds.hold('late');
+  const handle = await coordinator.deploy({ environment: 'late', correlationId: 'late' });
+  await waitForRun(log, 'late');
+  // A poll on its way as the step makes its change (cdk's execute returns as the update starts): it read the stack
+  // as it was, and its answer comes after the step's end.
+  const releasePoll = await cfn.holdNextDescribe('Late');
+  await update('Late', 'late', [
+    { afterMs: 50, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
+    { afterMs: 2900, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_COMPLETE' } },
+    { afterMs: 3000, status: 'UPDATE_COMPLETE' },
+  ]);
+  holds.release('late');
+  await eventually(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const step = events.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runDeployCommand',
+    );
+    const ended = events.some(
+      (event) => event.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === step?.eventId?.toString(),
+    );
+    return step && ended ? true : undefined;
+  });
+  releasePoll();
+  expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
+  // Judged by the stack after the step, not by the stale answer (CREATE_COMPLETE, with the update still running).
+  expect((await handle.query(stateQuery)).stack).toMatchObject({ status: 'UPDATE_COMPLETE', inFlight: 0 });
+  expect((await cfn.describeStack('Late'))?.status).toBe('UPDATE_COMPLETE');
 });
 
 test('a stalled update is reported, then cancelled after the further bound', async () => {

@@ -95,4 +95,15 @@ export const PATCHES = {
       'deprecate once every lock has continued as new or ended since 1.8.0 (a lock carries no patch across runs); ' +
       'remove in the release after',
   },
+  watchEndsAfterStep: {
+    id: 'watch-ends-after-step',
+    since: '1.8.1',
+    change:
+      'the stack watch judges the outcome by a poll begun after the deploy step ended: a poll begun before it, ' +
+      "whose answer came after, could read the stack as it was before cdk's execute (a new stack REVIEW_IN_PROGRESS, " +
+      'an old one at its last status) and end the watch on it; it now polls once more',
+    retire:
+      'deprecate once no deployment started before 1.8.1 is open (its lock wait and deploy timeouts); remove in the ' +
+      'release after',
+  },
 } as const satisfies Record<string, Patch>;

@@ -1,7 +1,7 @@
 // CloudFormation around the deploy step: wait for a stable stack first, watch the stack while the step runs (poll
 // interval, events deduplicated by id, stall detection), judge the outcome by the stack, and leave it stable.
 // Progress lives in workflow state: a replacement worker resumes from the last event id the history recorded.
-import { ApplicationFailure, CancellationScope, condition, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, patched, sleep } from '@temporalio/workflow';
 import { type CloudFormationSettings, type EnvironmentSettings, FAILURE, type StackProgress } from '../contract';
 import { requestToken } from '../domain/cloudformation-names';
 import { formatDuration } from '../domain/durations';
@@ -9,6 +9,7 @@ import { applyEvents, stackFailure, stackPhase } from '../domain/stack-status';
 import { stackTarget } from '../domain/stack-target';
 import { stackCalls as cfn } from './activity-options';
 import { recordStall } from './metrics';
+import { PATCHES } from './patches';
 
 const PROGRESS_LINE_EVERY_MS = 3 * 60_000;
 
@@ -159,7 +160,9 @@ export async function deployWatchingStack<T>(watch: StackWatch, runStep: () => P
           );
         }
       }
-      if (stepDone && phase !== 'in-progress') break;
+      // The poll that ends the watch must have begun after the step ended: one begun before may have read the stack
+      // as it was before the step changed it (cdk's execute returns as the update starts). (Asked only then.)
+      if (stepDone && phase !== 'in-progress' && (polledAfterStep || !patched(PATCHES.watchEndsAfterStep.id))) break;
     }
   } catch (err) {
     // Cancelled while watching: the deploy step must be gone before anyone compensates or releases.

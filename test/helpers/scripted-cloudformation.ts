@@ -47,6 +47,15 @@ export class ScriptedCloudFormation implements CloudFormationPort {
   readonly calls: Array<{ operation: string; stackName: string }> = [];
 
   private throttled = 0;
+  private readonly heldDescribes = new Map<string, (release: () => void) => void>();
+
+  /**
+   * The next describeStack of `stackName` reads the stack when it is made but answers only once the test releases it:
+   * a poll whose answer comes after what happened meanwhile. Resolves with the release when that call is made.
+   */
+  holdNextDescribe(stackName: string): Promise<() => void> {
+    return new Promise((called) => this.heldDescribes.set(stackName, called));
+  }
 
   /** The next `calls` reads answer with CloudFormation's throttling error, as a busy account does. */
   throttleNext(calls: number): void {
@@ -100,14 +109,22 @@ export class ScriptedCloudFormation implements CloudFormationPort {
     this.calls.push({ operation: 'describeStack', stackName });
     this.maybeThrottle();
     const stack = this.stacks.get(stackName);
-    if (!stack || stack.status === 'DELETE_COMPLETE') return undefined;
-    return {
-      stackId: stack.stackId,
-      stackName: stack.stackName,
-      status: stack.status,
-      ...(stack.statusReason ? { statusReason: stack.statusReason } : {}),
-      outputs: { ...stack.outputs },
-    };
+    const answer =
+      !stack || stack.status === 'DELETE_COMPLETE'
+        ? undefined
+        : {
+            stackId: stack.stackId,
+            stackName: stack.stackName,
+            status: stack.status,
+            ...(stack.statusReason ? { statusReason: stack.statusReason } : {}),
+            outputs: { ...stack.outputs },
+          };
+    const held = this.heldDescribes.get(stackName);
+    if (held) {
+      this.heldDescribes.delete(stackName);
+      await new Promise<void>((release) => held(release));
+    }
+    return answer;
   }
 
   async newestStackEventId(stackName: string): Promise<string | undefined> {
