@@ -131,7 +131,10 @@ test.concurrent(
     const askedAt = Date.now();
     const outside = await coordinator.deploy({ environment: 'minutely', correlationId: 'tick-out' });
     expect(await outcome(outside)).toMatchObject({ status: 'succeeded' });
-    expect(started('tick-out')!.at - askedAt).toBeLessThan(5_000);
+    // At once: before the next freeze begins (the next minute), where a request held by the window would wait until
+    // :30 after it. (A bound of seconds failed on a machine loaded by other test files: 5.6 s once.)
+    const nextFreeze = Math.ceil((askedAt + 1) / 60_000) * 60_000;
+    expect(started('tick-out')!.at).toBeLessThan(nextFreeze);
   },
   180_000,
 );
