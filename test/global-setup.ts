@@ -5,7 +5,8 @@ import { writeWorkflowBundle } from '../src/worker/workflow-bundle';
 import { synthFixtureApp } from './helpers/cdk';
 import { QUIET_BUNDLER } from './helpers/quiet-bundler';
 
-// Bundling the workflows and synthesizing the CDK fixture app take seconds: do both once for every test file.
+// What every end-to-end file shares, done once a run: the environment its processes start with, the single-file
+// deployctl, the workflow bundle and the CDK fixture app (bundling and synthesizing take seconds).
 export default async function globalSetup(): Promise<void> {
   // Nothing a test starts reaches beyond loopback, so no process needs extra CA certificates; where the machine names
   // some, Node reads them at every start (about 0.1 s of CPU), and the tests start about a thousand Node processes.

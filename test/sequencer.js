@@ -21,14 +21,14 @@ const SECONDS = {
 class LongestFirst extends Sequencer {
   /** Failed last time first (Jest's rule); then by duration, Jest's or the estimate; then the larger file. */
   sort(tests) {
+    // (Jest reads each test's duration to decide whether a few fast files run in band, as its own sort sets it.)
+    for (const test of tests) test.duration = this.time(test);
     const key = (test) => ({
       failed: this.hasFailed(test),
       // (Jest keeps milliseconds.)
-      ms: this.time(test) ?? (SECONDS[basename(test.path)] ?? 0) * 1000,
+      ms: test.duration ?? (SECONDS[basename(test.path)] ?? 0) * 1000,
       size: test.context.hasteFS.getSize(test.path) ?? 0,
     });
-    // (Jest reads each test's duration to decide whether a few fast files run in band, as its own sort sets it.)
-    for (const test of tests) test.duration = this.time(test);
     const keys = new Map(tests.map((test) => [test, key(test)]));
     return [...tests].sort((testA, testB) => {
       const [a, b] = [keys.get(testA), keys.get(testB)];
