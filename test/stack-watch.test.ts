@@ -87,18 +87,26 @@ const threadReplies = (workflowId: string) =>
     .map((call) => String(call.params.text));
 
 test('preflight waits for an update started outside the coordinator before deploying', async () => {
+  // The outside update ends only once the deployment has said it waits for it, however slow the machine.
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
   await update('Preflight', 'outside', [
     { afterMs: 100, event: { logicalResourceId: 'Queue', resourceStatus: 'UPDATE_IN_PROGRESS' } },
-    { afterMs: 1500, status: 'UPDATE_COMPLETE' },
+    { until: settled, status: 'UPDATE_COMPLETE' },
   ]);
-  const outsideDoneAt = Date.now() + 1500;
   const handle = await coordinator.deploy({ environment: 'preflight', correlationId: 'after-outside' });
+  await eventually(async () =>
+    threadReplies('deploy/preflight/after-outside').includes(
+      'Waiting for Preflight to settle first: it is UPDATE_IN_PROGRESS (changed outside this deployment)',
+    )
+      ? true
+      : undefined,
+  );
+  const outsideDoneAt = Date.now();
+  settle();
   expect(await outcome(handle)).toMatchObject({ status: 'succeeded' });
   const run = readRuns(log).find((record) => record.correlationId === 'after-outside' && record.event === 'start');
-  expect(run!.at).toBeGreaterThanOrEqual(outsideDoneAt - 50);
-  expect(threadReplies('deploy/preflight/after-outside')).toContainEqual(
-    'Waiting for Preflight to settle first: it is UPDATE_IN_PROGRESS (changed outside this deployment)',
-  );
+  expect(run!.at).toBeGreaterThanOrEqual(outsideDoneAt);
 });
 
 test('a rollback fails the deployment and names the first failed resource and its reason', async () => {

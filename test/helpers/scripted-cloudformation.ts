@@ -24,9 +24,13 @@ interface FakeChangeSet extends ChangeSetDescription {
   template?: string;
 }
 
-/** One scripted step of an update: after `afterMs` from execution, the stack is in `status`, with this event. */
+/**
+ * One scripted step of an update: `afterMs` after the execution, or once `until` resolves (for a step the test itself
+ * decides when to take), the stack is in `status`, with this event.
+ */
 export interface ScriptStep {
-  afterMs: number;
+  afterMs?: number;
+  until?: Promise<unknown>;
   status?: string;
   event?: { logicalResourceId: string; resourceType?: string; resourceStatus: string; reason?: string };
 }
@@ -206,15 +210,22 @@ export class ScriptedCloudFormation implements CloudFormationPort {
       return;
     }
     for (const step of script) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
+      const take = () => {
         if (step.event) {
           const { logicalResourceId, resourceType = 'AWS::SQS::Queue', resourceStatus, reason } = step.event;
           this.record(stack, logicalResourceId, resourceType, resourceStatus, clientRequestToken, reason);
         }
         if (step.status) this.setStatus(stack, step.status, clientRequestToken);
         if (!step.status?.endsWith('_IN_PROGRESS')) finish();
-      }, step.afterMs);
+      };
+      if (step.until) {
+        void step.until.then(take);
+        continue;
+      }
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        take();
+      }, step.afterMs ?? 0);
       this.timers.add(timer);
     }
   }
