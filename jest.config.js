@@ -32,9 +32,8 @@ module.exports = {
   testTimeout: 120_000,
   // The longest files first, with or without Jest's timings from an earlier run (test/sequencer.js).
   testSequencer: '<rootDir>/test/sequencer.js',
-  // Each end-to-end file starts its own Temporal server and worker: two at once on two cores. Three kept both cores
-  // busier (630-650 s of Jest wall time against 740-820 s); the failure that load first showed was a race in the stack
-  // watch, since fixed, but a CDK worker-loss test also stalled once after its change set ran, not yet explained: not
-  // until several full runs at three pass.
-  maxWorkers: Math.max(2, availableParallelism()),
+  // Each end-to-end file starts its own Temporal server and worker and spends much of its time waiting on them, on
+  // timers and on child processes: three files at once on two cores keep both busy (630-760 s of Jest wall time
+  // against 740-940 s with two). A number, not '150%': in a config file Jest reads a percentage as that many workers.
+  maxWorkers: Math.max(3, Math.floor(availableParallelism() * 1.5)),
 };
