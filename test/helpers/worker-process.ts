@@ -10,7 +10,8 @@ export interface WorkerProcess {
   output: () => string;
   /**
    * Sends the signal and waits for the process to exit; returns its exit code. A SIGTERM or SIGINT drains the
-   * worker: one still draining after `drainWaitMs` (10 s) is sent the signal again, which stops it at once.
+   * worker: one still draining after `drainWaitMs` (10 s) is sent the signal again, which stops it at once; one still
+   * running `drainWaitMs` after that is killed with SIGKILL (exit code null).
    */
   stop: (signal?: NodeJS.Signals, drainWaitMs?: number) => Promise<number | null>;
   /** Whether the process has exited. */
@@ -55,8 +56,15 @@ export async function startWorkerProcess(configPath: string, env: NodeJS.Process
     stop: async (signal = 'SIGTERM', drainWaitMs = 10_000) => {
       child.kill(signal);
       const again = setTimeout(() => child.kill(signal), drainWaitMs);
+      // A worker still running that long after "stop now" is stuck (once, after an SDK core error): it is killed, and
+      // its output says so, so that a test checking the exit sees it fail and no test waits forever.
+      const stuck = setTimeout(() => {
+        output += `\n[test] still running ${drainWaitMs} ms after the second ${signal}: killed with SIGKILL\n`;
+        child.kill('SIGKILL');
+      }, 2 * drainWaitMs);
       const code = await exited;
       clearTimeout(again);
+      clearTimeout(stuck);
       return code;
     },
     exited: () => child.exitCode !== null || child.signalCode !== null,
