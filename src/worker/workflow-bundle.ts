@@ -1,4 +1,4 @@
-// The workflow code as the worker runs it: the workflows and their log interceptor in one bundle, built once at
+// The workflow code as the worker runs it: the workflows and their interceptors in one bundle, built once at
 // start-up, or ahead of time (`node dist/src/worker/workflow-bundle.js FILE`, then DEPLOY_WORKFLOW_BUNDLE=FILE for the
 // worker; tests and the benchmark build it once for all their workers). Webpack's own report goes to debug.
 import { writeFileSync } from 'node:fs';
@@ -9,7 +9,10 @@ type Logger = NonNullable<BundleOptions['logger']>;
 /** Where the bundle's modules are. */
 export const WORKFLOW_BUNDLE_MODULES = {
   workflowsPath: require.resolve('../workflows'),
-  workflowInterceptorModules: [require.resolve('../workflows/log-attributes')],
+  workflowInterceptorModules: [
+    require.resolve('../workflows/log-attributes'),
+    require.resolve('../workflows/workflow-task-guard'),
+  ],
   /**
    * Loaded once for all workflows instead of once for each (the SDK freezes them): the contract and the pure domain
    * functions the workflows use, which keep no state. Each cached workflow otherwise holds its own copy of every one.

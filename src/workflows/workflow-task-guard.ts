@@ -1,0 +1,61 @@
+// A workflow interceptor (bundled with the workflows: see workflow-bundle.ts) that lets a workflow advance only inside
+// a workflow task, as its replay will.
+//
+// Why: a query sent while no workflow task is pending goes to the worker that last ran the workflow. If that worker is
+// gone, the query waits on its queue, then goes to another worker with the history as it is by then. A worker that
+// has not run the workflow replays it from that history, and the SDK (1.24) also applies the newer events that wait
+// for a workflow task (a signal, an activity's result) and runs the workflow on them, there and then. The commands it
+// issues are sent with the next workflow task, which may bring more events. The workflow has then acted on some of
+// that task's events before the rest, which its replay (every event of the task at once) does not do: a lock granted
+// the turn to one deployment where its replay grants it to another, and the SDK does not notice (it does not compare a
+// signal's name or input on replay). Refusing that activation fails the query and drops the half-advanced workflow
+// from the worker's cache; the next workflow task rebuilds it from history, as replay does.
+import { type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+
+/** The workflow was asked to apply history events outside a workflow task (see above). */
+export class EventsOutsideWorkflowTaskError extends Error {
+  override readonly name = 'EventsOutsideWorkflowTaskError';
+}
+
+/** A protobuf count (a number or a Long) as a number. */
+const count = (value: unknown): number => Number(String(value ?? 0));
+
+/** An activation's clock: the start of the latest workflow task it has applied, to the nanosecond. */
+const clockOf = (timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined): string =>
+  `${String(timestamp?.seconds ?? 0)}.${timestamp?.nanos ?? 0}`;
+
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  /** What the last activation that applied events had applied: history length, size and clock. */
+  let last: { length: number; size: number; clock: string } | undefined;
+  return {
+    internals: [
+      {
+        activate(input, next) {
+          const { activation } = input;
+          const jobs = activation.jobs ?? [];
+          // Queries change nothing; an eviction ends the workflow's life on this worker.
+          if (jobs.length > 0 && !jobs.some((job) => job.queryWorkflow || job.removeFromCache)) {
+            const length = count(activation.historyLength);
+            // The size and the clock come from the latest workflow task's start, which raises both (the size not
+            // always: a task the server returns with the previous one's completion may carry that one's size).
+            // Events applied with no new task keep both, however far the history grew. (A server too old to give the
+            // size gives 0: not enough to tell.)
+            const size = count(activation.historySizeBytes);
+            const clock = clockOf(activation.timestamp);
+            const applied = { length, size, clock };
+            // Only while the workflow runs live: a replay applies every event within its workflow task.
+            const noNewTask = size > 0 && size === last?.size && clock === last.clock;
+            if (last && !activation.isReplaying && length > last.length && noNewTask) {
+              throw new EventsOutsideWorkflowTaskError(
+                `refused to apply history events ${last.length + 1}-${length} outside a workflow task: a query reached ` +
+                  'a worker new to this workflow while newer events waited for a workflow task; retry the query',
+              );
+            }
+            last = applied;
+          }
+          return next(input);
+        },
+      },
+    ],
+  };
+};
