@@ -9,7 +9,9 @@
 // that task's events before the rest, which its replay (every event of the task at once) does not do: a lock granted
 // the turn to one deployment where its replay grants it to another, and the SDK does not notice (it does not compare a
 // signal's name or input on replay). Refusing that activation fails the query and drops the half-advanced workflow
-// from the worker's cache; the next workflow task rebuilds it from history, as replay does.
+// from the worker's cache; the next workflow task rebuilds it from history, as replay does. It cannot see the case
+// where the waiting events include a task that started and then timed out: the SDK takes the size and clock from
+// that task's start (docs/adr/0009-advance-only-in-workflow-tasks.md).
 import { type WorkflowInterceptorsFactory } from '@temporalio/workflow';
 
 /** The workflow was asked to apply history events outside a workflow task (see above). */
