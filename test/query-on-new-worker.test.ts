@@ -65,16 +65,18 @@ test('a query on a worker new to the lock does not let it act on events before t
     });
   const [holder, first, second] = [await listener('holder'), await listener('first'), await listener('second')];
 
-  // The lock runs on worker A: `holder` holds the turn, `first` waits.
+  // The lock runs on worker A: `holder` holds the turn, `first` waits. Worker B is up by then, but the lock's tasks
+  // go to A, which ran it last; so do the queries that see `first` waiting, which keep A's queue counted as live.
   const a = await startWorker();
   await request(holder);
   const grant = await eventually(async () => (await told(holder.workflowId)).find((s) => s.name === 'granted'));
+  const b = await startWorker();
   await request(first);
   await eventually(async () => ((await lock.query(queueQuery)).waiting.length === 1 ? true : undefined));
 
-  // Worker A is lost. A query now waits on A's queue, then goes to worker B with the history as it is by then: with
-  // the release in it, waiting for a workflow task that also waits on A's queue (the SDK's default 10 s each).
-  const b = await startWorker();
+  // Worker A is lost. A query now waits on A's queue (the server counts it live for 10 s after its last poll), then
+  // goes to worker B with the history as it is by then: with the release in it, waiting for a workflow task that
+  // also waits on A's queue (10 s too).
   await a.stop('SIGKILL');
   const asked = lock.query(queueQuery).then(
     (view) => ({ view }),
