@@ -69,7 +69,9 @@ test('a query on a worker new to the lock does not let it act on events before t
   // go to A, which ran it last; so do the queries that see `first` waiting, which keep A's queue counted as live.
   const a = await startWorker();
   await request(holder);
-  const grant = await eventually(async () => (await told(holder.workflowId)).find((s) => s.name === 'granted'));
+  const grant = await eventually(async () =>
+    (await told(holder.workflowId)).find((s) => s.name === grantedSignal.name),
+  );
   const b = await startWorker();
   await request(first);
   await eventually(async () => ((await lock.query(queueQuery)).waiting.length === 1 ? true : undefined));
@@ -89,7 +91,9 @@ test('a query on a worker new to the lock does not let it act on events before t
 
   // `second` asks before the lock's workflow task comes: the task brings the release and the request together.
   await request(second);
-  const granted = await eventually(async () => (await told(second.workflowId)).find((s) => s.name === 'granted'));
+  const granted = await eventually(async () =>
+    (await told(second.workflowId)).find((s) => s.name === grantedSignal.name),
+  );
   expect(granted.input.leaseId).toBe('preview#2');
   // `first` was superseded while it waited, as the lock's replay decides it, and never granted.
   expect((await told(first.workflowId)).map((signal) => signal.name)).toEqual([supersededSignal.name]);

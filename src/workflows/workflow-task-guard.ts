@@ -35,8 +35,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
         activate(input, next) {
           const { activation } = input;
           const jobs = activation.jobs ?? [];
-          // Queries change nothing; an eviction ends the workflow's life on this worker.
-          if (jobs.length > 0 && !jobs.some((job) => job.queryWorkflow || job.removeFromCache)) {
+          // Queries change nothing. (An eviction never reaches the workflow: the worker takes it out first.)
+          if (jobs.length > 0 && !jobs.some((job) => job.queryWorkflow)) {
             const length = count(activation.historyLength);
             // The size and the clock come from the latest workflow task's start, which raises both (the size not
             // always: a task the server returns with the previous one's completion may carry that one's size).
@@ -44,16 +44,15 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
             // size gives 0: not enough to tell.)
             const size = count(activation.historySizeBytes);
             const clock = clockOf(activation.timestamp);
-            const applied = { length, size, clock };
-            // Only while the workflow runs live: a replay applies every event within its workflow task.
             const noNewTask = size > 0 && size === last?.size && clock === last.clock;
+            // Only while the workflow runs live: a replay applies every event within its workflow task.
             if (last && !activation.isReplaying && length > last.length && noNewTask) {
               throw new EventsOutsideWorkflowTaskError(
                 `refused to apply history events ${last.length + 1}-${length} outside a workflow task: a query reached ` +
                   'a worker new to this workflow while newer events waited for a workflow task; retry the query',
               );
             }
-            last = applied;
+            last = { length, size, clock };
           }
           return next(input);
         },
