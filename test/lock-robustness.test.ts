@@ -1,6 +1,14 @@
 // The lock survives what broke the official mutex sample: a repeated request, and a grant to a closed deployment.
 import { lockWorkflowId } from '../src/contract/names';
-import { releaseAnswerQuery, releaseTurnSignal, requestTurnSignal, stateQuery } from '../src/contract';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  releaseAnswerQuery,
+  releaseTurnSignal,
+  releaseTurnUpdate,
+  requestTurnSignal,
+  stateQuery,
+} from '../src/contract';
 import {
   environmentDocument,
   Holds,
@@ -84,7 +92,9 @@ test('a release sent again, however late, gets the same answer and frees no late
   const { leaseId } = await first.query(stateQuery);
   if (leaseId === undefined) throw new Error('the deployment held no lease');
   const lock = coordinator.env.client.workflow.getHandle(lockWorkflowId('staging'));
-  // A lease granted and given back is answered as released (the deployment's own release read the same answer).
+  // It gave the turn back by the releaseTurn update, answered as released in the lock's task that took it.
+  expect(await releaseUpdates(lock)).toContainEqual({ updateId: `release/${leaseId}`, answer: {} });
+  // The query of locks before 1.9 answers the same.
   expect(await lock.query(releaseAnswerQuery, leaseId)).toEqual({});
   // Many releases later (a retry can come after a worker's loss, whatever the lock took meanwhile).
   const between = await Promise.all(
@@ -95,7 +105,12 @@ test('a release sent again, however late, gets the same answer and frees no late
   const later = await coordinator.deploy({ environment: 'staging', correlationId: 'r-later' });
   await waitForRun(log, 'r-later');
 
-  // The same release again, as a retried local activity sends it: the later holder keeps the turn.
+  // The same release again, as a retried local activity sends it (by update, or by signal where the update is not
+  // taken): the later holder keeps the turn.
+  const again = `release/${leaseId}/again`;
+  expect(await lock.executeUpdate(releaseTurnUpdate, { args: [{ leaseId, durationMs: 1 }], updateId: again })).toEqual(
+    {},
+  );
   await lock.signal(releaseTurnSignal, { leaseId, durationMs: 1 });
   // A lease the lock never had is stale: its answer says the turn had gone on.
   await lock.signal(releaseTurnSignal, { leaseId: 'staging#999', durationMs: 1 });
@@ -109,3 +124,20 @@ test('a release sent again, however late, gets the same answer and frees no late
   holds.release('r-later');
   expect(await outcome(later)).toMatchObject({ status: 'succeeded' });
 });
+
+/** The releaseTurn updates in the lock's history: their IDs and answers. */
+async function releaseUpdates(lock: WorkflowHandle): Promise<Array<{ updateId: string; answer: unknown }>> {
+  const events = (await lock.fetchHistory()).events ?? [];
+  const names = new Map<string, string>();
+  for (const event of events) {
+    const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+    if (request?.meta?.updateId && request.input?.name) names.set(request.meta.updateId, request.input.name);
+  }
+  return events.flatMap((event) => {
+    const completed = event.workflowExecutionUpdateCompletedEventAttributes;
+    const updateId = completed?.meta?.updateId;
+    const payload = completed?.outcome?.success?.payloads?.[0];
+    if (!updateId || !payload || names.get(updateId) !== releaseTurnUpdate.name) return [];
+    return [{ updateId, answer: defaultPayloadConverter.fromPayload(payload) }];
+  });
+}

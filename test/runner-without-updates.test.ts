@@ -1,6 +1,8 @@
 // deployctl run against a server with Workflow Update turned off (frontend.enableUpdateWorkflowExecution=false): the
 // runner claims its turn the way runners did before the runnerClaimTurn update (looks, a claim by signal, a query that
-// confirms it), and two runs in one environment still never overlap.
+// confirms it), each gives its turn back by signal instead of the releaseTurn update, and two runs in one environment
+// still never overlap.
+import { lockWorkflowId } from '../src/contract/names';
 import { startDeployctl } from './helpers/cli';
 import { DEPLOY_STEP, environmentDocument, runIntervals, runLog, useCoordinator } from './helpers/coordinator';
 
@@ -26,4 +28,9 @@ test('updates disabled: runners claim by signal, in turn, and succeed', async ()
   const signals = (history.events ?? []).map((event) => event.workflowExecutionSignaledEventAttributes?.signalName);
   expect(signals).toContain('runnerClaim');
   expect((history.events ?? []).some((event) => event.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
+  // So did the releases (the lock's releaseTurn update refused with the rest), and the next run still got the turn.
+  const lock = await coordinator.env.client.workflow.getHandle(lockWorkflowId('staging')).fetchHistory();
+  const lockSignals = (lock.events ?? []).map((event) => event.workflowExecutionSignaledEventAttributes?.signalName);
+  expect(lockSignals.filter((name) => name === 'release')).toHaveLength(2);
+  expect((lock.events ?? []).some((event) => event.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
 });

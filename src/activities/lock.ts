@@ -1,4 +1,9 @@
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { lockWorkflowId } from '../contract/names';
 import {
@@ -7,7 +12,9 @@ import {
   releaseAnswerQuery,
   type ReleaseOutcome,
   releaseTurnSignal,
+  releaseTurnUpdate,
   requestTurnSignal,
+  type TurnRelease,
   type TurnRequest,
 } from '../contract';
 
@@ -79,20 +86,31 @@ export interface ReleaseTurnInput {
 const ANSWER_WAIT_MS = 10_000;
 
 /**
- * Gives the turn back and asks the lock how it took the release. The signal is durable once sent; the query reads
- * the lock's state once the signal's workflow task has run, so one query normally has the answer.
+ * Gives the turn back and has the lock's answer in one round trip: an update, which the lock takes and answers in one
+ * workflow task. A lock that does not take the update (its worker older than 1.9, or a server without updates) is
+ * released by signal and asked by query, as before. A lock whose worker does not answer in time is sent the signal,
+ * which it takes whenever it next runs, and is not asked: a query then would reach a worker new to the lock while the
+ * release waits, the case ADR 9 is about.
  */
 export function createReleaseTurn(client: Client) {
   return async function releaseTurn({ environment, leaseId, durationMs }: ReleaseTurnInput): Promise<ReleaseOutcome> {
     const lock = client.workflow.getHandle(lockWorkflowId(environment));
-    try {
-      await lock.signal(releaseTurnSignal, { leaseId, durationMs });
-    } catch (err) {
-      // Terminated or never started: nothing holds a turn to give back (a new lock starts free).
-      if (err instanceof WorkflowNotFoundError) return { lock: 'closed' };
-      throw err;
-    }
+    const release: TurnRelease = { leaseId, durationMs };
     const deadline = Date.now() + ANSWER_WAIT_MS;
+    try {
+      // (The same ID for a retried attempt: the lock answers it again without taking the release twice.)
+      const answer = await client.connection.withDeadline(deadline, () =>
+        lock.executeUpdate(releaseTurnUpdate, { args: [release], updateId: `release/${leaseId}` }),
+      );
+      if (answer) return { lock: 'answered', ...answer };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        return (await sendRelease(lock, release)) ?? { lock: 'unanswered' };
+      }
+      // Refused (see above), or no lock running under that ID: the signal says which.
+    }
+    const closed = await sendRelease(lock, release);
+    if (closed) return closed;
     for (let pause = 10; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
       let answer;
       try {
@@ -105,4 +123,16 @@ export function createReleaseTurn(client: Client) {
     }
     return { lock: 'unanswered' };
   };
+}
+
+/** Sends the release as a signal; `closed` when no lock runs to take it (a new lock starts free). */
+async function sendRelease(lock: WorkflowHandle, release: TurnRelease): Promise<{ lock: 'closed' } | undefined> {
+  try {
+    await lock.signal(releaseTurnSignal, release);
+    return undefined;
+  } catch (err) {
+    // Terminated or never started: nothing holds a turn to give back.
+    if (err instanceof WorkflowNotFoundError) return { lock: 'closed' };
+    throw err;
+  }
 }

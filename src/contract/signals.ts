@@ -28,8 +28,18 @@ export interface ReleaseAnswer {
  * the release sent but its answer not had in time (a lock whose worker is gone).
  */
 export type ReleaseOutcome = ({ lock: 'answered' } & ReleaseAnswer) | { lock: 'closed' } | { lock: 'unanswered' };
-/** The lease given back, and how long it held the turn; the deployment asks for the answer by releaseAnswerQuery. */
-export const releaseTurnSignal = defineSignal<[{ leaseId: string; durationMs: number }]>('release');
+/** The lease given back, and how long it held the turn. */
+export interface TurnRelease {
+  leaseId: string;
+  durationMs: number;
+}
+/**
+ * The release, answered with how the lock took it in the workflow task that takes it (since 1.9). A lock whose worker
+ * does not know it yet, or a server without updates, takes releaseTurnSignal and answers by releaseAnswerQuery.
+ */
+export const releaseTurnUpdate = defineUpdate<ReleaseAnswer | null, [TurnRelease]>('releaseTurn');
+/** The release as a signal: durable once sent, whenever the lock next runs. */
+export const releaseTurnSignal = defineSignal<[TurnRelease]>('release');
 export const withdrawSignal = defineSignal<[{ workflowId: string }]>('withdraw');
 /** A waiting deployment's approvals changed: when each of them expires. */
 export const approvalSignal = defineSignal<[{ workflowId: string; runId: string; expiresAt: number[] }]>('approval');

@@ -23,6 +23,7 @@ import {
   queueQuery,
   releaseAnswerQuery,
   releaseTurnSignal,
+  releaseTurnUpdate,
   requestTurnSignal,
   withdrawSignal,
 } from '../contract';
@@ -50,6 +51,11 @@ export async function environmentLock(input: EnvironmentLockInput): Promise<Ende
 
   setHandler(requestTurnSignal, (request) => lock.request(request));
   setHandler(releaseTurnSignal, ({ leaseId, durationMs }) => lock.release(leaseId, durationMs));
+  // The answer goes back with the task that takes the release: nobody has to query the lock for it.
+  setHandler(releaseTurnUpdate, ({ leaseId, durationMs }) => {
+    lock.release(leaseId, durationMs);
+    return lock.answerFor(leaseId);
+  });
   setHandler(withdrawSignal, ({ workflowId }) => lock.withdraw(workflowId));
   setHandler(approvalSignal, (change) => lock.approvalChanged(change));
   /** A force-release takes effect once the environment's operator rules allow it; a refusal is counted and logged. */
