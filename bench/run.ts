@@ -122,7 +122,7 @@ ${handoffRow('tuned (`FAST_HANDOFF_ARGS`: what `npm start` and the tests run)', 
 ${handoffRow('server defaults', handoffDefaults, 250)}
 ${postgresRow}
 
-A handoff crosses four server hops (the release, signalled from the deployment's local activity; the lock's
+A handoff crosses four server hops (the release, sent from the deployment's local activity; the lock's
 workflow task; the grant signal; the next deployment's workflow task)
 and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
 second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The
