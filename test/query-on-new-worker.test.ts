@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { lockWorkflowId } from '../src/contract/names';
 import { grantedSignal, queueQuery, releaseTurnSignal, requestTurnSignal, supersededSignal } from '../src/contract';
-import { writeConfig } from './helpers/cli';
+import { startDeployctl, writeConfig } from './helpers/cli';
 import { environmentDocument, eventually, runLog, turnRequest } from './helpers/coordinator';
 import { startServer } from './helpers/server';
 import { startWorkerProcess, type WorkerProcess } from './helpers/worker-process';
@@ -84,6 +84,8 @@ test('a query on a worker new to the lock does not let it act on events before t
     (view) => ({ view }),
     (err: unknown) => ({ refused: String(err) }),
   );
+  // deployctl asks too: refused as that query will be, it asks again until the lock's task has run.
+  const shown = startDeployctl(['queue', '--env', 'preview', '--json'], { address: env.address, taskQueue }).result;
   await sleep(3_000);
   await lock.signal(releaseTurnSignal, { leaseId: String(grant.input.leaseId), durationMs: 1 });
   // B refuses to run the lock on the release there and then; the query can be asked again.
@@ -98,6 +100,11 @@ test('a query on a worker new to the lock does not let it act on events before t
   // `first` was superseded while it waited, as the lock's replay decides it, and never granted.
   expect((await told(first.workflowId)).map((signal) => signal.name)).toEqual([supersededSignal.name]);
   expect((await told(holder.workflowId)).filter((s) => s.name === grantedSignal.name)).toHaveLength(1);
+  // deployctl was refused too, said so, and was answered when it asked again.
+  const queue = await shown;
+  expect(queue.code).toBe(0);
+  expect(queue.stderr).toMatch(/could not answer yet .*; asking again/);
+  expect(JSON.parse(queue.stdout)).toMatchObject({ environment: 'preview' });
 
   // A worker that rebuilds the lock from its history holds what the lock told the deployments.
   expect(await b.stop()).toBe(0);

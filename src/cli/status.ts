@@ -4,6 +4,7 @@ import { EXIT } from '../client/exit-codes';
 import { checkName } from '../client/inputs';
 import { renderState } from './render';
 import { connectOrExit, notFound } from '../client/connect';
+import { askUntilAnswered, sayAskingAgain } from '../client/refused-query';
 
 export async function statusCommand(id: string, options: { env: string; json?: boolean }): Promise<number> {
   checkName('environment', options.env);
@@ -11,10 +12,10 @@ export async function statusCommand(id: string, options: { env: string; json?: b
   const { client, close } = await connectOrExit();
   try {
     const workflowId = deploymentWorkflowId(options.env, id);
-    const state = await client.workflow
-      .getHandle(workflowId)
-      .query(stateQuery)
-      .catch((err: unknown) => notFound(err, `deployment ${id} in environment ${options.env}`));
+    const handle = client.workflow.getHandle(workflowId);
+    const state = await askUntilAnswered(() => handle.query(stateQuery), { onRefused: sayAskingAgain }).catch(
+      (err: unknown) => notFound(err, `deployment ${id} in environment ${options.env}`),
+    );
     process.stdout.write(`${options.json ? JSON.stringify(state) : renderState(state)}\n`);
     return EXIT.ok;
   } finally {

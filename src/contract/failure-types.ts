@@ -102,3 +102,10 @@ export const CLOSE_FAILURE = {
   /** Rejected by an approver (deployctl reject). */
   rejected: 'Rejected',
 } as const;
+
+/**
+ * How a query that a worker refused begins, when answering it would have run the workflow on events outside a
+ * workflow task (src/workflows/workflow-task-guard.ts): asked again, it is answered once the workflow's next task has
+ * run, normally within seconds.
+ */
+export const REFUSED_OUTSIDE_WORKFLOW_TASK = 'refused to apply history events';

@@ -14,6 +14,7 @@
 // and clock of the last one; and when the waiting events include a task that started and then timed out, the SDK
 // takes the size and clock from that task's start, which is older than the task timeout by then.
 import { type WorkflowInterceptorsFactory, workflowInfo } from '@temporalio/workflow';
+import { REFUSED_OUTSIDE_WORKFLOW_TASK } from '../contract/failure-types';
 
 /** The workflow was asked to apply history events outside a workflow task (see above). */
 export class EventsOutsideWorkflowTaskError extends Error {
@@ -60,7 +61,7 @@ export function guardInterceptors(taskClock: () => TaskClock): ReturnType<Workfl
             // Only while the workflow runs live: a replay applies every event within its workflow task.
             if (last && !activation.isReplaying && length > last.length && noNewTask) {
               throw new EventsOutsideWorkflowTaskError(
-                `refused to apply history events ${from}-${length} outside a workflow task: a query reached a worker ` +
+                `${REFUSED_OUTSIDE_WORKFLOW_TASK} ${from}-${length} outside a workflow task: a query reached a worker ` +
                   'new to this workflow while newer events waited for a workflow task; retry the query',
               );
             }
@@ -72,7 +73,7 @@ export function guardInterceptors(taskClock: () => TaskClock): ReturnType<Workfl
               const ageMs = nowMs - millisOf(activation.timestamp);
               if (millisOf(activation.timestamp) > 0 && ageMs > taskTimeoutMs) {
                 throw new EventsOutsideWorkflowTaskError(
-                  `refused to apply history events ${from}-${length} from a workflow task that began ` +
+                  `${REFUSED_OUTSIDE_WORKFLOW_TASK} ${from}-${length} from a workflow task that began ` +
                     `${(ageMs / 1000).toFixed(1)} s ago, past its ${taskTimeoutMs / 1000} s timeout: a query that ` +
                     'reached a worker new to this workflow after a task timed out (retry the query), or a task this ' +
                     "worker took up after its timeout (the server gives it again) or with a clock ahead of the server's",
