@@ -5,6 +5,10 @@ import type { DeploymentState, HistoryEntry, QueueView, RunnerStep } from '../co
 import { approveCommand, awaitingApprovalWords, liveApprovals } from '../domain/approvals';
 import { evidenceWords, soakWords } from '../domain/promotion';
 
+/** What deployctl says on stderr each time a worker refuses its query and it asks again (src/client/refused-query.ts). */
+export const ASKING_AGAIN =
+  'a worker new to this workflow could not answer yet (its next task is pending); asking again\n';
+
 export function renderQueue(view: QueueView, now = Date.now()): string {
   const lines = [`environment ${view.environment}`];
   if (view.closure) lines.push(`  closed:    ${closureLine(view.closure, now)}`);

@@ -34,9 +34,3 @@ export async function askUntilAnswered<T>(
   }
   return ask();
 }
-
-/** What deployctl says on stderr each time it asks again. */
-export const sayAskingAgain = () =>
-  void process.stderr.write(
-    'a worker new to this workflow could not answer yet (its next task is pending); asking again\n',
-  );

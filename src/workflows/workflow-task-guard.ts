@@ -70,8 +70,9 @@ export function guardInterceptors(taskClock: () => TaskClock): ReturnType<Workfl
             // the first: a later activation of a task, a local activity's result, may come long after its start.)
             if (!activation.isReplaying && (!last || last.replaying)) {
               const { nowMs, taskTimeoutMs } = taskClock();
-              const ageMs = nowMs - millisOf(activation.timestamp);
-              if (millisOf(activation.timestamp) > 0 && ageMs > taskTimeoutMs) {
+              const startedMs = millisOf(activation.timestamp);
+              const ageMs = nowMs - startedMs;
+              if (startedMs > 0 && ageMs > taskTimeoutMs) {
                 throw new EventsOutsideWorkflowTaskError(
                   `${REFUSED_OUTSIDE_WORKFLOW_TASK} ${from}-${length} from a workflow task that began ` +
                     `${(ageMs / 1000).toFixed(1)} s ago, past its ${taskTimeoutMs / 1000} s timeout: a query that ` +
