@@ -2,6 +2,12 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/** Workflow modules are shared by all workflows on a worker: state at module level would be shared too. */
+const MODULE_STATE = {
+  selector: ':matches(Program, ExportNamedDeclaration) > VariableDeclaration[kind!="const"]',
+  message: 'Workflow modules are loaded once for all workflows: keep state in the workflow, not in the module.',
+};
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -51,12 +57,19 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The worker loads workflow code once for all workflows (src/worker/workflow-bundle.ts): no module may keep a
+    // workflow's state in a variable of its own.
+    files: ['src/contract/**/*.ts', 'src/domain/**/*.ts', 'src/notices/**/*.ts', 'src/workflows/patches.ts'],
+    rules: { 'no-restricted-syntax': ['error', MODULE_STATE] },
+  },
+  {
     // A patch ID is recorded in histories: each has one home, the catalogue, with its retirement.
     files: ['src/workflows/**/*.ts'],
     ignores: ['src/workflows/patches.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
+        MODULE_STATE,
         {
           selector: 'CallExpression[callee.name=/^(patched|deprecatePatch)$/] > .arguments:not(MemberExpression)',
           message: 'Patch IDs come from workflows/patches.ts: patched(PATCHES.name.id).',

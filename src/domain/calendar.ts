@@ -23,6 +23,7 @@ export interface Stretch {
 
 export const isOneOff = (window: TimeWindow): window is OneOffWindow => 'from' in window;
 
+// Parsed expressions, shared by every workflow on the worker (workflow modules load once): parsing is pure.
 const crons = new Map<string, Cron>();
 function cronOf({ cron, timezone }: RecurringWindow): Cron {
   const key = `${timezone} ${cron}`;

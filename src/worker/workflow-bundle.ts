@@ -14,21 +14,16 @@ export const WORKFLOW_BUNDLE_MODULES = {
     require.resolve('../workflows/workflow-task-guard'),
   ],
   /**
-   * Loaded once for all workflows instead of once for each (the SDK freezes them): the contract and the pure domain
-   * functions the workflows use, which keep no state. Each cached workflow otherwise holds its own copy of every one.
+   * Loaded once for all workflows instead of once for each (the SDK then freezes them): every module the workflows
+   * load, the SDK's workflow library, croner and ours. Each cached workflow otherwise holds its own copy of every one
+   * (about half of its memory). A module may therefore keep no state of a workflow's own: lint refuses a module-level
+   * `let` here, and local-work.ts keeps its count on globalThis, which the SDK keeps per workflow.
    */
   preloadModules: [
-    '../contract',
-    '../domain/assembly-location',
-    '../domain/durations',
-    '../domain/notice-route',
-    '../domain/present',
-    '../domain/queue-order',
-    '../domain/result',
-    '../domain/runner-timing',
-    '../domain/stack-status',
-    '../domain/stack-target',
-    '../notices/log-line',
+    '@temporalio/workflow',
+    '../workflows',
+    '../workflows/log-attributes',
+    '../workflows/workflow-task-guard',
   ].map((module) => require.resolve(module)),
 };
 

@@ -2,10 +2,16 @@
 // where none is. A local activity's result can reach the workflow one task after its marker was recorded (the worker
 // answered a query in between), and the SDK then hands a message that came meanwhile to the workflow before that
 // result; a replay hands over the result first. A message accepted, or acted on, while a local activity runs could
-// so come out in another order on replay. Module state is the workflow's own: the SDK keeps modules per workflow.
+// so come out in another order on replay.
 import { condition } from '@temporalio/workflow';
 
-let running = 0;
+// The count is each workflow's own, so it lives on globalThis, which the SDK keeps per workflow: this module, like
+// every workflow module, is loaded once for all workflows (workflow-bundle.ts preloads them).
+const RUNNING = Symbol.for('deployment-coordinator.local-work.running');
+type Counted = typeof globalThis & { [RUNNING]?: number };
+
+const running = (): number => (globalThis as Counted)[RUNNING] ?? 0;
+const add = (delta: number): void => void ((globalThis as Counted)[RUNNING] = running() + delta);
 
 /** `activities` (a proxyLocalActivities object) with each call counted while it runs. */
 export function countedWhileRunning<T extends object>(activities: T): T {
@@ -15,9 +21,9 @@ export function countedWhileRunning<T extends object>(activities: T): T {
       if (typeof call !== 'function') return call;
       return (...args: unknown[]) => {
         const result = (call as (...a: unknown[]) => Promise<unknown>)(...args);
-        running += 1;
+        add(1);
         // Counted down by a reaction registered before the caller's: the caller resumes as many ticks later as before.
-        const done = () => void (running -= 1);
+        const done = () => add(-1);
         void result.then(done, done);
         return result;
       };
@@ -27,10 +33,10 @@ export function countedWhileRunning<T extends object>(activities: T): T {
 
 /** Whether a local activity is running: a message that comes now is turned away, to be sent again. */
 export function localWorkRunning(): boolean {
-  return running > 0;
+  return running() > 0;
 }
 
 /** Resolves once no local activity runs (at once when none does). */
 export function localWorkSettled(): Promise<void> {
-  return condition(() => running === 0);
+  return condition(() => running() === 0);
 }
