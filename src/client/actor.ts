@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { nameProblem } from '../contract/names';
 import { ApplicationFailure } from '@temporalio/client';
 import { FAILURE } from '../contract/failure-types';
+import { findCause } from '../domain/error-cause';
 import { present } from '../domain/present';
 import { EXIT, ExitError } from './exit-codes';
 import { obtainIdToken } from './id-token';
@@ -57,10 +58,9 @@ export function byWords({ by, idToken }: { by?: string; idToken?: string }): str
 
 /** The refusal of an operator rule (AccessDenied) somewhere in an error's causes, as an exit 77 naming it. */
 export function accessDeniedExit(err: unknown, what: string): ExitError | undefined {
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied) {
-      return new ExitError(EXIT.accessDenied, `${what}: refused: ${cause.message}`);
-    }
-  }
-  return undefined;
+  const refusal = findCause(
+    err,
+    (cause): cause is ApplicationFailure => cause instanceof ApplicationFailure && cause.type === FAILURE.accessDenied,
+  );
+  return refusal && new ExitError(EXIT.accessDenied, `${what}: refused: ${refusal.message}`);
 }

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { type Client, isGrpcDeadlineError, isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, temporalTarget } from '../connection/temporal-target';
+import { findCause } from '../domain/error-cause';
 import { EXIT, ExitError, usageError } from './exit-codes';
 
 /** Connecting and checking the namespace together stay well inside the 20 s a CI step may wait to hear. */
@@ -51,10 +52,7 @@ export async function connectOrExit(): Promise<{ client: Client; namespace: stri
 /** True for errors that mean the server could not be reached (or stopped answering mid-way). */
 export function isUnavailable(err: unknown): boolean {
   if (isGrpcDeadlineError(err)) return true;
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    if (isGrpcServiceError(cause) && cause.code === status.UNAVAILABLE) return true;
-  }
-  return false;
+  return findCause(err, (cause) => isGrpcServiceError(cause) && cause.code === status.UNAVAILABLE) !== undefined;
 }
 
 export function notFound(err: unknown, what: string): never {

@@ -3,16 +3,14 @@
 // the server gives the lost worker's queue. deployctl asks again within that time rather than failing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REFUSED_OUTSIDE_WORKFLOW_TASK } from '../contract/failure-types';
+import { findCause } from '../domain/error-cause';
 
 /** The pauses before each new question: 11 s in all. */
 const PAUSES_MS = [1000, 2000, 4000, 4000];
 
 /** Whether a query failed because a worker refused to answer it there and then (see above). */
 export function isRefusedQuery(err: unknown): boolean {
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    if (cause.message.includes(REFUSED_OUTSIDE_WORKFLOW_TASK)) return true;
-  }
-  return false;
+  return findCause(err, (cause) => cause.message.includes(REFUSED_OUTSIDE_WORKFLOW_TASK)) !== undefined;
 }
 
 /**

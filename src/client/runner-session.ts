@@ -22,6 +22,7 @@ import {
 } from '../contract';
 import { runnerGivesUpAfterMs, runnerHeartbeatEveryMs, runnerKillGraceMs } from '../domain/runner-timing';
 import type { deployment } from '../workflows';
+import { findCause } from '../domain/error-cause';
 import { isUnavailable } from './connect';
 import { isBusy } from './operator-message';
 import { deploymentResult, progressOf, progressReporter } from './follow';
@@ -190,12 +191,11 @@ async function takeTurn(waiting: Waiting, runnerId: string): Promise<Turn> {
 /** An update the server or the deployment's worker does not take: disabled, unknown to an older worker (not Busy). */
 function updateRefused(err: unknown): boolean {
   if (err instanceof WorkflowUpdateFailedError) return !isBusy(err);
-  for (let cause: unknown = err; cause instanceof Error; cause = cause.cause) {
-    if (isGrpcServiceError(cause)) {
-      return [status.UNIMPLEMENTED, status.PERMISSION_DENIED, status.FAILED_PRECONDITION].includes(cause.code);
-    }
-  }
-  return false;
+  const service = findCause(err, isGrpcServiceError);
+  return (
+    service !== undefined &&
+    [status.UNIMPLEMENTED, status.PERMISSION_DENIED, status.FAILED_PRECONDITION].includes(service.code)
+  );
 }
 
 /** The turn as runners took it before the update: look until the step opens, claim by signal, confirm by query. */

@@ -6,25 +6,23 @@ import { type BundleOptions, bundleWorkflowCode, Runtime, type WorkflowBundle } 
 
 type Logger = NonNullable<BundleOptions['logger']>;
 
+const workflowsPath = require.resolve('../workflows');
+const workflowInterceptorModules = [
+  require.resolve('../workflows/log-attributes'),
+  require.resolve('../workflows/workflow-task-guard'),
+];
+
 /** Where the bundle's modules are. */
 export const WORKFLOW_BUNDLE_MODULES = {
-  workflowsPath: require.resolve('../workflows'),
-  workflowInterceptorModules: [
-    require.resolve('../workflows/log-attributes'),
-    require.resolve('../workflows/workflow-task-guard'),
-  ],
+  workflowsPath,
+  workflowInterceptorModules,
   /**
    * Loaded once for all workflows instead of once for each (the SDK then freezes them): every module the workflows
    * load, the SDK's workflow library, croner and ours. Each cached workflow otherwise holds its own copy of every one
    * (about half of its memory). A module may therefore keep no state of a workflow's own: lint refuses a module-level
-   * `let` here, and local-work.ts keeps its count on globalThis, which the SDK keeps per workflow.
+   * `let` here, and local-work.ts keeps its count on globalThis, which the SDK keeps per workflow (ADR 11).
    */
-  preloadModules: [
-    '@temporalio/workflow',
-    '../workflows',
-    '../workflows/log-attributes',
-    '../workflows/workflow-task-guard',
-  ].map((module) => require.resolve(module)),
+  preloadModules: [require.resolve('@temporalio/workflow'), workflowsPath, ...workflowInterceptorModules],
 };
 
 /** Bundles the workflows; `logger` defaults to the runtime's, with webpack's module-by-module report at debug. */
