@@ -38,4 +38,5 @@ COPY deploy.config.json ./
 USER node
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/worker/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/worker.js"]
+# The heap limit: src/worker/heap-limit.ts says why.
+CMD ["node", "--max-old-space-size=1024", "dist/src/worker.js"]

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TEMPORAL_ADDRESS:-}" ]; then bash scripts/ensure-temporal-cli.sh; fi
 npm run --silent build
-exec node dist/src/worker.js "$@"
+# The heap limit: src/worker/heap-limit.ts says why.
+exec node --max-old-space-size=1024 dist/src/worker.js "$@"

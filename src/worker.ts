@@ -1,6 +1,7 @@
 // Starts the coordinator: an embedded Temporal dev server when TEMPORAL_ADDRESS is unset, then the worker.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, configPath, loadConfig } from './config/deploy-config';
@@ -112,7 +113,13 @@ async function main(): Promise<number> {
       ...prebuiltWorkflowBundle(),
     });
     logger.info(
-      { taskQueue, namespace: server.namespace, environments: Object.keys(config.environments) },
+      {
+        taskQueue,
+        namespace: server.namespace,
+        environments: Object.keys(config.environments),
+        // What the process was started with (src/worker/heap-limit.ts): a worker started without it grows further.
+        heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      },
       `Worker running. Web UI: ${server.uiUrl}`,
     );
     process.stdout.write(`\nDeployment coordinator is running. Web UI: ${server.uiUrl}\n\n`);

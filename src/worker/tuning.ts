@@ -11,14 +11,13 @@ const SETTINGS = {
 export type WorkerTuning = Pick<WorkerOptions, keyof typeof SETTINGS>;
 
 /**
- * The defaults: 500 workflows cached, every lock and waiting deployment of some hundreds of busy environments (the
- * SDK's own default follows the heap's limit instead); docs/operating.md, "Sizing a worker", has the memory measured.
- * A workflow evicted from the cache is replayed from its history when it next has work, which costs CPU, not
- * correctness: since workflow modules load once (ADR 11), little, and 1000 environments at once took no longer with 500
- * than with 1000, for 100 MiB less.
+ * The defaults: 150 workflows cached (the SDK's own default follows the heap's limit instead); docs/operating.md,
+ * "Sizing a worker", has the memory measured. A workflow evicted from the cache is replayed from its history when it
+ * next has work, which costs CPU, not correctness: since workflow modules load once (ADR 11), little. 1000
+ * environments at once took no longer with 150 than with 500, for about 100 MiB less.
  */
 export const DEFAULT_TUNING: Required<WorkerTuning> = {
-  maxCachedWorkflows: 500,
+  maxCachedWorkflows: 150,
   maxConcurrentWorkflowTaskExecutions: 40,
   maxConcurrentActivityTaskExecutions: 100,
 };

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { WORKER_NODE_FLAGS } from '../../src/worker/heap-limit';
 import { keepForDiagnosis } from './diagnosis';
 import { projectRoot } from './project-root';
 
@@ -27,7 +28,7 @@ export interface WorkerProcess {
  * bundling at each start; pass `DEPLOY_WORKFLOW_BUNDLE: ''` to have it bundle its own.
  */
 export async function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [WORKER, configPath], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, WORKER, configPath], {
     env: { ...process.env, DEPLOY_WORKFLOW_BUNDLE: process.env.WORKFLOW_BUNDLE_PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
