@@ -3,6 +3,7 @@
 // issue 5's change), interleaved so that the machine's noise falls on both alike. The figures go to bench/results.md.
 import { cpus } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WORKER_NODE_FLAGS } from '../src/worker/heap-limit';
 import { type FanOutResult, measureFanOut } from './fan-out';
 import { measureOneEnvironment, type OneEnvironmentResult } from './one-environment';
 import type { PartsCpu } from './process-usage';
@@ -157,11 +158,11 @@ export function scaleReport(result: ScaleResult): string {
     ? cpuRow(`one environment, before (${oneBefore.options.deployments})`, oneBefore, oneBefore.options.deployments)
     : '';
   return `## Scale
-The real worker (\`dist/src/worker.js\`, default settings: see "Sizing a worker" in docs/operating.md) in its own
-process, the tuned dev server, the benchmark's client: all on this machine's ${cpus().length} cores. Every deploy
-command is a no-op; "before" runs each one under the former Node supervisor
-(\`bench/baseline/node-supervisor.js\`, a Node process per step), "now" under the shell one. Goals: worker peak RSS
-under 300 MiB in every run.
+The real worker (\`dist/src/worker.js\`, started as the image starts it, with \`${WORKER_NODE_FLAGS.join(' ')}\`; default
+settings: see "Sizing a worker" in docs/operating.md) in its own process, the tuned dev server, the benchmark's
+client: all on this machine's ${cpus().length} cores. Every deploy command is a no-op; "before" runs each one under the
+former Node supervisor (\`bench/baseline/node-supervisor.js\`, a Node process per step), "now" under the shell one.
+Goal: worker peak RSS under 350 MiB in every run.
 
 ### One environment, thousands of deployments
 Requested in waves of ${WAVE} (the next wave when fewer than ${REFILL_BELOW} are left waiting), through one lock that
