@@ -38,5 +38,6 @@ COPY deploy.config.json ./
 USER node
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["node", "dist/src/worker/healthcheck.js"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# The heap limit: src/worker/heap-limit.ts says why.
+# The heap limit and the malloc arenas: src/worker/launch-settings.ts says why.
+ENV MALLOC_ARENA_MAX=2
 CMD ["node", "--max-old-space-size=1024", "dist/src/worker.js"]

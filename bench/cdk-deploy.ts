@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CDK_CLI, CDK_QUIET_ENV } from '../src/cdk/cdk-cli';
 import { deploymentWorkflowId } from '../src/contract/names';
 import type { DeploymentResult } from '../src/contract';
-import { WORKER_NODE_FLAGS } from '../src/worker/heap-limit';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../src/worker/launch-settings';
 import { median } from './stats';
 
 const run = promisify(execFile);
@@ -96,7 +96,14 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
       process.execPath,
       [...WORKER_NODE_FLAGS, join(__dirname, '..', 'src', 'worker.js'), configPath],
       {
-        env: { ...process.env, ...aws, TEMPORAL_ADDRESS: env.address, DEPLOY_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
+        env: {
+          ...process.env,
+          ...WORKER_ENV,
+          ...aws,
+          TEMPORAL_ADDRESS: env.address,
+          DEPLOY_TASK_QUEUE: taskQueue,
+          LOG_LEVEL: 'warn',
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

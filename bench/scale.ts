@@ -3,7 +3,7 @@
 // issue 5's change), interleaved so that the machine's noise falls on both alike. The figures go to bench/results.md.
 import { cpus } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WORKER_NODE_FLAGS } from '../src/worker/heap-limit';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../src/worker/launch-settings';
 import { type FanOutResult, measureFanOut } from './fan-out';
 import { measureOneEnvironment, type OneEnvironmentResult } from './one-environment';
 import type { PartsCpu } from './process-usage';
@@ -157,8 +157,12 @@ export function scaleReport(result: ScaleResult): string {
   const oneBeforeCpu = oneBefore
     ? cpuRow(`one environment, before (${oneBefore.options.deployments})`, oneBefore, oneBefore.options.deployments)
     : '';
+  const launchEnv = Object.entries(WORKER_ENV)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
   return `## Scale
-The real worker (\`dist/src/worker.js\`, started as the image starts it, with \`${WORKER_NODE_FLAGS.join(' ')}\`; default
+The real worker (\`dist/src/worker.js\`, started as the image starts it, with \`${WORKER_NODE_FLAGS.join(' ')}\` and
+\`${launchEnv}\`; default
 settings: see "Sizing a worker" in docs/operating.md) in its own process, the tuned dev server, the benchmark's
 client: all on this machine's ${cpus().length} cores. Every deploy command is a no-op; "before" runs each one under the
 former Node supervisor (\`bench/baseline/node-supervisor.js\`, a Node process per step), "now" under the shell one.

@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${TEMPORAL_ADDRESS:-}" ]; then bash scripts/ensure-temporal-cli.sh; fi
 npm run --silent build
-# The heap limit: src/worker/heap-limit.ts says why.
+# The heap limit and the malloc arenas: src/worker/launch-settings.ts says why.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node --max-old-space-size=1024 dist/src/worker.js "$@"

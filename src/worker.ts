@@ -117,8 +117,9 @@ async function main(): Promise<number> {
         taskQueue,
         namespace: server.namespace,
         environments: Object.keys(config.environments),
-        // What the process was started with (src/worker/heap-limit.ts): a worker started without it grows further.
+        // What the process was started with (src/worker/launch-settings.ts): one started otherwise grows further.
         heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+        mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'default',
       },
       `Worker running. Web UI: ${server.uiUrl}`,
     );

@@ -68,10 +68,12 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
     for (const line of about) expect(line).toMatchObject({ correlationId: 'persisted', environment: 'staging' });
     expect(first.output()).not.toContain('modules by path');
     expect(lines.some((line) => line.msg === 'Workflow bundle created')).toBe(true);
-    // Started as the image and npm start start it, with a heap limit of 1 GiB (and V8's young generation on top).
+    // Started as the image and npm start start it, with a heap limit of 1 GiB (and V8's young generation on top) and
+    // two malloc arenas.
     const running = lines.find((line) => String(line.msg).startsWith('Worker running'));
     expect(running?.heapLimitMiB).toBeGreaterThanOrEqual(1024);
     expect(running?.heapLimitMiB).toBeLessThan(1200);
+    expect(running?.mallocArenaMax).toBe('2');
   } finally {
     expect(await first.stop()).toBe(0);
   }

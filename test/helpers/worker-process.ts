@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { WORKER_NODE_FLAGS } from '../../src/worker/heap-limit';
+import { WORKER_ENV, WORKER_NODE_FLAGS } from '../../src/worker/launch-settings';
 import { keepForDiagnosis } from './diagnosis';
 import { projectRoot } from './project-root';
 
@@ -29,7 +29,7 @@ export interface WorkerProcess {
  */
 export async function startWorkerProcess(configPath: string, env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, WORKER, configPath], {
-    env: { ...process.env, DEPLOY_WORKFLOW_BUNDLE: process.env.WORKFLOW_BUNDLE_PATH, ...env },
+    env: { ...process.env, ...WORKER_ENV, DEPLOY_WORKFLOW_BUNDLE: process.env.WORKFLOW_BUNDLE_PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
