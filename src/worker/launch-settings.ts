@@ -12,7 +12,7 @@ export const WORKER_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1024'
 /**
  * The worker's environment, unless set otherwise. glibc's malloc gives each thread that allocates at once an arena of
  * its own, up to 8 for each CPU, and keeps what each has grown: the worker's threads (the SDK's core, V8's and libuv's)
- * spread its native memory over many. Two arenas took 10–27 MiB off its peak RSS for the same CPU (docs/operating.md,
+ * spread its native memory over many. Two arenas took 10–35 MiB off its peak RSS for the same CPU (docs/operating.md,
  * "Sizing a worker"). The deploy commands inherit it, as they inherit the rest of the worker's environment.
  */
 export const WORKER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
