@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CDK_CLI, CDK_QUIET_ENV } from '../src/cdk/cdk-cli';
 import { deploymentWorkflowId } from '../src/contract/names';
 import type { DeploymentResult } from '../src/contract';
-import { WORKER_ENV, WORKER_NODE_FLAGS } from '../src/worker/launch-settings';
+import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process';
 import { median } from './stats';
 
 const run = promisify(execFile);
@@ -64,7 +64,7 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
   };
-  let worker: ChildProcess | undefined;
+  let worker: WorkerProcess | undefined;
   try {
     for (let up = false; !up;) {
       up = await fetch(`http://127.0.0.1:${port}/moto-api/`).then(
@@ -92,27 +92,11 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
       }),
     );
     const taskQueue = 'bench-cdk';
-    const started = spawn(
-      process.execPath,
-      [...WORKER_NODE_FLAGS, join(__dirname, '..', 'src', 'worker.js'), configPath],
-      {
-        env: {
-          ...process.env,
-          ...WORKER_ENV,
-          ...aws,
-          TEMPORAL_ADDRESS: env.address,
-          DEPLOY_TASK_QUEUE: taskQueue,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    worker = started;
-    await new Promise<void>((resolve, reject) => {
-      started.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Deployment coordinator is running')) resolve();
-      });
-      started.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    worker = await startWorkerProcess(configPath, {
+      ...aws,
+      TEMPORAL_ADDRESS: env.address,
+      DEPLOY_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'warn',
     });
     let n = 0;
     const viaCoordinator = (assembly: string) =>
@@ -158,7 +142,7 @@ export async function measureCdkDeploy(env: TestWorkflowEnvironment, rounds: num
     }
     return result;
   } finally {
-    worker?.kill('SIGTERM');
+    await worker?.stop('SIGTERM');
     moto.kill('SIGTERM');
   }
 }

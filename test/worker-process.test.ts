@@ -68,8 +68,8 @@ test('npm start runs a dev server with the Web UI and persistent history, and th
     for (const line of about) expect(line).toMatchObject({ correlationId: 'persisted', environment: 'staging' });
     expect(first.output()).not.toContain('modules by path');
     expect(lines.some((line) => line.msg === 'Workflow bundle created')).toBe(true);
-    // Started as the image and npm start start it, with a heap limit of 1 GiB (and V8's young generation on top) and
-    // two malloc arenas.
+    // The worker reports what it runs with: the test helper starts it with the launch settings, as the image and npm
+    // start do (test/unit/launch-settings.test.ts): a heap limit of 1 GiB (V8's young generation on top), two arenas.
     const running = lines.find((line) => String(line.msg).startsWith('Worker running'));
     expect(running?.heapLimitMiB).toBeGreaterThanOrEqual(1024);
     expect(running?.heapLimitMiB).toBeLessThan(1200);
