@@ -9,6 +9,7 @@ import { findTemporalCli } from '../src/worker/locate-temporal-cli';
 import { cdkReport, measureCdkDeploy, motoAvailable } from './cdk-deploy';
 import { cliStartupReport, measureCliStartup } from './cli-startup';
 import { deployStepCpuReport, measureDeployStepCpu } from './deploy-step-cpu';
+import { measureEngineFloor } from './engine-floor';
 import { type HandoffResult, measureHandoff } from './handoff';
 import { measurePostgresHandoff } from './postgres-handoff';
 import { measureRunnerHandoff } from './runner-handoff';
@@ -60,6 +61,13 @@ async function main() {
     console.error(`handoff, tuned server: ${HANDOFF_DEPLOYMENTS} deployments queued on one environment...`);
     const handoff = await measureHandoff(env, HANDOFF_DEPLOYMENTS);
     console.error(`  p50 ${ms(handoff.p50)}, p99 ${ms(handoff.p99)} over ${handoff.handoffs.length}`);
+    console.error(`handoff, the engine's floor: ${HANDOFF_DEPLOYMENTS} trivial deployments on one lock...`);
+    const floor = await measureEngineFloor(env, {
+      environments: 1,
+      perEnvironment: HANDOFF_DEPLOYMENTS,
+      tag: 'handoff',
+    });
+    console.error(`  p50 ${ms(floor.p50)}, p99 ${ms(floor.p99)}`);
     console.error(`handoff, PostgreSQL-backed Temporal server: ${HANDOFF_DEPLOYMENTS} deployments...`);
     const postgres = await measurePostgresHandoff(HANDOFF_DEPLOYMENTS);
     console.error(postgres ? `  p50 ${ms(postgres.p50)}, p99 ${ms(postgres.p99)}` : '  skipped: no server build');
@@ -119,12 +127,16 @@ command's own exit. ${HANDOFF_DEPLOYMENTS} deployments queued at once, ${handoff
 ${HANDOFF_HEADER}
 |---|---|---|---|---|---|---|
 ${handoffRow('tuned (`FAST_HANDOFF_ARGS`: what `npm start` and the tests run)', handoff, 100)}
+| the engine's floor, tuned (\`bench/engine-floor\`) | ${ms(floor.p50)} | ${ms(floor.p99)} | ${ms(Math.max(...floor.handoffs))} | | | |
 ${handoffRow('server defaults', handoffDefaults, 250)}
 ${postgresRow}
 
 A handoff crosses four server hops (the release, sent from the deployment's local activity; the lock's
 workflow task; the grant signal; the next deployment's workflow task)
-and one activity dispatch. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
+and one activity dispatch. The engine's floor crosses the same hops with a few lines of workflow code (a lock that
+grants by signal, deployments that run one step and give the turn back by signal), on the same server with the same
+SDK, worker tuning and deploy command: the coordinator's p50 is ${(handoff.p50 / floor.p50).toFixed(2)}× the floor's. The floor's tail is
+its first handoffs, while all ${HANDOFF_DEPLOYMENTS} requests reach its lock at once. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
 second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The
 deploy step here is a no-op (it only stamps the time), which ends
 before the previous deployment's own last workflow task (its completion) has left that
@@ -141,9 +153,9 @@ handoffs. The commands stamp their own start and end (a shell, in nanoseconds) a
 |---|---|---|---|
 | ${ms(runner.p50)} | ${ms(runner.p99)} | ${ms(runner.max)} | ${ms(handoff.p50)} |
 
-Beyond the worker-side handoff, a runner-side one carries the runner's exit report (a signal), the next runner's
-look at its deployment (every 100 ms once nobody else is ahead of it: 50 ms on average) and its claim (a signal,
-then a query that confirms it) before the command starts.
+Beyond the worker-side handoff, a runner-side one carries the runner's exit report (a signal) and the next runner's
+claim: its \`runnerClaimTurn\` update, sent as it starts waiting and answered in the workflow task that opens its step,
+and the update's answer back to the runner before the command starts.
 
 ${scaleReport(scale)}
 ${stepCpu}

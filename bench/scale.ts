@@ -4,6 +4,7 @@
 import { cpus } from 'node:os';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WORKER_ENV, WORKER_NODE_FLAGS } from '../src/worker/launch-settings';
+import { measureEngineFloor } from './engine-floor';
 import { type FanOutResult, measureFanOut } from './fan-out';
 import { measureOneEnvironment, type OneEnvironmentResult } from './one-environment';
 import type { PartsCpu } from './process-usage';
@@ -15,7 +16,7 @@ export interface ScaleSettings {
   oneEnvironmentBefore: number;
   /** Environments with one deployment each, all requested at once. */
   manyEnvironments: number;
-  /** Rounds of the 50 x 10 fan-out, each now, before, and now with metrics. */
+  /** Rounds of the 50 x 10 fan-out, each now, before, now with metrics, and the engine's floor. */
   fanOutRounds: number;
   metricsAddress: string;
 }
@@ -29,6 +30,8 @@ export interface ScaleResult {
   fanOut: FanOutResult[];
   fanOutBefore: FanOutResult[];
   fanOutMetrics: FanOutResult[];
+  /** The same fan-out of bench/engine-floor's trivial workflows: wall times, in milliseconds. */
+  fanOutFloorMs: number[];
 }
 
 const WAVE = 500;
@@ -45,7 +48,12 @@ export async function measureScale(
   const fanOut: FanOutResult[] = [];
   const fanOutBefore: FanOutResult[] = [];
   const fanOutMetrics: FanOutResult[] = [];
+  const fanOutFloorMs: number[] = [];
   for (let round = 0; round < settings.fanOutRounds; round++) {
+    progress(`fan-out round ${round + 1}/${settings.fanOutRounds}, the engine's floor...`);
+    const floor = await measureEngineFloor(env, { environments: 50, perEnvironment: 10, tag: `r${round}` });
+    fanOutFloorMs.push(floor.totalMs);
+    progress(`  ${seconds(floor.totalMs)}`);
     for (const variant of ['now', 'before', 'metrics'] as const) {
       progress(`fan-out round ${round + 1}/${settings.fanOutRounds}, ${variant}: 50 environments x 10 deployments...`);
       const result = await measureFanOut(env, bundle, {
@@ -106,6 +114,7 @@ export async function measureScale(
     fanOut,
     fanOutBefore,
     fanOutMetrics,
+    fanOutFloorMs,
   };
 }
 
@@ -148,7 +157,7 @@ export function scaleReport(result: ScaleResult): string {
     `| ${label} | ${cpuCells(run.cpu, deployments)} |`;
   const roundRow = (run: FanOutResult, i: number) =>
     `| ${i + 1} | ${seconds(run.totalMs)} | ${seconds(result.fanOutBefore[i]!.totalMs)} | ` +
-    `${seconds(result.fanOutMetrics[i]!.totalMs)} |`;
+    `${seconds(result.fanOutMetrics[i]!.totalMs)} | ${seconds(result.fanOutFloorMs[i]!)} |`;
   const manyGoal = `goal (${settings.manyEnvironments} × 1 < 2 min, 50 × 10 < 30 s)`;
   const stepsCounted =
     fanOut.cpu.counted === 'cgroup'
@@ -195,10 +204,13 @@ ${manyRow(`50 × 10, now (median of ${result.fanOut.length})`, fanOut, 30_000)}
 ${manyRow(`50 × 10, before (median of ${result.fanOutBefore.length})`, fanOutBefore, 30_000)}
 ${manyRow(`50 × 10, now, metrics served (median of ${result.fanOutMetrics.length})`, fanOutMetrics, 30_000)}
 
-The 50 × 10 rounds, in the order they ran (now, before, now with metrics):
+The 50 × 10 rounds (each round ran the floor, then now, before, and now with metrics). The engine's floor is the
+same fan-out of \`bench/engine-floor\`'s few lines of workflow code (a lock that grants by signal, deployments that
+run one step and give the turn back by signal), its worker in the benchmark's own process, with the worker's tuning:
+median ${seconds(median(result.fanOutFloorMs))}, the coordinator ${(fanOut.totalMs / median(result.fanOutFloorMs)).toFixed(2)}× that.
 
-| round | now | before | now, metrics served |
-|---|---|---|---|
+| round | now | before | now, metrics served | the engine's floor |
+|---|---|---|---|---|
 ${result.fanOut.map(roundRow).join('\n')}
 
 ### What a deployment costs
