@@ -135,8 +135,8 @@ A handoff crosses four server hops (the release, sent from the deployment's loca
 workflow task; the grant signal; the next deployment's workflow task)
 and one activity dispatch. The engine's floor crosses the same hops with a few lines of workflow code (a lock that
 grants by signal, deployments that run one step and give the turn back by signal), on the same server with the same
-SDK, worker tuning and deploy command: the coordinator's p50 is ${(handoff.p50 / floor.p50).toFixed(2)}× the floor's. The floor's tail is
-its first handoffs, while all ${HANDOFF_DEPLOYMENTS} requests reach its lock at once. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
+SDK, worker tuning and deploy command: the coordinator's p50 is ${(handoff.p50 / floor.p50).toFixed(2)}× the floor's. The floor runs after the
+coordinator's handoffs, on the same server. With the server's defaults each hop waits for the transfer queue's poll (at most 20 a
 second, \`history.transferProcessorMaxPollRPS\`); set it higher on a self-hosted server for the same gain. The
 deploy step here is a no-op (it only stamps the time), which ends
 before the previous deployment's own last workflow task (its completion) has left that
