@@ -85,6 +85,10 @@ export async function measureEngineFloor(env: HandoffServer, options: FloorOptio
     await Promise.all([...locks, ...deployments].map((handle) => handle.result()));
   });
   const totalMs = performance.now() - started;
+  const ran = [...steps.values()].reduce((sum, lockSteps) => sum + lockSteps.length, 0);
+  // A step run twice (a retried attempt) or never would make the figures those of another run.
+  if (ran !== environments * perEnvironment)
+    throw new Error(`${ran} floor steps ran, not ${environments * perEnvironment}`);
   const handoffs = [...steps.values()].flatMap((lockSteps) => {
     lockSteps.sort((a, b) => a.start - b.start);
     return lockSteps.slice(1).map((step, i) => step.start - lockSteps[i]!.end);
