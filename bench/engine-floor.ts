@@ -6,9 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { DEFAULT_TUNING } from '../src/worker/tuning';
-import { stampingCommand } from './command-stamps';
+import { type CommandRun, commandHandoffs, stampingCommand } from './command-stamps';
 import { measureFanOut } from './fan-out';
 import { type HandoffServer, measureHandoff } from './handoff';
 import { median, percentile } from './stats';
@@ -33,21 +33,26 @@ export interface FloorResult {
   totalMs: number;
 }
 
+/** The floor's workflows, bundled once for every run in this process (outside any run's timing). */
+let floorBundle: Promise<WorkflowBundle> | undefined;
+const floorWorkflows = () =>
+  (floorBundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('./engine-floor/workflows'),
+    logger: QUIET_BUNDLER,
+  }));
+
 /** Runs `perEnvironment` floor deployments through each of `environments` floor locks, all requested at once. */
 export async function measureEngineFloor(env: HandoffServer, options: FloorOptions): Promise<FloorResult> {
   const { environments, perEnvironment, tag } = options;
   const [program, ...args] = stampingCommand().command as [string, ...string[]];
-  const steps = new Map<string, { start: number; end: number }[]>();
+  const steps = new Map<string, CommandRun[]>();
   const now = () => performance.timeOrigin + performance.now();
   const taskQueue = `bench-engine-floor-${tag}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('./engine-floor/workflows'),
-      logger: QUIET_BUNDLER,
-    }),
+    workflowBundle: await floorWorkflows(),
     ...DEFAULT_TUNING,
     activities: {
       // The same command as the coordinator's deploy step, started and awaited the plain way.
@@ -62,7 +67,7 @@ export async function measureEngineFloor(env: HandoffServer, options: FloorOptio
           child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`step exited ${code}`))));
         });
         const lockSteps = steps.get(lockId) ?? [];
-        lockSteps.push({ start, end: now() });
+        lockSteps.push({ correlationId, start, end: now() });
         steps.set(lockId, lockSteps);
       },
     },
@@ -85,15 +90,12 @@ export async function measureEngineFloor(env: HandoffServer, options: FloorOptio
     await Promise.all([...locks, ...deployments].map((handle) => handle.result()));
   });
   const totalMs = performance.now() - started;
-  const ran = [...steps.values()].reduce((sum, lockSteps) => sum + lockSteps.length, 0);
+  const byLock = [...steps.values()];
+  const ran = byLock.reduce((sum, lockSteps) => sum + lockSteps.length, 0);
   // A step run twice (a retried attempt) or never would make the figures those of another run.
   if (ran !== environments * perEnvironment)
     throw new Error(`${ran} floor steps ran, not ${environments * perEnvironment}`);
-  const handoffs = [...steps.values()].flatMap((lockSteps) => {
-    lockSteps.sort((a, b) => a.start - b.start);
-    return lockSteps.slice(1).map((step, i) => step.start - lockSteps[i]!.end);
-  });
-  if (handoffs.some((gap) => gap < 0)) throw new Error('floor steps overlapped: the floor lock is broken');
+  const handoffs = byLock.flatMap((lockSteps) => commandHandoffs(lockSteps.sort((a, b) => a.start - b.start)));
   return { handoffs, p50: percentile(handoffs, 50), p99: percentile(handoffs, 99), totalMs };
 }
 
